@@ -1,0 +1,23 @@
+import { shellJoin, shellQuote } from '../security/shell-quote.js';
+import { parseClaudeStreamLine } from './claude-stream.js';
+import type { AgentProfile } from './profile.js';
+
+/** Claude Code, headless: the prompt on stdin, one JSON object a line on stdout. */
+export const claude: AgentProfile = {
+  name: 'claude',
+  aliases: ['claude-code', 'claudecode', 'anthropic'],
+  displayName: 'Claude Code',
+  template: 'claude',
+  secrets: { required: ['ANTHROPIC_API_KEY'], optional: ['ANTHROPIC_BASE_URL'] },
+  // Claude Code refuses --dangerously-skip-permissions as root unless it is told it is in a sandbox.
+  env: { IS_SANDBOX: '1' },
+  instructionsFile: 'CLAUDE.md',
+  command({ promptFile, workdir, resume, model }) {
+    const args = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
+    if (resume !== undefined) args.push('--resume', resume);
+    if (model !== undefined) args.push('--model', model);
+    // A resumed session is only found from the same absolute directory, so always cd there.
+    return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
+  },
+  parse: parseClaudeStreamLine,
+};

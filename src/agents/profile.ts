@@ -1,0 +1,45 @@
+/** One thing an agent did or said, parsed from one line of its output stream. */
+export type AgentEvent =
+  | { type: 'session'; id: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool'; name: string; detail: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number; costUsd?: number }
+  | { type: 'result'; ok: boolean; summary: string; reason?: AgentFailureReason }
+  | { type: 'error'; message: string; reason?: AgentFailureReason }
+  | { type: 'log'; text: string };
+
+/** Why a run failed, in the agent's own signals, so the report can say it in plain words. */
+export type AgentFailureReason = 'auth' | 'rate_limit' | 'max_turns' | 'timeout' | 'crash';
+
+export interface CommandInput {
+  /** Absolute path of the file holding the prompt; the command reads it on stdin. */
+  promptFile: string;
+  /** Absolute path of the repository checkout the agent works in. */
+  workdir: string;
+  /** Session or thread id to resume. */
+  resume?: string;
+  model?: string;
+}
+
+export interface AgentProfile {
+  name: string;
+  /** Names people may type for this profile besides `name` (`claude-code`, `openai`, ...). */
+  aliases: string[];
+  /** Human name for messages: "Claude Code". */
+  displayName: string;
+  /** E2B template the sandbox is made from. */
+  template: string;
+  /**
+   * Environment variables forwarded into the sandbox. `required` lists alternatives: at least one
+   * must be set in the app's environment. `optional` are endpoint overrides, sent when set.
+   */
+  secrets: { required: string[]; optional: string[] };
+  /** Fixed, non-secret variables the agent needs in the sandbox (e.g. IS_SANDBOX=1). */
+  env: Record<string, string>;
+  /** The file the agent reads for project context. */
+  instructionsFile: string;
+  /** Builds the shell command. The prompt is never part of it: it arrives on stdin. */
+  command(input: CommandInput): string;
+  /** Parses one line of the agent's output into events. Never throws. */
+  parse(line: string): AgentEvent[];
+}

@@ -1,0 +1,64 @@
+export interface CreateOptions {
+  /** Template the sandbox is made from (E2B template; ignored by the local provider). */
+  template: string;
+  /** Variables set for every command in the sandbox. */
+  envs: Record<string, string>;
+  /** How long the sandbox may live, in milliseconds. */
+  timeoutMs: number;
+  /** Labels for finding the sandbox again (E2B metadata). */
+  metadata: Record<string, string>;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  onStdout?: (s: string) => void;
+  onStderr?: (s: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  id: string;
+  /** The sandbox user's home directory; the pipeline works under it. */
+  homeDir: string;
+  /** Runs `cmd` with `bash -lc`. Resolves with the exit code; rejects only when it could not run or ran out of time. */
+  run(cmd: string, o?: RunOptions): Promise<RunResult>;
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  readFile(path: string): Promise<Uint8Array>;
+  /** Keeps the sandbox for a follow-up. */
+  pause(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export interface SandboxProvider {
+  readonly name: string;
+  create(o: CreateOptions): Promise<Sandbox>;
+  connect(id: string): Promise<Sandbox | undefined>;
+}
+
+/** A command ran past its time limit and was killed; what it printed until then is kept. */
+export class CommandTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`command timed out after ${Math.round(timeoutMs / 1000)}s`);
+    this.name = 'CommandTimeoutError';
+  }
+}
+
+/** The sandbox itself failed (could not be created, died, refused a request). */
+export class SandboxError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SandboxError';
+  }
+}
