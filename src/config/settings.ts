@@ -1,0 +1,59 @@
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+
+// App-wide settings, read once from the environment. Repository settings come from
+// .github/issuesmith.yml; agent keys are read by name from `env` when a job needs them.
+const schema = z.object({
+  ISSUESMITH_SANDBOX: z.enum(['e2b', 'local']).optional(),
+  ISSUESMITH_DEFAULT_AGENT: z.string().min(1).default('claude'),
+  ISSUESMITH_PERMISSION: z.enum(['write', 'maintain', 'admin']).default('write'),
+  ISSUESMITH_LABEL_PREFIX: z.string().min(1).default('agent'),
+  ISSUESMITH_COMMAND: z.string().regex(/^\/\S+$/, 'a slash and a word, like /agent').default('/agent'),
+  ISSUESMITH_JOB_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(64).default(2),
+  ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
+  ISSUESMITH_DRAFT_PR: bool.default(true),
+  E2B_API_KEY: z.string().min(1).optional(),
+});
+
+export interface Settings {
+  sandbox: 'e2b' | 'local' | undefined;
+  defaultAgent: string;
+  permission: 'write' | 'maintain' | 'admin';
+  labelPrefix: string;
+  command: string;
+  jobTimeoutMs: number;
+  concurrency: number;
+  workDir: string;
+  draftPullRequests: boolean;
+  /** The whole environment, for agent keys looked up by name and for the redactor. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Names of variables whose values must never be shown, besides the agents' own keys. */
+export const APP_SECRET_NAMES = ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'E2B_API_KEY', 'GITHUB_TOKEN', 'REDIS_URL'];
+
+export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): Settings {
+  const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''));
+  const parsed = schema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid environment: ${problems}`);
+  }
+  const s = parsed.data;
+  const sandbox = s.ISSUESMITH_SANDBOX ?? (s.E2B_API_KEY !== undefined ? 'e2b' : undefined);
+  return {
+    sandbox,
+    defaultAgent: s.ISSUESMITH_DEFAULT_AGENT,
+    permission: s.ISSUESMITH_PERMISSION,
+    labelPrefix: s.ISSUESMITH_LABEL_PREFIX,
+    command: s.ISSUESMITH_COMMAND,
+    jobTimeoutMs: s.ISSUESMITH_JOB_TIMEOUT_MINUTES * 60_000,
+    concurrency: s.ISSUESMITH_CONCURRENCY,
+    workDir: s.ISSUESMITH_WORK_DIR,
+    draftPullRequests: s.ISSUESMITH_DRAFT_PR,
+    env,
+  };
+}

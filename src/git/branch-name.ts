@@ -1,0 +1,25 @@
+/**
+ * A branch-safe slug from any issue title: accents folded, everything outside [a-z0-9] becomes a
+ * dash, no `..`, no leading or trailing dash, at most `max` characters; `issue` when nothing is left.
+ */
+export function slugify(title: string, max = 40): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/g, '');
+  return slug === '' ? 'issue' : slug;
+}
+
+/** `issuesmith/<number>-<slug>`, with `-2`, `-3`, … when the name is taken. */
+export function branchName(number: number, title: string, taken: ReadonlySet<string> = new Set()): string {
+  const base = `issuesmith/${number}-${slugify(title)}`;
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i += 1) {
+    const candidate = `${base}-${i}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

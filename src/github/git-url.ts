@@ -1,0 +1,24 @@
+/**
+ * The git remote for a repository on the same server as the API: github.com for api.github.com, and
+ * `<protocol>://<host>/<owner>/<repo>.git` for GitHub Enterprise Server (API at `/api/v3`).
+ */
+export function gitRemoteUrl(apiBaseUrl: string, owner: string, repo: string): string {
+  const api = new URL(apiBaseUrl);
+  const host = api.hostname === 'api.github.com' ? 'github.com' : api.host;
+  const base = `${api.protocol}//${host}`;
+  return `${base}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}.git`;
+}
+
+/**
+ * Environment for one git process that authenticates with an installation token without writing it
+ * into `.git/config`, the remote URL or the command line: git reads config from GIT_CONFIG_* variables.
+ */
+export function gitAuthEnv(token: string): Record<string, string> {
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  return {
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+  };
+}

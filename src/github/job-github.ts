@@ -1,0 +1,93 @@
+import type { Job } from '../jobs/job.js';
+import type { Redactor } from '../security/redact.js';
+import type { Permission } from '../security/has-permission.js';
+import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
+import { gitRemoteUrl } from './git-url.js';
+import { apiBaseUrl, type Octokit } from './octokit.js';
+import type { PermissionCache } from './permission.js';
+import { mintRepoToken, revokeToken } from './tokens.js';
+
+export type Reaction = 'eyes' | 'rocket' | 'confused';
+
+/**
+ * Everything one job does on GitHub, bound to its repository and issue. Every text it posts passes
+ * through the job's redactor here, and every token it mints is added to that redactor and revoked
+ * at the end.
+ */
+export class JobGitHub {
+  readonly #minted: string[] = [];
+  readonly baseUrl: string;
+
+  constructor(
+    private readonly job: Job,
+    private readonly installation: Octokit,
+    private readonly app: Octokit,
+    private readonly redactor: Redactor,
+    private readonly permissions: PermissionCache,
+    private readonly identity: BotIdentityCache,
+  ) {
+    this.baseUrl = apiBaseUrl(installation);
+  }
+
+  permissionOf(login: string): Promise<Permission> {
+    return this.permissions.get(this.installation, this.job.owner, this.job.repo, login);
+  }
+
+  async react(content: Reaction): Promise<void> {
+    const { owner, repo, number, trigger } = this.job;
+    if (trigger.type === 'comment') {
+      await this.installation.rest.reactions.createForIssueComment({ owner, repo, comment_id: trigger.commentId, content });
+    } else {
+      await this.installation.rest.reactions.createForIssue({ owner, repo, issue_number: number, content });
+    }
+  }
+
+  async comment(body: string): Promise<string> {
+    const { owner, repo, number } = this.job;
+    const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(body) });
+    return data.html_url;
+  }
+
+  /** A token for this repository alone, with `contents` at the given level. */
+  async mintToken(contents: 'read' | 'write'): Promise<string> {
+    const { token } = await mintRepoToken(this.app, this.job.installationId, this.job.repo, { contents });
+    this.#minted.push(token);
+    this.redactor.add(token);
+    return token;
+  }
+
+  /** Revokes every token this job minted; failures are returned, not thrown, so cleanup goes on. */
+  async revokeTokens(): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const token of this.#minted.splice(0)) {
+      await revokeToken(this.baseUrl, token).catch((err: unknown) => errors.push(err));
+    }
+    return errors;
+  }
+
+  remoteUrl(): string {
+    return gitRemoteUrl(this.baseUrl, this.job.owner, this.job.repo);
+  }
+
+  botIdentity(): Promise<BotIdentity> {
+    return this.identity.get(this.app, this.installation, this.baseUrl);
+  }
+
+  /**
+   * Opens the pull request, as a draft when asked. Repositories whose plan has no drafts answer 422;
+   * then it is opened ready for review instead.
+   */
+  async openPullRequest(o: { branch: string; title: string; body: string; draft: boolean }): Promise<{ number: number; url: string }> {
+    const { owner, repo, defaultBranch } = this.job;
+    const request = { owner, repo, head: o.branch, base: defaultBranch, title: this.redactor.redact(o.title), body: this.redactor.redact(o.body) };
+    try {
+      const { data } = await this.installation.rest.pulls.create({ ...request, draft: o.draft });
+      return { number: data.number, url: data.html_url };
+    } catch (err) {
+      const e = err as { status?: number; message?: string };
+      if (!o.draft || e.status !== 422 || !/draft/i.test(e.message ?? '')) throw err;
+      const { data } = await this.installation.rest.pulls.create({ ...request, draft: false });
+      return { number: data.number, url: data.html_url };
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { createRuntime, type Runtime } from './runtime.js';
+import { intentFromComment, intentFromLabel, type Intent, type TriggerOptions } from './triggers/intent.js';
+
+/**
+ * The Probot app: handlers only turn a webhook into an intent and enqueue it, so GitHub gets its answer
+ * in milliseconds; every GitHub call happens in the worker. Tests pass their own runtime.
+ */
+export default function issuesmith(app: Probot, options: Partial<ApplicationFunctionOptions> = {}, given?: Runtime): Runtime {
+  const runtime = given ?? createRuntime(app, process.env);
+  const { settings, profiles, queue } = runtime;
+  const triggerOptions: TriggerOptions = {
+    defaultProfile: settings.defaultAgent,
+    isProfile: (word) => profiles.get(word) !== undefined,
+    labelPrefix: settings.labelPrefix,
+    command: settings.command,
+  };
+
+  const enqueue = async (intent: Intent, id: string, event: string): Promise<void> => {
+    if (intent.kind === 'ignore') {
+      app.log.debug({ delivery: id, event, reason: intent.reason }, 'ignored');
+      return;
+    }
+    const result = await queue.enqueue(intent.job);
+    if (result.accepted) app.log.info({ delivery: id, event, position: result.position }, 'queued');
+    else app.log.info({ delivery: id, event }, 'delivery already seen: not run again');
+  };
+
+  app.on('issues.labeled', (context) => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name));
+  app.on('issue_comment.created', (context) => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name));
+
+  options.addHandler?.((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'ok', queue: queue.stats(), sandbox: runtime.sandboxes?.name ?? null }));
+    return true;
+  });
+  return runtime;
+}

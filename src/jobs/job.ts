@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Everything a worker needs to do one piece of work; serializable, checked when it comes back from a queue. */
+export const jobSchema = z.object({
+  /** The webhook delivery id (X-GitHub-Delivery): one delivery, one job, never run twice. */
+  deliveryId: z.string().min(1),
+  installationId: z.number().int().positive(),
+  owner: z.string().min(1),
+  repo: z.string().min(1),
+  /** Issue (or pull request) number the work is about. */
+  number: z.number().int().positive(),
+  kind: z.enum(['run', 'help']),
+  /** Profile name as asked for (may be unknown: the pipeline says so to the user). */
+  profile: z.string().min(1),
+  /** The maintainer's own instructions, from the command or empty for a label. */
+  instructions: z.string(),
+  issue: z.object({ title: z.string(), body: z.string() }),
+  defaultBranch: z.string().min(1),
+  requester: z.object({ login: z.string().min(1), id: z.number().int() }),
+  /** What to react to: the comment that asked, or the issue itself for a label. */
+  trigger: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('label'), label: z.string() }),
+    z.object({ type: z.literal('comment'), commentId: z.number().int() }),
+  ]),
+  receivedAt: z.string(),
+});
+
+export type Job = z.infer<typeof jobSchema>;
+
+/** One job at a time per issue or pull request: jobs with the same key wait for each other. */
+export function jobKey(job: Pick<Job, 'owner' | 'repo' | 'number'>): string {
+  return `${job.owner}/${job.repo}#${job.number}`.toLowerCase();
+}

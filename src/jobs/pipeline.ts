@@ -1,0 +1,221 @@
+import { buildPrompt } from '../agents/prompt.js';
+import type { AgentEvent, AgentProfile } from '../agents/profile.js';
+import type { ProfileRegistry } from '../agents/registry.js';
+import type { Settings } from '../config/settings.js';
+import { UserError } from '../errors.js';
+import type { JobGitHub } from '../github/job-github.js';
+import { renderStateMarker } from '../github/state-marker.js';
+import { pushPatch } from '../git/push-patch.js';
+import { describeAgentFailure } from '../report/failure.js';
+import type { JobStats } from '../report/job-stats.js';
+import * as messages from '../report/messages.js';
+import { hasPermission } from '../security/has-permission.js';
+import type { Redactor } from '../security/redact.js';
+import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
+import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
+import type { Job } from './job.js';
+import { runAgent, type AgentRun } from './run-agent.js';
+
+export interface PipelineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PipelineDeps {
+  github: JobGitHub;
+  sandboxes: SandboxProvider | undefined;
+  profiles: ProfileRegistry;
+  settings: Settings;
+  redactor: Redactor;
+  log: PipelineLogger;
+  now?: () => number;
+  signal?: AbortSignal;
+  onEvent?: (e: AgentEvent) => void;
+}
+
+export type Outcome =
+  | { kind: 'refused' }
+  | { kind: 'help' }
+  | { kind: 'no-changes'; run: AgentRun }
+  | { kind: 'agent-failed'; run: AgentRun }
+  | { kind: 'pull-request'; url: string; branch: string; partial: boolean; run: AgentRun };
+
+const CLONE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * One job, end to end:
+ *  1. authorize: the person who asked has the required role, or gets one polite reply;
+ *  2. acknowledge with 👀 on the comment (or the issue, for a label);
+ *  3. choose the profile and check its key, before any sandbox exists;
+ *  4. mint a read-only token for this repository alone, for the sandbox's clone;
+ *  5. create the sandbox;
+ *  6. clone the default branch into it;
+ *  7. write the prompt to a file there;
+ *  8. run the agent on it, with a hard time limit;
+ *  9. collect its changes as a binary patch;
+ * 10. on the host: branch, apply, commit and push with a write token;
+ * 11. open the draft pull request and tell the issue.
+ * The sandbox is killed and every token revoked on every path.
+ */
+export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const { github, settings } = deps;
+
+  const allowed = await authorize(job, deps);
+  if (!allowed) return { kind: 'refused' };
+  await github.react('eyes');
+  if (job.kind === 'help') return answerHelp(deps);
+  const { profile, env } = chooseProfile(job, deps);
+
+  let sandbox: Sandbox | undefined;
+  try {
+    const readToken = await github.mintToken('read');
+    sandbox = await createSandbox(job, profile, env, deps);
+    const workdir = `${sandbox.homeDir}/repo`;
+    const baseSha = await cloneInSandbox(sandbox, { url: github.remoteUrl(), branch: job.defaultBranch, token: readToken, workdir, timeoutMs: CLONE_TIMEOUT_MS });
+    const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
+    await sandbox.writeFile(promptFile, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login }));
+    const run = await runAgent({
+      sandbox,
+      profile,
+      command: profile.command({ promptFile, workdir }),
+      timeoutMs: settings.jobTimeoutMs,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    });
+    const patch = await collectPatch(sandbox, { workdir, baseSha, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` });
+    const stats = (): JobStats => statsOf(run, now() - started);
+
+    if (patch.byteLength === 0) return await reportNoPatch(profile, run, stats(), deps);
+
+    const partial = run.ok ? undefined : { why: describeAgentFailure(profile.displayName, profile.secrets.required, run.reason, settings.jobTimeoutMs / 60_000) };
+    const author = await github.botIdentity();
+    // Minted right before the push: installation tokens live one hour, agents may run longer.
+    const writeToken = await github.mintToken('write');
+    const pushed = await pushPatch({
+      remoteUrl: github.remoteUrl(),
+      token: writeToken,
+      baseSha,
+      number: job.number,
+      title: job.issue.title,
+      patch,
+      message: commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com'),
+      author,
+      workDir: settings.workDir,
+    });
+    const pr = await github.openPullRequest({
+      branch: pushed.branch,
+      title: job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim(),
+      draft: settings.draftPullRequests || partial !== undefined,
+      body: messages.pullRequestBody({
+        number: job.number,
+        agent: profile.displayName,
+        summary: run.summary,
+        requester: job.requester.login,
+        ...(partial ? { partial } : {}),
+        stats: stats(),
+        stateMarker: renderStateMarker({
+          v: 1,
+          repo: `${job.owner}/${job.repo}`,
+          issue: job.number,
+          profile: profile.name,
+          branch: pushed.branch,
+          ...(run.sessionId ? { session: run.sessionId } : {}),
+          turns: 1,
+        }),
+      }),
+    });
+    await github.comment(messages.pullRequestOpenedComment({ agent: profile.displayName, url: pr.url, partial: partial !== undefined, stats: stats() }));
+    await github.react('rocket').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
+    return { kind: 'pull-request', url: pr.url, branch: pushed.branch, partial: partial !== undefined, run };
+  } finally {
+    await cleanUp(sandbox, deps);
+  }
+}
+
+async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {
+  const permission = await deps.github.permissionOf(job.requester.login);
+  if (hasPermission(permission, deps.settings.permission)) return true;
+  deps.log.info({ requester: job.requester.login, permission }, 'refused: not enough permission');
+  await deps.github.comment(messages.refusedComment(job.requester.login, deps.settings.permission));
+  return false;
+}
+
+async function answerHelp(deps: PipelineDeps): Promise<Outcome> {
+  const { settings, profiles } = deps;
+  await deps.github.comment(
+    messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: profiles.names(), defaultProfile: settings.defaultAgent }),
+  );
+  return { kind: 'help' };
+}
+
+/** The profile asked for and the variables it takes from the app's environment; a UserError when either is missing. */
+function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentProfile; env: Record<string, string> } {
+  const profile = deps.profiles.get(job.profile);
+  if (profile === undefined) {
+    const names = deps.profiles.names().map((n) => `\`${n}\``).join(', ');
+    throw new UserError(`There is no agent called \`${job.profile}\`. Available agents: ${names}.`);
+  }
+  const env: Record<string, string> = { ...profile.env };
+  const source = deps.settings.env;
+  const present = profile.secrets.required.filter((name) => (source[name] ?? '') !== '');
+  if (present.length === 0) {
+    const names = profile.secrets.required.map((n) => `\`${n}\``);
+    const need = names.length === 1 ? names[0] : `one of ${names.join(', ')}`;
+    throw new UserError(`${profile.displayName} needs ${need} in the app's environment. Ask the app's operator to set it.`);
+  }
+  for (const name of [...present, ...profile.secrets.optional]) {
+    const value = source[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  return { profile, env };
+}
+
+async function createSandbox(job: Job, profile: AgentProfile, env: Record<string, string>, deps: PipelineDeps): Promise<Sandbox> {
+  if (deps.sandboxes === undefined) {
+    throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
+  }
+  return deps.sandboxes.create({
+    template: profile.template,
+    envs: env,
+    // The sandbox outlives the agent's own limit by the time it takes to clone and collect.
+    timeoutMs: deps.settings.jobTimeoutMs + 2 * CLONE_TIMEOUT_MS,
+    metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
+  });
+}
+
+async function reportNoPatch(profile: AgentProfile, run: AgentRun, stats: JobStats, deps: PipelineDeps): Promise<Outcome> {
+  if (run.ok) {
+    await deps.github.comment(messages.noChangesComment({ agent: profile.displayName, finalText: run.summary, stats }));
+    return { kind: 'no-changes', run };
+  }
+  const reason = describeAgentFailure(profile.displayName, profile.secrets.required, run.reason, deps.settings.jobTimeoutMs / 60_000);
+  await deps.github.comment(messages.agentFailedComment({ reason, outputTail: deps.redactor.redact(run.outputTail), stats }));
+  await deps.github.react('confused').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
+  return { kind: 'agent-failed', run };
+}
+
+function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {
+  const { requester } = job;
+  const title = job.issue.title.replace(/\s+/g, ' ').trim().slice(0, 60) || `issue #${job.number}`;
+  return [
+    `${title} (#${job.number})`,
+    '',
+    `Made by ${profile.displayName} for #${job.number}, at @${requester.login}'s request.`,
+    '',
+    `Co-authored-by: ${requester.login} <${requester.id}+${requester.login}@${noreplyDomain}>`,
+  ].join('\n');
+}
+
+function statsOf(run: AgentRun, durationMs: number): JobStats {
+  const s: JobStats = { durationMs, inputTokens: run.inputTokens, outputTokens: run.outputTokens };
+  if (run.costUsd !== undefined) s.costUsd = run.costUsd;
+  return s;
+}
+
+async function cleanUp(sandbox: Sandbox | undefined, deps: PipelineDeps): Promise<void> {
+  if (sandbox !== undefined) await sandbox.kill().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not kill the sandbox'));
+  for (const err of await deps.github.revokeTokens()) deps.log.warn({ err }, 'could not revoke a token');
+}

@@ -1,0 +1,109 @@
+import type { AgentEvent, AgentFailureReason, AgentProfile } from '../agents/profile.js';
+import { CommandTimeoutError, type Sandbox } from '../sandbox/provider.js';
+
+export interface AgentRun {
+  ok: boolean;
+  reason?: AgentFailureReason;
+  sessionId?: string;
+  /** The agent's own summary: its result text, or its last message. */
+  summary: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd?: number;
+  exitCode: number | undefined;
+  /** The last lines of what the agent printed (stdout and stderr), for failure reports. */
+  outputTail: string;
+}
+
+export interface RunAgentInput {
+  sandbox: Sandbox;
+  profile: AgentProfile;
+  command: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onEvent?: (e: AgentEvent) => void;
+}
+
+/** Runs the agent's command in the sandbox and folds its event stream into one result. */
+export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
+  const events: AgentEvent[] = [];
+  const tail = new TailBuffer(40);
+  let pending = '';
+  const feed = (line: string): void => {
+    for (const e of input.profile.parse(line)) {
+      events.push(e);
+      input.onEvent?.(e);
+    }
+  };
+  const onStdout = (chunk: string): void => {
+    tail.push(chunk);
+    pending += chunk;
+    let nl = pending.indexOf('\n');
+    while (nl !== -1) {
+      feed(pending.slice(0, nl));
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf('\n');
+    }
+  };
+  let exitCode: number | undefined;
+  let timedOut = false;
+  try {
+    const r = await input.sandbox.run(input.command, {
+      timeoutMs: input.timeoutMs,
+      onStdout,
+      onStderr: (s) => tail.push(s),
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+    exitCode = r.exitCode;
+  } catch (err) {
+    if (!(err instanceof CommandTimeoutError)) throw err;
+    timedOut = true;
+  }
+  if (pending !== '') feed(pending);
+  return fold(events, exitCode, timedOut, tail.text());
+}
+
+function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: boolean, outputTail: string): AgentRun {
+  let sessionId: string | undefined;
+  let lastText = '';
+  let result: Extract<AgentEvent, { type: 'result' }> | undefined;
+  let error: Extract<AgentEvent, { type: 'error' }> | undefined;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let costUsd: number | undefined;
+  for (const e of events) {
+    if (e.type === 'session') sessionId = e.id;
+    else if (e.type === 'text') lastText = e.text;
+    else if (e.type === 'result') result = e;
+    else if (e.type === 'error') error = e;
+    else if (e.type === 'usage') {
+      inputTokens += e.inputTokens;
+      outputTokens += e.outputTokens;
+      if (e.costUsd !== undefined) costUsd = (costUsd ?? 0) + e.costUsd;
+    }
+  }
+  const run: AgentRun = { ok: false, summary: result?.summary || lastText, inputTokens, outputTokens, exitCode, outputTail };
+  if (sessionId !== undefined) run.sessionId = sessionId;
+  if (costUsd !== undefined) run.costUsd = costUsd;
+  if (timedOut) run.reason = 'timeout';
+  else if (result !== undefined && !result.ok) run.reason = result.reason ?? 'crash';
+  else if (error !== undefined) run.reason = error.reason ?? 'crash';
+  else if (exitCode !== 0) run.reason = 'crash';
+  else if (result === undefined) run.reason = 'crash';
+  else run.ok = true;
+  if (!run.ok && run.summary === '' && error !== undefined) run.summary = error.message;
+  return run;
+}
+
+/** Keeps the last `lines` lines of a stream without holding all of it. */
+class TailBuffer {
+  #text = '';
+  constructor(private readonly lines: number) {}
+  push(chunk: string): void {
+    this.#text += chunk;
+    if (this.#text.length > 64_000) this.#text = this.#text.slice(-32_000);
+  }
+  text(): string {
+    return this.#text.split('\n').slice(-this.lines).join('\n').trim();
+  }
+}

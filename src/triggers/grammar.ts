@@ -1,0 +1,36 @@
+/** What follows `/agent` on a comment's first line, and the lines after it. */
+export type AgentCommand =
+  | { verb: 'run'; profile?: string; instructions: string }
+  | { verb: 'stop' }
+  | { verb: 'help' }
+  | { verb: 'status' };
+
+const VERBS = new Set(['stop', 'help', 'status']);
+
+/**
+ * Parses a comment that may be an `/agent` command. Only the first line can hold the command;
+ * further lines belong to the instructions. The first word picks a profile when it names a known
+ * one; otherwise the whole text goes to the default profile. Returns undefined for other comments.
+ */
+export function parseAgentCommand(body: string, isProfile: (word: string) => boolean, command = '/agent'): AgentCommand | undefined {
+  const text = body.replace(/\r\n?/g, '\n').replace(/^\s+/, '');
+  if (!text.toLowerCase().startsWith(command.toLowerCase())) return undefined;
+  const after = text.slice(command.length);
+  // `/agentx` is another word, not our command.
+  if (after !== '' && !/^\s/.test(after)) return undefined;
+  const newline = after.indexOf('\n');
+  const firstLine = (newline === -1 ? after : after.slice(0, newline)).trim();
+  const rest = newline === -1 ? '' : after.slice(newline + 1);
+  const [first = '', ...words] = firstLine.split(/\s+/).filter((w) => w !== '');
+  if (VERBS.has(first.toLowerCase()) && words.length === 0 && rest.trim() === '') {
+    return { verb: first.toLowerCase() as 'stop' | 'help' | 'status' };
+  }
+  if (first !== '' && isProfile(first)) {
+    return { verb: 'run', profile: first.toLowerCase(), instructions: joinInstructions(words.join(' '), rest) };
+  }
+  return { verb: 'run', instructions: joinInstructions(firstLine, rest) };
+}
+
+function joinInstructions(line: string, rest: string): string {
+  return [line, rest.trim()].filter((s) => s !== '').join('\n');
+}

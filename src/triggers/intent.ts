@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { Job } from '../jobs/job.js';
+import { parseAgentCommand } from './grammar.js';
+import { isBot } from './is-bot.js';
+import { isOwnComment } from './is-own-comment.js';
+
+/** What a webhook asks of the app, decided from the payload alone. */
+export type Intent = { kind: 'run'; job: Job } | { kind: 'help'; job: Job } | { kind: 'ignore'; reason: string };
+
+export interface TriggerOptions {
+  defaultProfile: string;
+  isProfile: (word: string) => boolean;
+  /** `agent` makes the labels `agent` and `agent:<profile>`. */
+  labelPrefix: string;
+  /** The comment command, `/agent`. */
+  command: string;
+  now?: () => Date;
+}
+
+// Only the fields we read; a payload missing any of them is ignored, never a crash.
+const user = z.object({ login: z.string(), id: z.number(), type: z.string().optional() });
+const repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string() });
+const issue = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z.string().nullish(),
+  state: z.string().optional(),
+  pull_request: z.unknown().optional(),
+});
+const installation = z.object({ id: z.number().int().positive() });
+
+const labeledPayload = z.object({
+  action: z.literal('labeled'),
+  label: z.object({ name: z.string() }),
+  issue,
+  repository,
+  sender: user,
+  installation,
+});
+
+const commentPayload = z.object({
+  action: z.literal('created'),
+  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  issue,
+  repository,
+  sender: user,
+  installation,
+});
+
+export function intentFromLabel(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
+  const p = labeledPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of an issue label');
+  const { label, sender } = p.data;
+  if (isBot(sender)) return ignore('labelled by a bot');
+  const name = label.name.trim().toLowerCase();
+  const prefix = o.labelPrefix.toLowerCase();
+  let profile: string;
+  if (name === prefix) profile = o.defaultProfile;
+  else if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1) profile = name.slice(prefix.length + 1);
+  else return ignore(`label ${label.name} is not ours`);
+  if (p.data.issue.pull_request !== undefined) return ignore('label on a pull request');
+  return { kind: 'run', job: toJob(p.data, deliveryId, o, { profile, instructions: '', trigger: { type: 'label', label: label.name } }) };
+}
+
+export function intentFromComment(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
+  const p = commentPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of an issue comment');
+  const { comment } = p.data;
+  const body = comment.body ?? '';
+  if (isBot(comment.user) || isBot(p.data.sender)) return ignore('comment by a bot');
+  if (isOwnComment(body)) return ignore("the app's own comment");
+  const command = parseAgentCommand(body, o.isProfile, o.command);
+  if (command === undefined) return ignore('not a command');
+  const trigger = { type: 'comment' as const, commentId: comment.id };
+  if (command.verb === 'help') {
+    return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger }) };
+  }
+  if (command.verb !== 'run') return ignore(`/agent ${command.verb} is not available yet`);
+  if (p.data.issue.pull_request !== undefined) return ignore('follow-ups on pull requests are not available yet');
+  const profile = command.profile ?? o.defaultProfile;
+  return { kind: 'run', job: toJob(p.data, deliveryId, o, { profile, instructions: command.instructions, trigger }) };
+}
+
+function toJob(
+  p: { issue: z.infer<typeof issue>; repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
+  deliveryId: string,
+  o: TriggerOptions,
+  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & { kind?: Job['kind'] },
+): Job {
+  return {
+    deliveryId,
+    installationId: p.installation.id,
+    owner: p.repository.owner.login,
+    repo: p.repository.name,
+    number: p.issue.number,
+    kind: rest.kind ?? 'run',
+    profile: rest.profile,
+    instructions: rest.instructions,
+    issue: { title: p.issue.title, body: p.issue.body ?? '' },
+    defaultBranch: p.repository.default_branch,
+    requester: { login: p.sender.login, id: p.sender.id },
+    trigger: rest.trigger,
+    receivedAt: (o.now?.() ?? new Date()).toISOString(),
+  };
+}
+
+function ignore(reason: string): Intent {
+  return { kind: 'ignore', reason };
+}

@@ -1,0 +1,154 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface GitRequest {
+  repo: string;
+  service: 'upload-pack' | 'receive-pack';
+  token: string | undefined;
+  status: number;
+}
+
+/**
+ * GitHub's git side, for tests: real repositories on disk served over smart HTTP by `git http-backend`
+ * on 127.0.0.1, with installation-token auth (`x-access-token:<token>` basic auth). A token may read
+ * or also write; a push with a read token is refused with 403, as GitHub does.
+ */
+export class GitServer {
+  readonly root = mkdtempSync(join(tmpdir(), 'issuesmith-git-'));
+  readonly requests: GitRequest[] = [];
+  readonly tokens = new Map<string, 'read' | 'write'>();
+  #server: Server | undefined;
+  port = 0;
+
+  /** Extra routes served before git's (the process-level fake GitHub puts its API here). */
+  constructor(private readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>) {}
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.#server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Creates `<owner>/<repo>.git` with one commit of the given files on `branch`. */
+  createRepo(owner: string, repo: string, files: Record<string, string>, branch = 'main'): string {
+    const bare = this.barePath(owner, repo);
+    mkdirSync(bare, { recursive: true });
+    git(['init', '-q', '--bare', '-b', branch, bare]);
+    git(['-C', bare, 'config', 'http.receivepack', 'true']);
+    // GitHub lets a client fetch any reachable commit by id; the host-side push relies on it.
+    git(['-C', bare, 'config', 'uploadpack.allowReachableSHA1InWant', 'true']);
+    const work = mkdtempSync(join(tmpdir(), 'issuesmith-seed-'));
+    git(['init', '-q', '-b', branch, work]);
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(work, path, '..'), { recursive: true });
+      writeFileSync(join(work, path), content);
+    }
+    git(['-C', work, 'add', '-A']);
+    git(['-C', work, '-c', 'user.name=Seed', '-c', 'user.email=seed@example.invalid', 'commit', '-qm', 'initial']);
+    git(['-C', work, 'push', '-q', bare, `${branch}:${branch}`]);
+    rmSync(work, { recursive: true, force: true });
+    return bare;
+  }
+
+  barePath(owner: string, repo: string): string {
+    return join(this.root, owner, `${repo}.git`);
+  }
+
+  /** Runs git against a served repository, e.g. `show branch:file`. */
+  git(owner: string, repo: string, args: string[]): string {
+    return git(['--git-dir', this.barePath(owner, repo), ...args]);
+  }
+
+  branches(owner: string, repo: string): string[] {
+    return this.git(owner, repo, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']).split('\n').filter((b) => b !== '');
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const m = /^\/([^/]+)\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
+    if (!m) {
+      if (this.fallback && (await this.fallback(req, res))) return;
+      res.writeHead(404).end();
+      return;
+    }
+    const [, owner = '', repo = '', rest = ''] = m;
+    const service = (url.searchParams.get('service') ?? rest.slice(1)).replace(/^git-/, '');
+    const kind: GitRequest['service'] = service === 'receive-pack' ? 'receive-pack' : 'upload-pack';
+    const token = tokenOf(req.headers.authorization);
+    const level = token === undefined ? undefined : this.tokens.get(token);
+    const record = (status: number): void => void this.requests.push({ repo: `${owner}/${repo}`, service: kind, token, status });
+    if (level === undefined) {
+      record(401);
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' }).end();
+      return;
+    }
+    if (kind === 'receive-pack' && level !== 'write') {
+      record(403);
+      res.writeHead(403).end('Write access to repository not granted.');
+      return;
+    }
+    record(200);
+    const cgi = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH,
+        GIT_PROJECT_ROOT: this.root,
+        GIT_HTTP_EXPORT_ALL: '1',
+        REQUEST_METHOD: req.method ?? 'GET',
+        PATH_INFO: `/${owner}/${repo}.git${rest}`,
+        QUERY_STRING: url.search.slice(1),
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        // http-backend checks REMOTE_USER before it accepts a push.
+        REMOTE_USER: 'x-access-token',
+        REMOTE_ADDR: '127.0.0.1',
+        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+        HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
+      },
+    });
+    req.pipe(cgi.stdin);
+    const chunks: Buffer[] = [];
+    cgi.stdout.on('data', (c: Buffer) => chunks.push(c));
+    cgi.on('close', () => {
+      const out = Buffer.concat(chunks);
+      const split = out.indexOf('\r\n\r\n');
+      const headerEnd = split === -1 ? out.indexOf('\n\n') : split;
+      const sep = split === -1 ? 2 : 4;
+      const headerText = out.subarray(0, headerEnd).toString('utf8');
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of headerText.split(/\r?\n/)) {
+        const i = line.indexOf(':');
+        if (i === -1) continue;
+        const k = line.slice(0, i).trim();
+        const v = line.slice(i + 1).trim();
+        if (k.toLowerCase() === 'status') status = Number(v.split(' ')[0]);
+        else headers[k] = v;
+      }
+      res.writeHead(status, headers).end(out.subarray(headerEnd + sep));
+    });
+  }
+}
+
+function tokenOf(header: string | undefined): string | undefined {
+  const m = /^Basic (.+)$/i.exec(header ?? '');
+  if (!m?.[1]) return undefined;
+  const [user, password] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
+  return user === 'x-access-token' ? password : undefined;
+}
+
+function git(args: string[]): string {
+  return execFileSync('git', args, { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } }).trim();
+}

@@ -1,0 +1,109 @@
+import nock from 'nock';
+
+export interface ApiRecord {
+  tokenRequests: Array<{ repositories?: string[]; permissions?: Record<string, string> }>;
+  comments: string[];
+  reactions: Array<{ on: 'comment' | 'issue'; content: string }>;
+  pulls: Array<Record<string, unknown>>;
+  revoked: string[];
+}
+
+export interface MockApiOptions {
+  owner: string;
+  repo: string;
+  number: number;
+  login: string;
+  role?: string;
+  commentId?: number;
+  /** Tokens minted for the job, in order; each is registered with the git server by the caller. */
+  readToken?: string;
+  writeToken?: string;
+}
+
+export const INSTALLATION_TOKEN = 'ghs_installationtoken0000000000000000000000000000';
+
+/**
+ * GitHub's REST API for one job, with nock. Only the calls given are set up; the strict harness
+ * fails the test on any other call and on any of these that was never made.
+ */
+export class MockGitHubApi {
+  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [] };
+  readonly scope: nock.Scope;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly o: MockApiOptions,
+  ) {
+    this.scope = nock(baseUrl);
+  }
+
+  get repoPath(): string {
+    return `/api/v3/repos/${this.o.owner}/${this.o.repo}`;
+  }
+
+  installationToken(): this {
+    this.scope.post('/api/v3/app/installations/1/access_tokens', (b: Record<string, unknown>) => b.repositories === undefined).reply(201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    return this;
+  }
+
+  permission(): this {
+    const role = this.o.role ?? 'write';
+    const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+    this.scope.get(`${this.repoPath}/collaborators/${this.o.login}/permission`).reply(200, { permission, role_name: role, user: { login: this.o.login } });
+    return this;
+  }
+
+  reaction(content: string): this {
+    const path = this.o.commentId !== undefined ? `${this.repoPath}/issues/comments/${this.o.commentId}/reactions` : `${this.repoPath}/issues/${this.o.number}/reactions`;
+    this.scope.post(path, (b: { content: string }) => b.content === content).reply(201, (_uri, body) => {
+      this.record.reactions.push({ on: this.o.commentId !== undefined ? 'comment' : 'issue', content: (body as { content: string }).content });
+      return { id: 1, content };
+    });
+    return this;
+  }
+
+  scopedToken(level: 'read' | 'write'): this {
+    const token = level === 'read' ? this.o.readToken : this.o.writeToken;
+    this.scope
+      .post('/api/v3/app/installations/1/access_tokens', (b: { permissions?: { contents?: string } }) => b.permissions?.contents === level)
+      .reply(201, (_uri, body) => {
+        this.record.tokenRequests.push(body as ApiRecord['tokenRequests'][number]);
+        return { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { contents: level }, repository_selection: 'selected' };
+      });
+    return this;
+  }
+
+  botIdentity(): this {
+    this.scope.get('/api/v3/app').reply(200, { id: 123, slug: 'issuesmith', name: 'issuesmith' });
+    this.scope.get('/api/v3/users/issuesmith%5Bbot%5D').reply(200, { id: 4242, login: 'issuesmith[bot]', type: 'Bot' });
+    return this;
+  }
+
+  pullRequest(number = 77): this {
+    this.scope.post(`${this.repoPath}/pulls`).reply(201, (_uri, body) => {
+      this.record.pulls.push(body as Record<string, unknown>);
+      return { number, html_url: `https://github.example/${this.o.owner}/${this.o.repo}/pull/${number}` };
+    });
+    return this;
+  }
+
+  comment(): this {
+    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`).reply(201, (_uri, body) => {
+      this.record.comments.push((body as { body: string }).body);
+      return { id: 9000 + this.record.comments.length, html_url: `https://github.example/c/${this.record.comments.length}` };
+    });
+    return this;
+  }
+
+  revoke(times: number): this {
+    const revoked = this.record.revoked;
+    this.scope
+      .delete('/api/v3/installation/token')
+      .times(times)
+      .reply(function (this: nock.ReplyFnContext) {
+        revoked.push(String(this.req.headers.authorization).replace(/^token /i, ''));
+        return [204, ''];
+      });
+    return this;
+  }
+}

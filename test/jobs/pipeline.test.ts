@@ -1,0 +1,176 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Probot } from 'probot';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import issuesmith from '../../src/index.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { LocalSandboxProvider } from '../../src/sandbox/local.js';
+import { GitServer } from '../helpers/git-server.js';
+import { MockGitHubApi } from '../helpers/github-api.js';
+import { useStrictNock } from '../helpers/nock-harness.js';
+import { commentPayload, labeledPayload } from '../helpers/payloads.js';
+import { testProbot } from '../helpers/probot.js';
+
+const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
+const OWNER = 'Codertocat';
+const REPO = 'Hello-World';
+const ANTHROPIC_KEY = 'sk-ant-test-key-0123456789abcdef';
+const READ_TOKEN = 'ghs_readonlytoken000000000000000000000000000000000000000';
+const WRITE_TOKEN = 'ghs_writetoken11111111111111111111111111111111111111111';
+
+describe('from a labeled issue or an /agent comment to a pull request', () => {
+  useStrictNock();
+  let git: GitServer;
+  let sandboxRoot: string;
+  let probot: Probot;
+  let runtime: Runtime;
+
+  beforeEach(async () => {
+    git = await new GitServer().start();
+    git.createRepo(OWNER, REPO, { 'README.md': '# Hello\n', 'src/app.js': 'console.log("hi");\n' });
+    git.tokens.set(READ_TOKEN, 'read');
+    git.tokens.set(WRITE_TOKEN, 'write');
+    sandboxRoot = mkdtempSync(join(tmpdir(), 'issuesmith-test-sbx-'));
+    probot = testProbot(`${git.url}/api/v3`);
+    runtime = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
+      { sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }) },
+    );
+    issuesmith(probot, {}, runtime);
+  });
+
+  afterEach(async () => {
+    await runtime.queue.close();
+    await git.stop();
+    rmSync(sandboxRoot, { recursive: true, force: true });
+  });
+
+  function api(o: { commentId?: number; role?: string } = {}): MockGitHubApi {
+    return new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, ...o });
+  }
+
+  async function receive(name: 'issues' | 'issue_comment', payload: Record<string, unknown>, id = `delivery-${Math.random()}`): Promise<void> {
+    // Probot's types want a precise payload per event; these are GitHub's own examples, adjusted.
+    await probot.receive({ id, name, payload } as never);
+    await runtime.queue.drain();
+  }
+
+  it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
+    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await receive('issue_comment', commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', { commentId: 5001, title: 'Add a greeting: ünïcode/../and slashes' }));
+
+    const branch = 'issuesmith/1-add-a-greeting-unicode-and-slashes';
+    expect(git.branches(OWNER, REPO).sort()).toEqual([branch, 'main']);
+    expect(git.git(OWNER, REPO, ['show', `${branch}:docs/greeting.md`])).toBe('Hello, world');
+    const commit = git.git(OWNER, REPO, ['log', '-1', '--format=%an <%ae>%n%B', branch]);
+    expect(commit).toContain('issuesmith[bot] <4242+issuesmith[bot]@users.noreply.127.0.0.1>');
+    expect(commit).toMatch(/Co-authored-by: Codertocat <\d+\+Codertocat@users\.noreply\.127\.0\.0\.1>/);
+
+    expect(mock.record.tokenRequests).toEqual([
+      { repositories: [REPO], permissions: { contents: 'read' } },
+      { repositories: [REPO], permissions: { contents: 'write' } },
+    ]);
+    // The sandbox cloned with the read token; only the host pushed, with the write token.
+    expect([...new Set(git.requests.filter((r) => r.service === 'receive-pack').map((r) => r.token))]).toEqual([WRITE_TOKEN]);
+    expect(git.requests.filter((r) => r.token === READ_TOKEN).every((r) => r.service === 'upload-pack')).toBe(true);
+
+    const pr = mock.record.pulls[0] as { head: string; base: string; title: string; body: string; draft: boolean };
+    expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
+    expect(pr.body).toContain('Closes #1');
+    expect(pr.body).toContain('> Added docs/greeting.md.');
+    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","turns":1\} -->/);
+
+    expect(mock.record.comments).toHaveLength(1);
+    expect(mock.record.comments[0]).toContain('https://github.example/Codertocat/Hello-World/pull/77');
+    expect(mock.record.comments[0]).toMatch(/22 tokens in, 14 out · \$0\.0005/);
+    expect(mock.record.reactions.map((r) => r.content)).toEqual(['eyes', 'rocket']);
+    expect(mock.record.revoked.sort()).toEqual([READ_TOKEN, WRITE_TOKEN].sort());
+    // Every sandbox and host clone is gone.
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
+  it('starts work for the agent label, reacting on the issue', async () => {
+    const mock = api().installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await receive('issues', labeledPayload('agent:claude', { title: 'Fix the typo', body: 'The readme says Helo.\nfake-agent: write README.md # Hello, fixed' }));
+    expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-fix-the-typo:README.md'])).toBe('# Hello, fixed');
+    expect(mock.record.reactions).toEqual([{ on: 'issue', content: 'eyes' }, { on: 'issue', content: 'rocket' }]);
+  });
+
+  it('says so and opens nothing when the agent changes no file', async () => {
+    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    await receive('issue_comment', commentPayload('/agent look at it\nfake-agent: say Nothing here needs a change.', { commentId: 5002 }));
+    expect(git.branches(OWNER, REPO)).toEqual(['main']);
+    expect(mock.record.comments[0]).toContain('finished without changing any file');
+    expect(mock.record.comments[0]).toContain('> Nothing here needs a change.');
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
+  it('explains a rejected key in plain words, with no branch and no pull request', async () => {
+    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
+    expect(git.branches(OWNER, REPO)).toEqual(['main']);
+    expect(mock.record.comments[0]).toContain("Claude Code's API key was rejected. Check `ANTHROPIC_API_KEY` in the app's environment.");
+    expect(mock.record.comments[0]).toContain('<details>');
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
+  it('keeps the work of a run that ran out of turns in a draft pull request marked incomplete', async () => {
+    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
+    const pr = mock.record.pulls[0] as { body: string; draft: boolean };
+    expect(pr.draft).toBe(true);
+    expect(pr.body).toContain('This change is incomplete: Claude Code ran out of turns before it finished.');
+    expect(pr.body).toContain('Refs #1');
+    expect(pr.body).not.toContain('Closes #1');
+    expect(mock.record.comments[0]).toContain('did not finish, and its partial work is in a draft pull request');
+    expect(git.branches(OWNER, REPO)).toHaveLength(2);
+  });
+
+  it('replies politely to someone without write access and does nothing else', async () => {
+    const mock = api({ commentId: 5005, role: 'triage' }).installationToken().permission().comment();
+    await receive('issue_comment', commentPayload('/agent claude do it', { commentId: 5005, sender: 'Codertocat' }));
+    expect(mock.record.comments).toEqual([expect.stringContaining('Sorry @Codertocat, only people with write access')]);
+    expect(mock.record.reactions).toEqual([]);
+    expect(git.requests).toEqual([]);
+  });
+
+  it('never runs the same delivery twice', async () => {
+    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
+    await receive('issue_comment', payload, 'same-delivery');
+    await receive('issue_comment', payload, 'same-delivery');
+    expect(mock.record.comments).toHaveLength(1);
+  });
+
+  it('ignores comments from bots and comments that are not commands, without a single API call', async () => {
+    await receive('issue_comment', commentPayload('/agent claude do it', { senderType: 'Bot', sender: 'renovate[bot]' }));
+    await receive('issue_comment', commentPayload('Thanks, looks good!'));
+    await receive('issues', labeledPayload('bug'));
+  });
+
+  it('refuses before any sandbox exists when the agent key is missing', async () => {
+    const bare = createRuntime(probot, { ISSUESMITH_WORK_DIR: sandboxRoot }, { sandboxes: new LocalSandboxProvider({ root: sandboxRoot }) });
+    const p2 = testProbot(`${git.url}/api/v3`);
+    issuesmith(p2, {}, bare);
+    const mock = api({ commentId: 5007 }).installationToken().permission().reaction('eyes').comment().reaction('confused');
+    await p2.receive({ id: 'd-missing-key', name: 'issue_comment', payload: commentPayload('/agent claude go', { commentId: 5007 }) } as never);
+    await bare.queue.drain();
+    expect(mock.record.comments[0]).toContain("Claude Code needs `ANTHROPIC_API_KEY` in the app's environment.");
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
+  it('names the unknown agent of a label and lists the available ones', async () => {
+    const mock = api().installationToken().permission().reaction('eyes').comment().reaction('confused');
+    await receive('issues', labeledPayload('agent:gpt9'));
+    expect(mock.record.comments[0]).toContain('There is no agent called `gpt9`. Available agents: `claude`');
+  });
+
+  it('never posts the agent key, even when the agent prints it', async () => {
+    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
+    expect(mock.record.comments[0]).toContain('leaked: [REDACTED]');
+    expect(mock.record.comments[0]).not.toContain(ANTHROPIC_KEY);
+  });
+});
