@@ -128,6 +128,20 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(git.branches(OWNER, REPO)).toHaveLength(2);
   });
 
+  it('keeps the work of a run stopped by the time limit, and says why', async () => {
+    const fast = createRuntime(probot, { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '0.02' }, {
+      sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }),
+    });
+    const p2 = testProbot(`${git.url}/api/v3`);
+    issuesmith(p2, {}, fast);
+    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await p2.receive({ id: 'd-timeout', name: 'issue_comment', payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }) } as never);
+    await fast.queue.drain();
+    expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:slow.txt'])).toBe('started');
+    expect((mock.record.pulls[0] as { body: string }).body).toContain('ran out of time (the limit is 0.02 minutes)');
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
   it('replies politely to someone without write access and does nothing else', async () => {
     const mock = api({ commentId: 5005, role: 'triage' }).installationToken().permission().comment();
     await receive('issue_comment', commentPayload('/agent claude do it', { commentId: 5005, sender: 'Codertocat' }));

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/security/redact.js';
+
+describe('redaction', () => {
+  it('removes configured values wherever they appear', () => {
+    const r = new Redactor(['super-secret-value-1234', undefined, '']);
+    expect(r.redact('key=super-secret-value-1234; again super-secret-value-1234')).toBe('key=[REDACTED]; again [REDACTED]');
+  });
+
+  it('removes tokens added later, of any length', () => {
+    const r = new Redactor();
+    const long = `ghs_${'A'.repeat(120)}`;
+    r.add(long);
+    expect(r.redact(`token ${long} end`)).toBe('token [REDACTED] end');
+  });
+
+  it('removes the common token shapes it was never told about', () => {
+    const r = new Redactor();
+    const text = `ghp_${'a'.repeat(36)} github_pat_${'b'.repeat(60)} sk-ant-api03-${'c'.repeat(40)} sk-proj-${'d'.repeat(40)}`;
+    expect(r.redact(text)).toBe('[REDACTED] [REDACTED] [REDACTED] [REDACTED]');
+  });
+
+  it('removes each line of a multi-line key', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAvTestLineOne\nMIIEowIBAAKCAQEAvTestLineTwo\n-----END RSA PRIVATE KEY-----';
+    const r = new Redactor([pem]);
+    expect(r.redact('line: MIIEowIBAAKCAQEAvTestLineTwo')).toBe('line: [REDACTED]');
+  });
+
+  it('leaves ordinary words alone', () => {
+    const r = new Redactor(['short']);
+    expect(r.redact('a short sentence with sk- and ghs_ mentioned')).toBe('a short sentence with sk- and ghs_ mentioned');
+  });
+});
