@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub } from '../helpers/fake-github.js';
+import { commentPayload } from '../helpers/payloads.js';
+import { privateKey } from '../helpers/probot.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const SECRET = 'process-test-secret';
+const ANTHROPIC_KEY = 'sk-ant-process-test-0123456789';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the built app as a process, against a fake GitHub Enterprise Server on loopback', () => {
+  let github: FakeGitHub;
+  let app: ChildProcess;
+  let port: number;
+  let workDir: string;
+  let output = '';
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/src/main.js is missing: run `npm test`, which builds first');
+    github = await new FakeGitHub().start();
+    github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
+    port = await freePort();
+    workDir = mkdtempSync(join(tmpdir(), 'issuesmith-e2e-'));
+    app = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: {
+        PATH: `${join(ROOT, 'test', 'fixtures', 'bin')}:${process.env.PATH ?? ''}`,
+        HOME: workDir,
+        APP_ID: '123',
+        PRIVATE_KEY: privateKey(),
+        WEBHOOK_SECRET: SECRET,
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: 'http',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ISSUESMITH_SANDBOX: 'local',
+        ISSUESMITH_WORK_DIR: workDir,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    app.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    app.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    await waitFor('the app to listen', async () => {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return r.ok ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+  });
+
+  afterAll(async () => {
+    app?.kill('SIGTERM');
+    await github?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  function post(body: string, signature: string, delivery: string): Promise<Response> {
+    return fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': delivery, 'x-hub-signature-256': signature },
+      body,
+    });
+  }
+
+  it('answers /healthz with JSON', async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('application/json');
+    expect(await r.json()).toMatchObject({ status: 'ok', sandbox: 'local' });
+  });
+
+  it('refuses a webhook with a bad signature and does nothing', async () => {
+    const body = JSON.stringify(commentPayload('/agent claude go\nfake-agent: write x.txt x', { commentId: 1 }));
+    const r = await post(body, `sha256=${createHmac('sha256', 'wrong-secret').update(body).digest('hex')}`, 'bad-signature');
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(github.calls).toEqual([]);
+  });
+
+  it('turns a signed /agent comment into a pull request, answering the webhook at once', async () => {
+    const body = JSON.stringify(commentPayload('/agent claude add a file\nfake-agent: write NOTES.md from the agent', { commentId: 7 }));
+    const started = Date.now();
+    const r = await post(body, `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'good-delivery');
+    const answeredMs = Date.now() - started;
+    expect(r.status).toBe(200);
+    // Handlers only enqueue: the answer does not wait for the job (which takes about a second here).
+    expect(github.calls.filter((c) => c.path.includes('/pulls'))).toEqual([]);
+    expect(answeredMs).toBeLessThan(5_000);
+
+    const pull = await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0]);
+    expect(pull.body).toMatchObject({ head: 'issuesmith/1-spelling-error-in-the-readme-file', base: 'main', draft: true });
+    expect(github.git.git('Codertocat', 'Hello-World', ['show', 'issuesmith/1-spelling-error-in-the-readme-file:NOTES.md'])).toBe('from the agent');
+    await waitFor('the comment with the link', () => github.callsTo('POST', /\/issues\/1\/comments$/)[0]);
+    await waitFor('both tokens revoked', () => (github.callsTo('DELETE', /\/installation\/token$/).length === 2 ? true : undefined));
+    expect(readdirSync(workDir).filter((f) => f.startsWith('issuesmith-'))).toEqual([]);
+    expect(output).not.toContain(ANTHROPIC_KEY);
+  });
+});

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GitServer } from './git-server.js';
+
+export interface ApiCall {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/**
+ * A small GitHub Enterprise Server on loopback for process-level tests: the REST routes one job uses,
+ * under /api/v3, and real git repositories over smart HTTP. Tokens it mints are honoured by its git
+ * side with the permissions they were asked for.
+ */
+export class FakeGitHub {
+  readonly calls: ApiCall[] = [];
+  readonly git: GitServer;
+  role = 'write';
+
+  constructor() {
+    this.git = new GitServer((req, res) => this.#api(req, res));
+  }
+
+  async start(): Promise<this> {
+    await this.git.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.git.stop();
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.git.port}`;
+  }
+
+  callsTo(method: string, pattern: RegExp): ApiCall[] {
+    return this.calls.filter((c) => c.method === method && pattern.test(c.path));
+  }
+
+  async #api(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!url.pathname.startsWith('/api/v3/')) return false;
+    const path = url.pathname.slice('/api/v3'.length);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text === '' ? undefined : JSON.parse(text);
+    const method = req.method ?? 'GET';
+    this.calls.push({ method, path, body });
+    const send = (status: number, data?: unknown): true => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
+      return true;
+    };
+    let m: RegExpExecArray | null;
+    if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      const token = `ghs_${randomBytes(24).toString('hex')}`;
+      const contents = (body as { permissions?: { contents?: string } } | undefined)?.permissions?.contents;
+      this.git.tokens.set(token, contents === 'read' ? 'read' : 'write');
+      return send(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    }
+    if (method === 'DELETE' && path === '/installation/token') {
+      const token = String(req.headers.authorization ?? '').replace(/^(token|bearer) /i, '');
+      this.git.tokens.delete(token);
+      return send(204);
+    }
+    if (method === 'GET' && path === '/app') return send(200, { id: 123, slug: 'issuesmith', name: 'issuesmith' });
+    if (method === 'GET' && (m = /^\/users\/([^/]+)$/.exec(path))) return send(200, { id: 4242, login: decodeURIComponent(m[1] ?? ''), type: 'Bot' });
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(path))) {
+      return send(200, { permission: this.role, role_name: this.role, user: { login: m[1] } });
+    }
+    if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });
+    if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
+      return send(201, { id: this.calls.length, html_url: `http://${this.host}/${m[1]}/${m[2]}/issues/${m[3]}#comment` });
+    }
+    if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path))) {
+      return send(201, { number: 2, html_url: `http://${this.host}/${m[1]}/${m[2]}/pull/2` });
+    }
+    return send(404, { message: 'Not Found' });
+  }
+}
