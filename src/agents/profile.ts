@@ -1,4 +1,8 @@
-/** One thing an agent did or said, parsed from one line of its output stream. */
+/**
+ * One thing an agent did or said, parsed from its output stream. `usage` counts the work since the
+ * previous `usage` event (a run's total is their sum); `result` is how the run ended (the last one
+ * counts); `error` is a failure the agent reported (a run that has one did not succeed).
+ */
 export type AgentEvent =
   | { type: 'session'; id: string }
   | { type: 'text'; text: string }
@@ -19,6 +23,19 @@ export interface CommandInput {
   /** Session or thread id to resume. */
   resume?: string;
   model?: string;
+  /** The run's hard time limit; agents with a limit of their own are given it so they do not stop sooner. */
+  timeoutMs?: number;
+}
+
+/**
+ * Parses one run's output, line by line, keeping what it needs between lines: the final message for
+ * the result's summary, or an output that spans lines (OpenClaw prints one pretty-printed object).
+ */
+export interface AgentStreamParser {
+  /** One line of standard output, without its newline. Never throws. */
+  line(line: string): AgentEvent[];
+  /** The process has exited: whatever the output still owes (a buffered object, as logs or events). */
+  end(): AgentEvent[];
 }
 
 export interface AgentProfile {
@@ -42,4 +59,9 @@ export interface AgentProfile {
   command(input: CommandInput): string;
   /** Parses one line of the agent's output into events. Never throws. */
   parse(line: string): AgentEvent[];
+  /**
+   * A parser for one whole run, for agents whose output cannot be read one line at a time. When it is
+   * absent, `parse` is that parser. Use `agentStream(profile)` rather than calling either directly.
+   */
+  createParser?(): AgentStreamParser;
 }

@@ -1,0 +1,13 @@
+import { UserError } from '../errors.js';
+
+/**
+ * Checks a value that follows an option or stands as a positional argument (a session id, a model).
+ * Quoting keeps it from the shell; this keeps it from the agent's option parser, which would read a
+ * leading dash as a flag of its own.
+ */
+export function cliArgument(value: string, what: string): string {
+  if (value === '' || value.startsWith('-')) {
+    throw new UserError(`\`${value}\` is not a valid ${what}: it is empty or starts with a dash.`);
+  }
+  return value;
+}

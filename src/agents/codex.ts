@@ -1,0 +1,28 @@
+import { shellJoin, shellQuote } from '../security/shell-quote.js';
+import { cliArgument } from './cli-argument.js';
+import { createCodexParser, parseCodexLine } from './codex-stream.js';
+import type { AgentProfile } from './profile.js';
+
+/** OpenAI's Codex CLI, headless (`codex exec`): the prompt on stdin (`-`), JSON events on stdout. */
+export const codex: AgentProfile = {
+  name: 'codex',
+  aliases: ['openai', 'codex-cli', 'openai-codex'],
+  displayName: 'Codex',
+  template: 'codex',
+  // `codex exec` reads CODEX_API_KEY; OPENAI_API_KEY alone is not used by it, so it is not sent.
+  secrets: { required: ['CODEX_API_KEY'], optional: ['OPENAI_BASE_URL'] },
+  env: {},
+  instructionsFile: 'AGENTS.md',
+  command({ promptFile, workdir, resume, model }) {
+    // The sandbox is the isolation: Codex's own workspace sandbox (--full-auto) would cut commands
+    // such as `npm install` off the network.
+    const args = ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check'];
+    if (model !== undefined) args.push('--model', cliArgument(model, 'model name'));
+    // `exec resume` takes no -C: it runs in the current directory, hence the cd.
+    if (resume === undefined) args.push('-C', workdir, '-');
+    else args.push('resume', cliArgument(resume, 'Codex session id'), '-');
+    return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
+  },
+  parse: parseCodexLine,
+  createParser: createCodexParser,
+};

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseAgentOutput } from '../../src/agents/agent-stream.js';
+import type { AgentProfile } from '../../src/agents/profile.js';
+import { builtInProfiles } from '../../src/agents/registry.js';
+import { hostilePrompt, makeScene, of, PROMPT_MARKER, pwned, readRecord, removeScene, runCommand, type Scene, writePrompt } from './harness.js';
+
+// Each built command runs for real, through bash, against the fake CLI of test/fixtures/bin.
+const HOSTILE_MODEL = `model'; touch pwned; echo '$(touch pwned)`;
+const HOSTILE_SESSION = `session'$(touch pwned)'\`touch pwned\``;
+// Amp and OpenClaw take no model flag: the model comes from their own configuration.
+const TAKES_MODEL = new Set(['claude', 'codex', 'opencode']);
+
+const keyed = (p: AgentProfile): Record<string, string> => ({ ...p.env, [p.secrets.required[0] ?? 'NO_KEY']: 'test-key' });
+
+let scene: Scene;
+beforeEach(() => {
+  scene = makeScene();
+});
+afterEach(() => removeScene(scene));
+
+describe.each(builtInProfiles.map((p) => [p.name, p] as const))('%s, run for real against its fake CLI', (name, profile) => {
+  it('gets a hostile prompt byte for byte on stdin and never in argv; quotes a hostile work dir and model', async () => {
+    const prompt = hostilePrompt(scene);
+    writePrompt(scene, prompt);
+    const cmd = profile.command({ promptFile: scene.promptFile, workdir: scene.workdir, model: HOSTILE_MODEL, timeoutMs: 60_000 });
+    expect(cmd).not.toContain(PROMPT_MARKER);
+
+    const ran = await runCommand(cmd, scene, keyed(profile));
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const record = readRecord(scene);
+    expect(record.stdin).toBe(prompt);
+    expect(record.argv.join('\n')).not.toContain(PROMPT_MARKER);
+    expect(record.cwd).toBe(scene.workdir);
+    if (TAKES_MODEL.has(name)) expect(record.argv).toContain(HOSTILE_MODEL);
+    expect(pwned(scene)).toBe(false);
+    expect(readFileSync(join(scene.workdir, 'hello.txt'), 'utf8')).toBe('hello from the fake\n');
+
+    const events = parseAgentOutput(profile, ran.stdout);
+    expect(of(events, 'session')[0]?.id).toMatch(/^(T-)?[0-9a-f-]{36}$|^ses_[0-9a-f]+$/);
+    expect(of(events, 'tool').length).toBeGreaterThan(0);
+    expect(of(events, 'usage').reduce((n, u) => n + u.inputTokens + u.outputTokens, 0)).toBeGreaterThan(0);
+    expect(of(events, 'result').at(-1)).toMatchObject({ ok: true, summary: 'Done: I changed 1 file(s).' });
+  });
+
+  it('resumes the session it is given, quoted, from the work dir', async () => {
+    writePrompt(scene, hostilePrompt(scene, ['say continued']));
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir, resume: HOSTILE_SESSION }), scene, keyed(profile));
+    expect(ran.code).toBe(0);
+    expect(readRecord(scene).argv).toContain(HOSTILE_SESSION);
+    expect(readRecord(scene).cwd).toBe(scene.workdir);
+    expect(pwned(scene)).toBe(false);
+    const events = parseAgentOutput(profile, ran.stdout);
+    expect(new Set(of(events, 'session').map((e) => e.id))).toEqual(new Set([HOSTILE_SESSION]));
+    expect(of(events, 'result').at(-1)).toMatchObject({ ok: true, summary: 'continued' });
+  });
+
+  it.each([
+    ['auth', 'auth'],
+    ['rate_limit', 'rate_limit'],
+  ] as const)('reports `fail %s` the way the agent does, and it is classified', async (directive, reason) => {
+    writePrompt(scene, hostilePrompt(scene, [`fail ${directive}`]));
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir }), scene, keyed(profile));
+    expect(ran.code).not.toBe(0);
+    const failed = of(parseAgentOutput(profile, ran.stdout), 'result').at(-1);
+    expect(failed).toMatchObject({ ok: false, reason });
+  });
+
+  it('refuses to run without its key, and says so at once', async () => {
+    writePrompt(scene, hostilePrompt(scene));
+    const started = Date.now();
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir }), scene, { ...profile.env }, 5_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(ran.code).not.toBe(0);
+    expect(of(parseAgentOutput(profile, ran.stdout), 'result').filter((r) => r.ok)).toEqual([]);
+    expect(existsSync(scene.recordFile)).toBe(false);
+  });
+});
+
+describe('the fake CLIs refuse the flags the real ones would not run with', () => {
+  it.each([
+    ['codex exec -', 'codex'],
+    ['codex exec --json --dangerously-bypass-approvals-and-sandbox resume some-id -C /tmp -', 'codex'],
+    ['amp --stream-json -x', 'amp'],
+    ['amp -x "the prompt in argv"', 'amp'],
+    ['opencode run --auto', 'opencode'],
+    ['openclaw agent --local --json --message-file -', 'openclaw'],
+  ])('`%s`', async (cmd) => {
+    writePrompt(scene, hostilePrompt(scene));
+    const ran = await runCommand(`${cmd} < ${JSON.stringify(scene.promptFile)}`, scene, {
+      CODEX_API_KEY: 'k',
+      AMP_API_KEY: 'k',
+      ANTHROPIC_API_KEY: 'k',
+    });
+    expect(ran.code).not.toBe(0);
+    expect(existsSync(scene.recordFile)).toBe(false);
+  });
+
+  it('codex refuses a directory outside git without --skip-git-repo-check', async () => {
+    writePrompt(scene, hostilePrompt(scene));
+    const ran = await runCommand(`cd "$W" && codex exec --json --dangerously-bypass-approvals-and-sandbox - < "$P"`, scene, {
+      CODEX_API_KEY: 'k',
+      W: scene.workdir,
+      P: scene.promptFile,
+    });
+    expect(ran.stderr).toContain('--skip-git-repo-check was not specified');
+    expect(ran.code).toBe(1);
+  });
+
+  it('opencode without --auto rejects every write', async () => {
+    writePrompt(scene, hostilePrompt(scene));
+    const ran = await runCommand(`opencode run --format json --dir "$W" < "$P"`, scene, { ANTHROPIC_API_KEY: 'k', W: scene.workdir, P: scene.promptFile });
+    expect(ran.code).toBe(0);
+    expect(existsSync(join(scene.workdir, 'hello.txt'))).toBe(false);
+    expect(of(parseAgentOutput(builtInProfiles.find((p) => p.name === 'opencode') as AgentProfile, ran.stdout), 'tool')[0]?.detail).toMatch(/\(failed\)$/);
+  });
+
+  it('openclaw without OPENCLAW_WORKSPACE_DIR edits its own workspace, not the work dir', async () => {
+    writePrompt(scene, hostilePrompt(scene));
+    const ran = await runCommand(`cd "$W" && openclaw agent --local --json --agent main --message-file - < "$P"`, scene, {
+      ANTHROPIC_API_KEY: 'k',
+      W: scene.workdir,
+      P: scene.promptFile,
+    });
+    expect(ran.code).toBe(0);
+    expect(existsSync(join(scene.workdir, 'hello.txt'))).toBe(false);
+    expect(existsSync(join(scene.home, '.openclaw', 'workspace', 'hello.txt'))).toBe(true);
+  });
+});
