@@ -5,11 +5,13 @@ import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
 import { PermissionCache } from './github/permission.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
-import type { Outcome } from './jobs/pipeline.js';
+import { sandboxBudgetMs, type Outcome } from './jobs/pipeline.js';
 import type { Job } from './jobs/job.js';
 import type { JobQueue } from './jobs/queue.js';
 import { createWorker } from './jobs/worker.js';
 import { LocalSandboxProvider } from './sandbox/local.js';
+import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
+import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
 import type { SandboxProvider } from './sandbox/provider.js';
 
 /** Everything the handlers and the worker share, built once from the environment. */
@@ -18,6 +20,8 @@ export interface Runtime {
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
   queue: JobQueue;
+  /** Stops taking jobs, waits for running ones and stops background work. */
+  close(): Promise<void>;
 }
 
 export interface RuntimeOverrides {
@@ -29,7 +33,16 @@ export interface RuntimeOverrides {
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
   const profiles = overrides.profiles ?? new ProfileRegistry();
-  const sandboxes = overrides.sandboxes ?? sandboxProvider(settings, app);
+  let reaper: Reaper | undefined;
+  let sandboxes = overrides.sandboxes;
+  if (sandboxes === undefined) {
+    sandboxes = sandboxProvider(settings, app);
+    if (sandboxes instanceof E2BSandboxProvider) {
+      const live = sandboxes;
+      // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
+      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
+    }
+  }
   const worker = createWorker({
     auth: (id?: number) => app.auth(id) as Promise<Octokit>,
     settings,
@@ -44,7 +57,16 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     concurrency: settings.concurrency,
     onError: (err, job) => app.log.error({ err, delivery: job.deliveryId }, 'job crashed'),
   });
-  return { settings, profiles, sandboxes, queue };
+  return {
+    settings,
+    profiles,
+    sandboxes,
+    queue,
+    close: async () => {
+      reaper?.stop();
+      await queue.close();
+    },
+  };
 }
 
 function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
@@ -53,8 +75,11 @@ function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | und
     return new LocalSandboxProvider();
   }
   if (settings.sandbox === 'e2b') {
-    app.log.error('The E2B sandbox provider is not available in this build; jobs will be refused until a sandbox is configured.');
-    return undefined;
+    return new E2BSandboxProvider({
+      logger: app.log.child({ name: 'e2b' }),
+      resumeTimeoutMs: sandboxBudgetMs(settings.jobTimeoutMs),
+      ...e2bProviderOptionsFromEnv(settings.env),
+    });
   }
   app.log.warn('No sandbox is configured (set E2B_API_KEY): jobs will be refused with a message until one is.');
   return undefined;

@@ -1,3 +1,4 @@
+import { failureMessage, missingKeyMessage } from '../agents/failure-message.js';
 import { buildPrompt } from '../agents/prompt.js';
 import type { AgentEvent, AgentProfile } from '../agents/profile.js';
 import type { ProfileRegistry } from '../agents/registry.js';
@@ -6,7 +7,6 @@ import { UserError } from '../errors.js';
 import type { JobGitHub } from '../github/job-github.js';
 import { renderStateMarker } from '../github/state-marker.js';
 import { pushPatch } from '../git/push-patch.js';
-import { describeAgentFailure } from '../report/failure.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { hasPermission } from '../security/has-permission.js';
@@ -42,6 +42,11 @@ export type Outcome =
   | { kind: 'pull-request'; url: string; branch: string; partial: boolean; run: AgentRun };
 
 const CLONE_TIMEOUT_MS = 5 * 60_000;
+
+/** How long a job's sandbox may live: the agent's limit plus time to clone and collect. */
+export function sandboxBudgetMs(jobTimeoutMs: number): number {
+  return jobTimeoutMs + 2 * CLONE_TIMEOUT_MS;
+}
 
 /**
  * One job, end to end:
@@ -80,7 +85,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     const run = await runAgent({
       sandbox,
       profile,
-      command: profile.command({ promptFile, workdir }),
+      command: profile.command({ promptFile, workdir, timeoutMs: settings.jobTimeoutMs }),
       timeoutMs: settings.jobTimeoutMs,
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
@@ -90,7 +95,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
 
     if (patch.byteLength === 0) return await reportNoPatch(profile, run, stats(), deps);
 
-    const partial = run.ok ? undefined : { why: describeAgentFailure(profile.displayName, profile.secrets.required, run.reason, settings.jobTimeoutMs / 60_000) };
+    const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();
     // Minted right before the push: installation tokens live one hour, agents may run longer.
     const writeToken = await github.mintToken('write');
@@ -153,19 +158,11 @@ async function answerHelp(deps: PipelineDeps): Promise<Outcome> {
 
 /** The profile asked for and the variables it takes from the app's environment; a UserError when either is missing. */
 function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentProfile; env: Record<string, string> } {
-  const profile = deps.profiles.get(job.profile);
-  if (profile === undefined) {
-    const names = deps.profiles.names().map((n) => `\`${n}\``).join(', ');
-    throw new UserError(`There is no agent called \`${job.profile}\`. Available agents: ${names}.`);
-  }
+  const profile = deps.profiles.require(job.profile);
   const env: Record<string, string> = { ...profile.env };
   const source = deps.settings.env;
   const present = profile.secrets.required.filter((name) => (source[name] ?? '') !== '');
-  if (present.length === 0) {
-    const names = profile.secrets.required.map((n) => `\`${n}\``);
-    const need = names.length === 1 ? names[0] : `one of ${names.join(', ')}`;
-    throw new UserError(`${profile.displayName} needs ${need} in the app's environment. Ask the app's operator to set it.`);
-  }
+  if (present.length === 0) throw new UserError(`${missingKeyMessage(profile)} Ask the app's operator to set it.`);
   for (const name of [...present, ...profile.secrets.optional]) {
     const value = source[name];
     if (value !== undefined && value !== '') env[name] = value;
@@ -180,8 +177,7 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
   return deps.sandboxes.create({
     template: profile.template,
     envs: env,
-    // The sandbox outlives the agent's own limit by the time it takes to clone and collect.
-    timeoutMs: deps.settings.jobTimeoutMs + 2 * CLONE_TIMEOUT_MS,
+    timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
     metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
 }
@@ -191,7 +187,7 @@ async function reportNoPatch(profile: AgentProfile, run: AgentRun, stats: JobSta
     await deps.github.comment(messages.noChangesComment({ agent: profile.displayName, finalText: run.summary, stats }));
     return { kind: 'no-changes', run };
   }
-  const reason = describeAgentFailure(profile.displayName, profile.secrets.required, run.reason, deps.settings.jobTimeoutMs / 60_000);
+  const reason = failureMessage(profile, run.reason ?? 'crash');
   await deps.github.comment(messages.agentFailedComment({ reason, outputTail: deps.redactor.redact(run.outputTail), stats }));
   await deps.github.react('confused').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
   return { kind: 'agent-failed', run };

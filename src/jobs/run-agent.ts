@@ -1,3 +1,5 @@
+import { agentStream } from '../agents/agent-stream.js';
+import { classifyFailureText } from '../agents/failure-reason.js';
 import type { AgentEvent, AgentFailureReason, AgentProfile } from '../agents/profile.js';
 import { CommandTimeoutError, type Sandbox } from '../sandbox/provider.js';
 
@@ -28,22 +30,17 @@ export interface RunAgentInput {
 export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
   const events: AgentEvent[] = [];
   const tail = new TailBuffer(40);
-  let pending = '';
-  const feed = (line: string): void => {
-    for (const e of input.profile.parse(line)) {
+  // Some agents (OpenClaw) print one JSON object over many lines: the profile's stream parser copes.
+  const stream = agentStream(input.profile);
+  const feed = (es: AgentEvent[]): void => {
+    for (const e of es) {
       events.push(e);
       input.onEvent?.(e);
     }
   };
   const onStdout = (chunk: string): void => {
     tail.push(chunk);
-    pending += chunk;
-    let nl = pending.indexOf('\n');
-    while (nl !== -1) {
-      feed(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
-      nl = pending.indexOf('\n');
-    }
+    feed(stream.write(chunk));
   };
   let exitCode: number | undefined;
   let timedOut = false;
@@ -59,7 +56,7 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
     if (!(err instanceof CommandTimeoutError)) throw err;
     timedOut = true;
   }
-  if (pending !== '') feed(pending);
+  feed(stream.end());
   return fold(events, exitCode, timedOut, tail.text());
 }
 
@@ -88,8 +85,7 @@ function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: bool
   if (timedOut) run.reason = 'timeout';
   else if (result !== undefined && !result.ok) run.reason = result.reason ?? 'crash';
   else if (error !== undefined) run.reason = error.reason ?? 'crash';
-  else if (exitCode !== 0) run.reason = 'crash';
-  else if (result === undefined) run.reason = 'crash';
+  else if (exitCode !== 0 || result === undefined) run.reason = classifyFailureText(outputTail);
   else run.ok = true;
   if (!run.ok && run.summary === '' && error !== undefined) run.summary = error.message;
   return run;

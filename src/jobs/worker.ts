@@ -7,7 +7,7 @@ import type { Octokit } from '../github/octokit.js';
 import type { PermissionCache } from '../github/permission.js';
 import * as messages from '../report/messages.js';
 import { Redactor } from '../security/redact.js';
-import type { SandboxProvider } from '../sandbox/provider.js';
+import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
 import type { JobProcessor } from './queue.js';
@@ -40,7 +40,12 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       const userError = err instanceof UserError;
       if (userError) log.info({ reason: err.message }, 'job refused with a message for the user');
       else log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'job failed');
-      const body = userError ? messages.userErrorComment(err.message) : messages.internalErrorComment(job.deliveryId);
+      // Sandbox failures are worded by us (never the SDK's raw text) and help the maintainer decide to retry.
+      const body = userError
+        ? messages.userErrorComment(err.message)
+        : err instanceof SandboxError
+          ? messages.sandboxErrorComment(err.message, job.deliveryId)
+          : messages.internalErrorComment(job.deliveryId);
       await github.comment(body).catch((e: unknown) => log.error({ err: redactor.redact(String(e)) }, 'could not report the failure'));
       await github.react('confused').catch(() => undefined);
       deps.onOutcome?.(job, { kind: userError ? 'user-error' : 'error' });

@@ -33,6 +33,10 @@ export function internalErrorComment(ref: string): string {
   return comment([`:x: Something went wrong on our side and the work was not done. Nothing was pushed. The app's logs have the details (reference \`${ref}\`).`]);
 }
 
+export function sandboxErrorComment(message: string, ref: string): string {
+  return comment([`:x: The sandbox failed: ${message.replace(/\.$/, '')}. Nothing was pushed. Comment again to retry (reference \`${ref}\`).`]);
+}
+
 export function pullRequestOpenedComment(o: { agent: string; url: string; partial: boolean; stats: JobStats }): string {
   const head = o.partial
     ? `${o.agent} did not finish, and its partial work is in a draft pull request: ${o.url}`

@@ -111,7 +111,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
-    expect(mock.record.comments[0]).toContain("Claude Code's API key was rejected. Check `ANTHROPIC_API_KEY` in the app's environment.");
+    expect(mock.record.comments[0]).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
     expect(mock.record.comments[0]).toContain('<details>');
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
@@ -121,7 +121,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);
-    expect(pr.body).toContain('This change is incomplete: Claude Code ran out of turns before it finished.');
+    expect(pr.body).toContain('This change is incomplete: Claude Code ran out of turns before it finished');
     expect(pr.body).toContain('Refs #1');
     expect(pr.body).not.toContain('Closes #1');
     expect(mock.record.comments[0]).toContain('did not finish, and its partial work is in a draft pull request');
@@ -138,7 +138,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     await p2.receive({ id: 'd-timeout', name: 'issue_comment', payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }) } as never);
     await fast.queue.drain();
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:slow.txt'])).toBe('started');
-    expect((mock.record.pulls[0] as { body: string }).body).toContain('ran out of time (the limit is 0.02 minutes)');
+    expect((mock.record.pulls[0] as { body: string }).body).toContain('This change is incomplete: Claude Code ran out of time and was stopped');
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
