@@ -98,6 +98,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
       const everything = JSON.stringify({ creates: e2b.record.creates, commands: e2b.record.commands, writes: e2b.record.writes });
       expect(everything).not.toContain(WRITE_TOKEN);
       expect(everything).not.toContain(Buffer.from(`x-access-token:${WRITE_TOKEN}`).toString('base64'));
+      if (process.env.SHOW_E2B_RECORD) process.stdout.write(`${JSON.stringify({ creates: e2b.record.creates.map((c) => ({ ...c, envs: Object.keys(c.envs) })), commands: e2b.record.commands.map((c) => ({ cmd: c.cmd.slice(0, 110), envNames: c.envNames, exitCode: c.exitCode })), kills: e2b.record.kills }, null, 1)}\n`);
       expect(e2b.record.commands.map((c) => c.cmd.split(' ').slice(0, 2).join(' '))).toEqual(['git clone', 'git config', expect.stringMatching(/^cd /), 'git add']);
     });
 
