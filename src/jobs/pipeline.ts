@@ -150,8 +150,10 @@ async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {
 
 async function answerHelp(deps: PipelineDeps): Promise<Outcome> {
   const { settings, profiles } = deps;
+  // Only agents that can run here: those whose key the app has.
+  const ready = profiles.all().filter((p) => p.secrets.required.some((name) => (settings.env[name] ?? '') !== ''));
   await deps.github.comment(
-    messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: profiles.names(), defaultProfile: settings.defaultAgent }),
+    messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: ready.map((p) => p.name), defaultProfile: settings.defaultAgent }),
   );
   return { kind: 'help' };
 }

@@ -69,7 +69,7 @@ export function helpComment(o: { command: string; labelPrefix: string; profiles:
     `- Label the issue \`${o.labelPrefix}\` or \`${o.labelPrefix}:<agent>\`.`,
     `- \`${o.command} help\`: this message.`,
     '',
-    `Agents: ${o.profiles.map((p) => `\`${p}\``).join(', ')}. Only people with write access can start work; the result is a draft pull request for review.`,
+    `${o.profiles.length === 0 ? 'No agent has its key configured in this app yet.' : `Agents: ${o.profiles.map((p) => `\`${p}\``).join(', ')}.`} Only people with write access can start work; the result is a draft pull request for review.`,
   ]);
 }
 

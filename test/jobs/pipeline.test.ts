@@ -181,6 +181,14 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(mock.record.comments[0]).toContain('There is no agent called `gpt9`. Available agents: `claude`');
   });
 
+  it('answers /agent help with the grammar and the agents whose keys are set', async () => {
+    const mock = api({ commentId: 5010 }).installationToken().permission().reaction('eyes').comment();
+    await receive('issue_comment', commentPayload('/agent help', { commentId: 5010 }));
+    expect(mock.record.comments[0]).toContain('`/agent <agent> <instructions>`');
+    // Only ANTHROPIC_API_KEY is set: Claude Code, OpenCode and OpenClaw can run; Codex and Amp cannot.
+    expect(mock.record.comments[0]).toContain('Agents: `claude`, `opencode`, `openclaw`.');
+  });
+
   it('never posts the agent key, even when the agent prints it', async () => {
     const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
