@@ -91,6 +91,16 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
+  it('collects work the agent committed itself, along with what it left uncommitted', async () => {
+    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await receive('issue_comment', commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }));
+    const branch = 'issuesmith/1-spelling-error-in-the-readme-file';
+    expect(git.git(OWNER, REPO, ['show', `${branch}:committed.txt`])).toBe('in a commit');
+    expect(git.git(OWNER, REPO, ['show', `${branch}:loose.txt`])).toBe('not committed');
+    // One commit by the app on top of main; the agent's own commit is not pushed as such.
+    expect(git.git(OWNER, REPO, ['rev-list', '--count', `main..${branch}`])).toBe('1');
+  });
+
   it('starts work for the agent label, reacting on the issue', async () => {
     const mock = api().installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
     await receive('issues', labeledPayload('agent:claude', { title: 'Fix the typo', body: 'The readme says Helo.\nfake-agent: write README.md # Hello, fixed' }));
