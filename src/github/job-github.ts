@@ -73,6 +73,11 @@ export class JobGitHub {
     return this.identity.get(this.app, this.installation, this.baseUrl);
   }
 
+  /** Removes a branch the job pushed but could not finish with, so nothing half-made stays behind. */
+  async deleteBranch(branch: string): Promise<void> {
+    await this.installation.rest.git.deleteRef({ owner: this.job.owner, repo: this.job.repo, ref: `heads/${branch}` });
+  }
+
   /**
    * Opens the pull request, as a draft when asked. Repositories whose plan has no drafts answer 422;
    * then it is opened ready for review instead.

@@ -110,28 +110,34 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       author,
       workDir: settings.workDir,
     });
-    const pr = await github.openPullRequest({
-      branch: pushed.branch,
-      title: job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim(),
-      draft: settings.draftPullRequests || partial !== undefined,
-      body: messages.pullRequestBody({
-        number: job.number,
-        agent: profile.displayName,
-        summary: run.summary,
-        requester: job.requester.login,
-        ...(partial ? { partial } : {}),
-        stats: stats(),
-        stateMarker: renderStateMarker({
-          v: 1,
-          repo: `${job.owner}/${job.repo}`,
-          issue: job.number,
-          profile: profile.name,
-          branch: pushed.branch,
-          ...(run.sessionId ? { session: run.sessionId } : {}),
-          turns: 1,
+    const pr = await github
+      .openPullRequest({
+        branch: pushed.branch,
+        title: job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim(),
+        draft: settings.draftPullRequests || partial !== undefined,
+        body: messages.pullRequestBody({
+          number: job.number,
+          agent: profile.displayName,
+          summary: run.summary,
+          requester: job.requester.login,
+          ...(partial ? { partial } : {}),
+          stats: stats(),
+          stateMarker: renderStateMarker({
+            v: 1,
+            repo: `${job.owner}/${job.repo}`,
+            issue: job.number,
+            profile: profile.name,
+            branch: pushed.branch,
+            ...(run.sessionId ? { session: run.sessionId } : {}),
+            turns: 1,
+          }),
         }),
-      }),
-    });
+      })
+      // A branch without its pull request is half-made work: take it back down.
+      .catch(async (err: unknown) => {
+        await github.deleteBranch(pushed.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
+        throw err;
+      });
     await github.comment(messages.pullRequestOpenedComment({ agent: profile.displayName, url: pr.url, partial: partial !== undefined, stats: stats() }));
     await github.react('rocket').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
     return { kind: 'pull-request', url: pr.url, branch: pushed.branch, partial: partial !== undefined, run };

@@ -110,6 +110,17 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
       expect(git.branches(OWNER, REPO)).toEqual(['main']);
     });
 
+    it('kills the sandbox when a later step throws', async () => {
+      const mock = api(6103).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').comment().reaction('confused').revoke(2);
+      mock.scope.post(`${mock.repoPath}/pulls`).reply(500, { message: 'Server Error' });
+      // The pushed branch is taken back down when its pull request cannot be opened.
+      mock.scope.delete(`${mock.repoPath}/git/refs/heads%2Fissuesmith%2F1-spelling-error-in-the-readme-file`).reply(204);
+      await run(provider(), '/agent claude go\nfake-agent: write y.txt y', 6103);
+      expect(e2b.record.creates).toHaveLength(1);
+      expect(e2b.record.kills).toHaveLength(1);
+      expect(mock.record.comments[0]).toContain('Something went wrong on our side');
+    });
+
     it('kills the sandbox when it dies mid-run, and says so on the issue', async () => {
       e2b.dieDuring((cmd) => cmd.includes('claude -p'));
       const mock = api(6102).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
