@@ -10,6 +10,7 @@ import { pushPatch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { hasPermission } from '../security/has-permission.js';
+import { filesWithSecrets } from '../security/scan-patch.js';
 import type { Redactor } from '../security/redact.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
@@ -59,6 +60,7 @@ export function sandboxBudgetMs(jobTimeoutMs: number): number {
  *  7. write the prompt to a file there;
  *  8. run the agent on it, with a hard time limit;
  *  9. collect its changes as a binary patch;
+ *     and refuse it when it would commit a secret or a token;
  * 10. on the host: branch, apply, commit and push with a write token;
  * 11. open the draft pull request and tell the issue.
  * The sandbox is killed and every token revoked on every path.
@@ -94,6 +96,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     const stats = (): JobStats => statsOf(run, now() - started);
 
     if (patch.byteLength === 0) return await reportNoPatch(profile, run, stats(), deps);
+    refuseSecrets(patch, deps.redactor);
 
     const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();
@@ -144,6 +147,13 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   } finally {
     await cleanUp(sandbox, deps);
   }
+}
+
+function refuseSecrets(patch: Uint8Array, redactor: Redactor): void {
+  const files = filesWithSecrets(new TextDecoder().decode(patch), redactor);
+  if (files.length === 0) return;
+  const names = files.map((f) => `\`${f}\``).join(', ');
+  throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
 }
 
 async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {

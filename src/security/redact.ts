@@ -23,6 +23,13 @@ export class Redactor {
     for (const part of value.split(/\r?\n/)) if (part.length >= 16 && part !== value) this.#values.add(part);
   }
 
+  /** Whether the text holds any secret value or token shape this redactor would remove. */
+  matches(text: string): boolean {
+    for (const v of this.#values) if (text.includes(v)) return true;
+    TOKEN_SHAPES.lastIndex = 0;
+    return TOKEN_SHAPES.test(text);
+  }
+
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret containing another is removed whole.

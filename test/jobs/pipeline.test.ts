@@ -199,6 +199,16 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(mock.record.comments[0]).toContain('Agents: `claude`, `opencode`, `openclaw`.');
   });
 
+  it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
+    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    const token = `ghp_${'a'.repeat(36)}`;
+    await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
+    expect(mock.record.comments[0]).toContain('would commit a secret or an access token (in `config/creds.txt`)');
+    expect(mock.record.comments[0]).not.toContain(token);
+    expect(git.branches(OWNER, REPO)).toEqual(['main']);
+    expect(readdirSync(sandboxRoot)).toEqual([]);
+  });
+
   it('never posts the agent key, even when the agent prints it', async () => {
     const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
