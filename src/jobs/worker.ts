@@ -30,7 +30,16 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
     const redactor = jobRedactor(deps);
     const log = redactingLogger(deps.log, redactor, { delivery: job.deliveryId, repo: `${job.owner}/${job.repo}`, number: job.number });
     // The webhook's own client throttles all installations as one; the worker gets its own.
-    const [installation, app] = await Promise.all([deps.auth(job.installationId), deps.auth()]);
+    let installation: Octokit;
+    let app: Octokit;
+    try {
+      [installation, app] = await Promise.all([deps.auth(job.installationId), deps.auth()]);
+    } catch (err) {
+      // Without a client nothing can be posted; the log line passes through the same redactor.
+      log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'could not authenticate as the installation');
+      deps.onOutcome?.(job, { kind: 'error' });
+      return;
+    }
     const github = new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity);
     try {
       const outcome = await runPipeline(job, { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log });
