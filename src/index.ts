@@ -31,8 +31,16 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
 
   options.addHandler?.((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 'ok', queue: queue.stats(), sandbox: runtime.sandboxes?.name ?? null }));
+    void queue.stats().then(
+      (stats) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', queue: stats, sandbox: runtime.sandboxes?.name ?? null }));
+      },
+      () => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'queue unavailable' }));
+      },
+    );
     return true;
   });
   return runtime;

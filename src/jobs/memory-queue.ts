@@ -1,5 +1,12 @@
 import { jobKey, type Job } from './job.js';
-import type { EnqueueResult, JobProcessor, JobQueue, QueueStats } from './queue.js';
+import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
+
+interface Running {
+  job: Job;
+  startedAt: string;
+  controller: AbortController;
+  stoppedBy?: string;
+}
 
 export interface MemoryQueueOptions {
   /** Jobs running at once in this process. */
@@ -15,7 +22,7 @@ export interface MemoryQueueOptions {
  */
 export class MemoryQueue implements JobQueue {
   readonly #waiting: Job[] = [];
-  readonly #runningKeys = new Set<string>();
+  readonly #runningKeys = new Map<string, Running>();
   readonly #seen = new Set<string>();
   #running = 0;
   #closed = false;
@@ -35,8 +42,34 @@ export class MemoryQueue implements JobQueue {
     return { accepted: true, position };
   }
 
-  stats(): QueueStats {
+  async stats(): Promise<QueueStats> {
     return { waiting: this.#waiting.length, running: this.#running };
+  }
+
+  async describe(key: string): Promise<KeyStatus> {
+    const brief = (j: Job): KeyStatus['waiting'][number] => ({ deliveryId: j.deliveryId, profile: j.profile, requester: j.requester, receivedAt: j.receivedAt });
+    const status: KeyStatus = { waiting: this.#waiting.filter((j) => jobKey(j) === key).map(brief) };
+    const running = this.#runningKeys.get(key);
+    if (running !== undefined) status.running = { ...brief(running.job), startedAt: running.startedAt };
+    return status;
+  }
+
+  async cancel(key: string, by: string): Promise<CancelResult> {
+    let removed = 0;
+    for (let i = this.#waiting.length - 1; i >= 0; i -= 1) {
+      const job = this.#waiting[i];
+      if (job !== undefined && jobKey(job) === key) {
+        this.#waiting.splice(i, 1);
+        removed += 1;
+      }
+    }
+    const running = this.#runningKeys.get(key);
+    if (running !== undefined && !running.controller.signal.aborted) {
+      running.stoppedBy = by;
+      running.controller.abort(new Error(`stopped by ${by}`));
+    }
+    this.#pump();
+    return { removed, stoppedRunning: running !== undefined };
   }
 
   drain(): Promise<void> {
@@ -77,8 +110,9 @@ export class MemoryQueue implements JobQueue {
   #start(job: Job): void {
     const key = jobKey(job);
     this.#running += 1;
-    this.#runningKeys.add(key);
-    void this.process(job)
+    const running: Running = { job, startedAt: new Date().toISOString(), controller: new AbortController() };
+    this.#runningKeys.set(key, running);
+    void this.process(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt: 1 })
       .catch((err: unknown) => this.options.onError?.(err, job))
       .finally(() => {
         this.#running -= 1;

@@ -10,7 +10,7 @@ import { Redactor } from '../security/redact.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
-import type { JobProcessor } from './queue.js';
+import type { JobContext, JobProcessor } from './queue.js';
 
 export interface WorkerDeps {
   /** Probot's `app.auth`: the app's JWT client without an id, an installation's client with one. */
@@ -26,7 +26,7 @@ export interface WorkerDeps {
 
 /** Runs one job through the pipeline and turns whatever it throws into a message on the issue. */
 export function createWorker(deps: WorkerDeps): JobProcessor {
-  return async (job: Job) => {
+  return async (job: Job, context: JobContext) => {
     const redactor = jobRedactor(deps);
     const log = redactingLogger(deps.log, redactor, { delivery: job.deliveryId, repo: `${job.owner}/${job.repo}`, number: job.number });
     // The webhook's own client throttles all installations as one; the worker gets its own.
@@ -42,7 +42,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
     }
     const github = new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity);
     try {
-      const outcome = await runPipeline(job, { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log });
+      const outcome = await runPipeline(job, { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal });
       log.info({ outcome: outcome.kind }, 'job finished');
       deps.onOutcome?.(job, outcome);
     } catch (err) {
