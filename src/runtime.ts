@@ -5,10 +5,10 @@ import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
 import { PermissionCache } from './github/permission.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
-import { sandboxBudgetMs, type Outcome } from './jobs/pipeline.js';
+import { sandboxBudgetMs } from './jobs/pipeline.js';
 import type { Job } from './jobs/job.js';
 import type { JobQueue } from './jobs/queue.js';
-import { createWorker } from './jobs/worker.js';
+import { createWorker, type WorkerOutcome } from './jobs/worker.js';
 import { LocalSandboxProvider } from './sandbox/local.js';
 import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
 import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
@@ -27,7 +27,7 @@ export interface Runtime {
 export interface RuntimeOverrides {
   sandboxes?: SandboxProvider;
   profiles?: ProfileRegistry;
-  onOutcome?: (job: Job, outcome: Outcome | { kind: 'user-error' | 'error' }) => void;
+  onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
 }
 
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {

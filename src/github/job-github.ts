@@ -7,7 +7,20 @@ import { apiBaseUrl, type Octokit } from './octokit.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
 
-export type Reaction = 'eyes' | 'rocket' | 'confused';
+export type Reaction = 'eyes' | 'rocket' | 'confused' | '+1';
+
+export interface CheckRunInput {
+  name: string;
+  headSha: string;
+  /** Ties the run to its job, for the Stop button: `<number>:<delivery>`. */
+  externalId: string;
+  status: 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'cancelled' | 'neutral';
+  title: string;
+  summary: string;
+  /** Buttons shown on the check run while it runs. */
+  actions?: Array<{ label: string; description: string; identifier: string }>;
+}
 
 /**
  * Everything one job does on GitHub, bound to its repository and issue. Every text it posts passes
@@ -43,9 +56,58 @@ export class JobGitHub {
   }
 
   async comment(body: string): Promise<string> {
+    return (await this.postComment(body)).url;
+  }
+
+  async postComment(body: string): Promise<{ id: number; url: string }> {
     const { owner, repo, number } = this.job;
     const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(body) });
-    return data.html_url;
+    return { id: data.id, url: data.html_url };
+  }
+
+  async updateComment(id: number, body: string): Promise<void> {
+    const { owner, repo } = this.job;
+    await this.installation.rest.issues.updateComment({ owner, repo, comment_id: id, body: this.redactor.redact(body) });
+  }
+
+  /**
+   * A comment by an app on this issue, posted since the job was received, holding `marker`: the status
+   * comment posted while the job waited in the queue. The marker holds the delivery id, which only the
+   * app knows, so no one else can plant it.
+   */
+  async findComment(marker: string, since: string): Promise<number | undefined> {
+    const { owner, repo, number } = this.job;
+    const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, since, per_page: 100 });
+    return data.find((c) => c.user?.type === 'Bot' && (c.body ?? '').includes(marker))?.id;
+  }
+
+  async createCheckRun(o: CheckRunInput): Promise<number> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.checks.create({
+      owner,
+      repo,
+      name: o.name,
+      head_sha: o.headSha,
+      external_id: o.externalId,
+      status: o.status,
+      ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
+      output: { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) },
+      ...(o.actions !== undefined ? { actions: o.actions } : {}),
+    });
+    return data.id;
+  }
+
+  async updateCheckRun(id: number, o: Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>): Promise<void> {
+    const { owner, repo } = this.job;
+    await this.installation.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      status: o.status,
+      ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
+      output: { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) },
+      actions: o.actions ?? [],
+    });
   }
 
   /** A token for this repository alone, with `contents` at the given level. */

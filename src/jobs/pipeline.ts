@@ -9,13 +9,16 @@ import { renderStateMarker } from '../github/state-marker.js';
 import { pushPatch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
+import { patchFileStats, type FileChange } from '../report/patch-stats.js';
 import { hasPermission } from '../security/has-permission.js';
 import { filesWithSecrets } from '../security/scan-patch.js';
 import type { Redactor } from '../security/redact.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
 import type { Job } from './job.js';
+import { silentProgress, type Progress } from './progress.js';
 import { runAgent, type AgentRun } from './run-agent.js';
+import { throwIfStopped } from './stopped.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -31,16 +34,31 @@ export interface PipelineDeps {
   redactor: Redactor;
   log: PipelineLogger;
   now?: () => number;
+  /** Aborted when the job is stopped; `stoppedBy` then says by whom (undefined: a shutdown). */
   signal?: AbortSignal;
-  onEvent?: (e: AgentEvent) => void;
+  stoppedBy?: () => string | undefined;
+  /** The status comment and check run, or nothing. */
+  progress?: Progress;
 }
 
+/** How a job ended; the worker turns it into the status comment's final state. */
 export type Outcome =
   | { kind: 'refused' }
   | { kind: 'help' }
-  | { kind: 'no-changes'; run: AgentRun }
-  | { kind: 'agent-failed'; run: AgentRun }
-  | { kind: 'pull-request'; url: string; branch: string; partial: boolean; run: AgentRun };
+  | { kind: 'no-changes'; profile: AgentProfile; run: AgentRun; stats: JobStats; sandboxId: string }
+  | { kind: 'agent-failed'; profile: AgentProfile; run: AgentRun; reason: string; stats: JobStats; sandboxId: string }
+  | {
+      kind: 'pull-request';
+      profile: AgentProfile;
+      url: string;
+      branch: string;
+      /** Why the work is incomplete, when it is. */
+      partial?: string;
+      run: AgentRun;
+      files: FileChange[];
+      stats: JobStats;
+      sandboxId: string;
+    };
 
 const CLONE_TIMEOUT_MS = 5 * 60_000;
 
@@ -62,45 +80,67 @@ export function sandboxBudgetMs(jobTimeoutMs: number): number {
  *  9. collect its changes as a binary patch;
  *     and refuse it when it would commit a secret or a token;
  * 10. on the host: branch, apply, commit and push with a write token;
- * 11. open the draft pull request and tell the issue.
- * The sandbox is killed and every token revoked on every path.
+ * 11. open the draft pull request.
+ * The status comment follows each step (`deps.progress`); the worker writes its final state from the
+ * outcome. A stopped job throws JobStopped before anything is pushed. The sandbox is killed and every
+ * token revoked on every path.
  */
 export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   const { github, settings } = deps;
+  const progress = deps.progress ?? silentProgress;
+  const stopped = (): void => throwIfStopped(deps.signal, deps.stoppedBy);
 
   const allowed = await authorize(job, deps);
   if (!allowed) return { kind: 'refused' };
   await github.react('eyes');
   if (job.kind === 'help') return answerHelp(deps);
+  await progress.start();
   const { profile, env } = chooseProfile(job, deps);
+  progress.agent(profile.displayName);
 
   let sandbox: Sandbox | undefined;
   try {
+    stopped();
     const readToken = await github.mintToken('read');
+    progress.phase('starting');
     sandbox = await createSandbox(job, profile, env, deps);
+    const sandboxId = sandbox.id;
+    progress.sandbox(sandboxId);
+    stopped();
+    progress.phase('cloning');
     const workdir = `${sandbox.homeDir}/repo`;
     const baseSha = await cloneInSandbox(sandbox, { url: github.remoteUrl(), branch: job.defaultBranch, token: readToken, workdir, timeoutMs: CLONE_TIMEOUT_MS });
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
     await sandbox.writeFile(promptFile, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login }));
+    stopped();
+    progress.phase('working');
     const run = await runAgent({
       sandbox,
       profile,
       command: profile.command({ promptFile, workdir, timeoutMs: settings.jobTimeoutMs }),
       timeoutMs: settings.jobTimeoutMs,
       ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+      onEvent: (e) => progress.event(e),
     });
+    // A stopped agent's work is dropped: nothing is pushed.
+    stopped();
     const patch = await collectPatch(sandbox, { workdir, baseSha, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` });
     const stats = (): JobStats => statsOf(run, now() - started);
 
-    if (patch.byteLength === 0) return await reportNoPatch(profile, run, stats(), deps);
-    refuseSecrets(patch, deps.redactor);
+    if (patch.byteLength === 0) {
+      if (run.ok) return { kind: 'no-changes', profile, run, stats: stats(), sandboxId };
+      return { kind: 'agent-failed', profile, run, reason: failureMessage(profile, run.reason ?? 'crash'), stats: stats(), sandboxId };
+    }
+    const patchText = new TextDecoder().decode(patch);
+    refuseSecrets(patchText, deps.redactor);
 
     const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();
     // Minted right before the push: installation tokens live one hour, agents may run longer.
+    stopped();
+    progress.phase('pushing');
     const writeToken = await github.mintToken('write');
     const pushed = await pushPatch({
       remoteUrl: github.remoteUrl(),
@@ -109,10 +149,11 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       number: job.number,
       title: job.issue.title,
       patch,
-      message: commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com'),
+      message: deps.redactor.redact(commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
       author,
       workDir: settings.workDir,
     });
+    progress.phase('opening-pr');
     const pr = await github
       .openPullRequest({
         branch: pushed.branch,
@@ -141,16 +182,26 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
         await github.deleteBranch(pushed.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
         throw err;
       });
-    await github.comment(messages.pullRequestOpenedComment({ agent: profile.displayName, url: pr.url, partial: partial !== undefined, stats: stats() }));
-    await github.react('rocket').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
-    return { kind: 'pull-request', url: pr.url, branch: pushed.branch, partial: partial !== undefined, run };
+    // The check run belongs to the pull request's head, which exists only now.
+    progress.checkRun(pushed.sha);
+    return {
+      kind: 'pull-request',
+      profile,
+      url: pr.url,
+      branch: pushed.branch,
+      ...(partial ? { partial: partial.why } : {}),
+      run,
+      files: patchFileStats(patchText),
+      stats: stats(),
+      sandboxId,
+    };
   } finally {
     await cleanUp(sandbox, deps);
   }
 }
 
-function refuseSecrets(patch: Uint8Array, redactor: Redactor): void {
-  const files = filesWithSecrets(new TextDecoder().decode(patch), redactor);
+function refuseSecrets(patch: string, redactor: Redactor): void {
+  const files = filesWithSecrets(patch, redactor);
   if (files.length === 0) return;
   const names = files.map((f) => `\`${f}\``).join(', ');
   throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
@@ -198,17 +249,6 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
     timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
     metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
-}
-
-async function reportNoPatch(profile: AgentProfile, run: AgentRun, stats: JobStats, deps: PipelineDeps): Promise<Outcome> {
-  if (run.ok) {
-    await deps.github.comment(messages.noChangesComment({ agent: profile.displayName, finalText: run.summary, stats }));
-    return { kind: 'no-changes', run };
-  }
-  const reason = failureMessage(profile, run.reason ?? 'crash');
-  await deps.github.comment(messages.agentFailedComment({ reason, outputTail: deps.redactor.redact(run.outputTail), stats }));
-  await deps.github.react('confused').catch((err: unknown) => deps.log.warn({ err }, 'could not react'));
-  return { kind: 'agent-failed', run };
 }
 
 function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {

@@ -5,11 +5,13 @@ import type { BotIdentityCache } from '../github/bot-identity.js';
 import { JobGitHub } from '../github/job-github.js';
 import type { Octokit } from '../github/octokit.js';
 import type { PermissionCache } from '../github/permission.js';
-import * as messages from '../report/messages.js';
+import type { FinalOutcome } from '../report/status.js';
 import { Redactor } from '../security/redact.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
+import { JobReporter } from './reporter.js';
+import { JobStopped } from './stopped.js';
 import type { JobContext, JobProcessor } from './queue.js';
 
 export interface WorkerDeps {
@@ -21,8 +23,12 @@ export interface WorkerDeps {
   permissions: PermissionCache;
   identity: BotIdentityCache;
   log: PipelineLogger;
-  onOutcome?: (job: Job, outcome: Outcome | { kind: 'user-error' | 'error' }) => void;
+  onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
+  /** At least this long between two edits of a status comment. */
+  statusIntervalMs?: number;
 }
+
+export type WorkerOutcome = Outcome | { kind: 'user-error' | 'error' | 'stopped' };
 
 /** Runs one job through the pipeline and turns whatever it throws into a message on the issue. */
 export function createWorker(deps: WorkerDeps): JobProcessor {
@@ -41,25 +47,61 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       return;
     }
     const github = new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity);
+    const reporter = new JobReporter({
+      github,
+      job,
+      command: deps.settings.command,
+      attempt: context.attempt,
+      agent: deps.profiles.get(job.profile)?.displayName ?? job.profile,
+      log,
+      ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
+    });
+    const pipelineDeps = { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
+    let outcome: WorkerOutcome;
+    let final: FinalOutcome | undefined;
     try {
-      const outcome = await runPipeline(job, { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal });
-      log.info({ outcome: outcome.kind }, 'job finished');
-      deps.onOutcome?.(job, outcome);
+      const done = await runPipeline(job, pipelineDeps);
+      log.info({ outcome: done.kind }, 'job finished');
+      outcome = done;
+      final = finalOf(done);
     } catch (err) {
-      const userError = err instanceof UserError;
-      if (userError) log.info({ reason: err.message }, 'job refused with a message for the user');
-      else log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'job failed');
-      // Sandbox failures are worded by us (never the SDK's raw text) and help the maintainer decide to retry.
-      const body = userError
-        ? messages.userErrorComment(err.message)
-        : err instanceof SandboxError
-          ? messages.sandboxErrorComment(err.message, job.deliveryId)
-          : messages.internalErrorComment(job.deliveryId);
-      await github.comment(body).catch((e: unknown) => log.error({ err: redactor.redact(String(e)) }, 'could not report the failure'));
-      await github.react('confused').catch(() => undefined);
-      deps.onOutcome?.(job, { kind: userError ? 'user-error' : 'error' });
+      if (err instanceof JobStopped) {
+        log.info({ by: err.by ?? 'shutdown' }, 'job stopped');
+        outcome = { kind: 'stopped' };
+        final = { kind: 'stopped', ...(err.by !== undefined ? { by: err.by } : {}) };
+      } else if (err instanceof UserError) {
+        log.info({ reason: err.message }, 'job refused with a message for the user');
+        outcome = { kind: 'user-error' };
+        final = { kind: 'user-error', message: err.message };
+      } else {
+        log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, 'job failed');
+        outcome = { kind: 'error' };
+        // Sandbox failures are worded by us (never the SDK's raw text) and help the maintainer decide to retry.
+        final = err instanceof SandboxError ? { kind: 'sandbox-error', message: err.message } : { kind: 'internal-error' };
+      }
     }
+    if (final !== undefined) {
+      await reporter.finish(final).catch((e: unknown) => log.error({ err: redactor.redact(String(e)) }, 'could not write the final status'));
+      const reaction = final.kind === 'pull-request' ? 'rocket' : final.kind === 'no-changes' || final.kind === 'stopped' ? undefined : 'confused';
+      if (reaction !== undefined) await github.react(reaction).catch((e: unknown) => log.warn({ err: redactor.redact(String(e)) }, 'could not react'));
+    }
+    deps.onOutcome?.(job, outcome);
   };
+}
+
+/** The status comment's last word for a pipeline outcome; none for a refusal or a help answer, which reply on their own. */
+function finalOf(o: Outcome): FinalOutcome | undefined {
+  switch (o.kind) {
+    case 'refused':
+    case 'help':
+      return undefined;
+    case 'no-changes':
+      return { kind: 'no-changes', summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
+    case 'agent-failed':
+      return { kind: 'agent-failed', reason: o.reason, outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
+    case 'pull-request':
+      return { kind: 'pull-request', url: o.url, ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
+  }
 }
 
 /** A redactor that knows every secret of the app's environment; the job adds its tokens as it mints them. */

@@ -1,5 +1,6 @@
 import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
 import { formatStats, type JobStats } from './job-stats.js';
+import { quote } from './status.js';
 
 // Every comment the app posts: pure text, redacted by the caller before it leaves.
 
@@ -7,57 +8,8 @@ function comment(lines: string[]): string {
   return `${OWN_COMMENT_MARKER}\n${lines.join('\n')}`;
 }
 
-function quote(text: string): string {
-  const t = text.trim();
-  return t === '' ? '' : t.split('\n').map((l) => `> ${l}`).join('\n');
-}
-
-function details(summary: string, text: string): string {
-  const t = text.trim();
-  if (t === '') return '';
-  // A fence longer than any run of backticks inside keeps the text from breaking out.
-  const longest = Math.max(2, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `<details><summary>${summary}</summary>\n\n${fence}\n${t}\n${fence}\n</details>`;
-}
-
 export function refusedComment(login: string, required: string): string {
   return comment([`Sorry @${login}, only people with ${required} access to this repository can ask the agent to work.`]);
-}
-
-export function userErrorComment(message: string): string {
-  return comment([`:warning: ${message}`]);
-}
-
-export function internalErrorComment(ref: string): string {
-  return comment([`:x: Something went wrong on our side and the work was not done. Nothing was pushed. The app's logs have the details (reference \`${ref}\`).`]);
-}
-
-export function sandboxErrorComment(message: string, ref: string): string {
-  return comment([`:x: The sandbox failed: ${message.replace(/\.$/, '')}. Nothing was pushed. Comment again to retry (reference \`${ref}\`).`]);
-}
-
-export function pullRequestOpenedComment(o: { agent: string; url: string; partial: boolean; stats: JobStats }): string {
-  const head = o.partial
-    ? `${o.agent} did not finish, and its partial work is in a draft pull request: ${o.url}`
-    : `${o.agent} opened a pull request: ${o.url}`;
-  return comment([head, '', formatStats(o.stats)]);
-}
-
-export function noChangesComment(o: { agent: string; finalText: string; stats: JobStats }): string {
-  const lines = [`${o.agent} finished without changing any file, so there is no pull request.`];
-  const q = quote(o.finalText);
-  if (q !== '') lines.push('', q);
-  lines.push('', formatStats(o.stats));
-  return comment(lines);
-}
-
-export function agentFailedComment(o: { reason: string; outputTail: string; stats: JobStats }): string {
-  const lines = [`:x: ${o.reason} It changed no file, so nothing was pushed.`];
-  const d = details('Last lines of the agent output', o.outputTail);
-  if (d !== '') lines.push('', d);
-  lines.push('', formatStats(o.stats));
-  return comment(lines);
 }
 
 export function helpComment(o: { command: string; labelPrefix: string; profiles: string[]; defaultProfile: string }): string {

@@ -120,7 +120,7 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     const pull = await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0]);
     expect(pull.body).toMatchObject({ head: 'issuesmith/1-spelling-error-in-the-readme-file', base: 'main', draft: true });
     expect(github.git.git('Codertocat', 'Hello-World', ['show', 'issuesmith/1-spelling-error-in-the-readme-file:NOTES.md'])).toBe('from the agent');
-    await waitFor('the comment with the link', () => github.callsTo('POST', /\/issues\/1\/comments$/)[0]);
+    await waitFor('the status with the link', () => github.comments.find((c) => c.body.includes('/pull/2')));
     await waitFor('both tokens revoked', () => (github.callsTo('DELETE', /\/installation\/token$/).length === 2 ? true : undefined));
     expect(readdirSync(workDir).filter((f) => f.startsWith('issuesmith-'))).toEqual([]);
     expect(output).not.toContain(ANTHROPIC_KEY);

@@ -35,6 +35,9 @@ export class FakeGitHub {
     return `127.0.0.1:${this.git.port}`;
   }
 
+  /** Comments on issues, as last edited. */
+  readonly comments: Array<{ id: number; issue: number; body: string; user: { login: string; type: string }; updated_at: string }> = [];
+
   callsTo(method: string, pattern: RegExp): ApiCall[] {
     return this.calls.filter((c) => c.method === method && pattern.test(c.path));
   }
@@ -72,8 +75,23 @@ export class FakeGitHub {
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
-      return send(201, { id: this.calls.length, html_url: `http://${this.host}/${m[1]}/${m[2]}/issues/${m[3]}#comment` });
+      const comment = { id: this.calls.length, issue: Number(m[3]), body: String((body as { body?: string }).body ?? ''), user: { login: 'issuesmith[bot]', type: 'Bot' }, updated_at: new Date().toISOString() };
+      this.comments.push(comment);
+      return send(201, { ...comment, html_url: `http://${this.host}/${m[1]}/${m[2]}/issues/${m[3]}#issuecomment-${comment.id}` });
     }
+    if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
+      const since = url.searchParams.get('since') ?? '';
+      return send(200, this.comments.filter((c) => c.issue === Number(m?.[1]) && c.updated_at >= since));
+    }
+    if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
+      const comment = this.comments.find((c) => c.id === Number(m?.[1]));
+      if (comment === undefined) return send(404, { message: 'Not Found' });
+      comment.body = String((body as { body?: string }).body ?? '');
+      comment.updated_at = new Date().toISOString();
+      return send(200, comment);
+    }
+    if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) return send(201, { id: 8001 });
+    if (method === 'PATCH' && /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/.test(path)) return send(200, { id: 8001 });
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path))) {
       return send(201, { number: 2, html_url: `http://${this.host}/${m[1]}/${m[2]}/pull/2` });
     }

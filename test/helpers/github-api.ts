@@ -6,6 +6,9 @@ export interface ApiRecord {
   reactions: Array<{ on: 'comment' | 'issue'; content: string }>;
   pulls: Array<Record<string, unknown>>;
   revoked: string[];
+  /** The status comment's text, as created and then as each edit left it. */
+  status: string[];
+  checkRuns: Array<Record<string, unknown>>;
 }
 
 export interface MockApiOptions {
@@ -27,7 +30,7 @@ export const INSTALLATION_TOKEN = 'ghs_installationtoken000000000000000000000000
  * fails the test on any other call and on any of these that was never made.
  */
 export class MockGitHubApi {
-  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [] };
+  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [], status: [], checkRuns: [] };
   readonly scope: nock.Scope;
 
   constructor(
@@ -87,8 +90,51 @@ export class MockGitHubApi {
     return this;
   }
 
+  /** The job's status comment: looked for (none was queued), created, then edited any number of times. */
+  status(o: { existing?: Array<{ id: number; body: string; user: { login: string; type: string } }> } = {}): this {
+    this.scope.get(`${this.repoPath}/issues/${this.o.number}/comments`).query(true).reply(200, o.existing ?? []);
+    if (o.existing === undefined || o.existing.length === 0) {
+      this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
+        this.record.status.push((body as { body: string }).body);
+        return { id: 7001, html_url: 'https://github.example/c/status' };
+      });
+    }
+    const id = o.existing?.[0]?.id ?? 7001;
+    this.scope
+      .patch(`${this.repoPath}/issues/comments/${id}`)
+      .optionally()
+      .times(1000)
+      .reply(200, (_uri, body) => {
+        this.record.status.push((body as { body: string }).body);
+        return { id, html_url: 'https://github.example/c/status' };
+      });
+    return this;
+  }
+
+  /** The final text of the status comment. */
+  get finalStatus(): string {
+    return this.record.status.at(-1) ?? '';
+  }
+
+  /** Check runs created and updated. */
+  checkRuns(): this {
+    this.scope.post(`${this.repoPath}/check-runs`).reply(201, (_uri, body) => {
+      this.record.checkRuns.push(body as Record<string, unknown>);
+      return { id: 8001 };
+    });
+    this.scope
+      .patch(`${this.repoPath}/check-runs/8001`)
+      .optionally()
+      .times(1000)
+      .reply(200, (_uri, body) => {
+        this.record.checkRuns.push(body as Record<string, unknown>);
+        return { id: 8001 };
+      });
+    return this;
+  }
+
   comment(): this {
-    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`).reply(201, (_uri, body) => {
+    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => !b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
       this.record.comments.push((body as { body: string }).body);
       return { id: 9000 + this.record.comments.length, html_url: `https://github.example/c/${this.record.comments.length}` };
     });

@@ -60,14 +60,14 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
   }
 
   it.each(['claude', 'codex', 'amp', 'opencode', 'openclaw'])('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
-    const mock = api(6000).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api(6000).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await run(new LocalSandboxProvider({ path: PATH, root }), `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`, 6000);
     expect(git.git(OWNER, REPO, ['show', `issuesmith/1-spelling-error-in-the-readme-file:notes/${agent}.md`])).toBe(`written by ${agent}`);
     const pr = mock.record.pulls[0] as { body: string };
     expect(pr.body).toContain(`"profile":"${agent}"`);
     expect(pr.body).toMatch(/"session":"[^"]+"/);
     expect(pr.body).toContain('Wrote the note.');
-    expect(mock.record.comments[0]).toContain('/pull/77');
+    expect(mock.finalStatus).toContain('/pull/77');
     expect(readdirSync(root)).toEqual([]);
   });
 
@@ -87,7 +87,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     }
 
     it('opens the pull request and kills the sandbox; no token that can push enters it', async () => {
-      const mock = api(6100).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+      const mock = api(6100).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
       await run(provider(), '/agent claude go\nfake-agent: write e2b.txt from e2b', 6100);
       expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:e2b.txt'])).toBe('from e2b');
       expect(mock.record.pulls).toHaveLength(1);
@@ -103,29 +103,29 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     });
 
     it('kills the sandbox when the agent fails', async () => {
-      const mock = api(6101).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+      const mock = api(6101).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: fail rate_limit', 6101);
-      expect(mock.record.comments[0]).toContain('was rate limited');
+      expect(mock.finalStatus).toContain('was rate limited');
       expect(e2b.record.kills).toHaveLength(1);
       expect(git.branches(OWNER, REPO)).toEqual(['main']);
     });
 
     it('kills the sandbox when a later step throws', async () => {
-      const mock = api(6103).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').comment().reaction('confused').revoke(2);
+      const mock = api(6103).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').status().reaction('confused').revoke(2);
       mock.scope.post(`${mock.repoPath}/pulls`).reply(500, { message: 'Server Error' });
       // The pushed branch is taken back down when its pull request cannot be opened.
       mock.scope.delete(`${mock.repoPath}/git/refs/heads%2Fissuesmith%2F1-spelling-error-in-the-readme-file`).reply(204);
       await run(provider(), '/agent claude go\nfake-agent: write y.txt y', 6103);
       expect(e2b.record.creates).toHaveLength(1);
       expect(e2b.record.kills).toHaveLength(1);
-      expect(mock.record.comments[0]).toContain('Something went wrong on our side');
+      expect(mock.finalStatus).toContain('Something went wrong on our side');
     });
 
     it('kills the sandbox when it dies mid-run, and says so on the issue', async () => {
       e2b.dieDuring((cmd) => cmd.includes('claude -p'));
-      const mock = api(6102).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+      const mock = api(6102).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: write x.txt x\nfake-agent: sleep 3', 6102);
-      expect(mock.record.comments[0]).toContain('The sandbox failed');
+      expect(mock.finalStatus).toContain('The sandbox failed');
       expect(e2b.record.creates).toHaveLength(1);
       expect(git.branches(OWNER, REPO)).toEqual(['main']);
     });

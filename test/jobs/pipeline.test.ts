@@ -58,7 +58,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   }
 
   it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
-    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', { commentId: 5001, title: 'Add a greeting: ünïcode/../and slashes' }));
 
     const branch = 'issuesmith/1-add-a-greeting-unicode-and-slashes';
@@ -82,9 +82,18 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(pr.body).toContain('> Added docs/greeting.md.');
     expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","turns":1\} -->/);
 
-    expect(mock.record.comments).toHaveLength(1);
-    expect(mock.record.comments[0]).toContain('https://github.example/Codertocat/Hello-World/pull/77');
-    expect(mock.record.comments[0]).toMatch(/22 tokens in, 14 out · \$0\.0005/);
+    // No separate comment: one status comment, created when the job started and ending as the report.
+    expect(mock.record.comments).toEqual([]);
+    expect(mock.record.status[0]).toContain('**Claude Code** is on it');
+    const report = mock.finalStatus;
+    if (process.env.SHOW_STATUS === '1') console.log(report);
+    expect(report).toContain(':rocket: **Claude Code** opened a pull request: https://github.example/Codertocat/Hello-World/pull/77');
+    expect(report).toContain('> Added docs/greeting.md.');
+    expect(report).toContain('**1 file changed** (+1 −0):\n- `docs/greeting.md` +1 −0');
+    expect(report).toMatch(/sandbox `local-[^`]+`/);
+    expect(mock.record.checkRuns[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'success', external_id: expect.stringMatching(/^1:/) });
+    expect(mock.finalStatus).toContain('https://github.example/Codertocat/Hello-World/pull/77');
+    expect(report).toMatch(/22 tokens in, 14 out · \$0\.0005/);
     expect(mock.record.reactions.map((r) => r.content)).toEqual(['eyes', 'rocket']);
     expect(mock.record.revoked.sort()).toEqual([READ_TOKEN, WRITE_TOKEN].sort());
     // Every sandbox and host clone is gone.
@@ -92,7 +101,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
-    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }));
     const branch = 'issuesmith/1-spelling-error-in-the-readme-file';
     expect(git.git(OWNER, REPO, ['show', `${branch}:committed.txt`])).toBe('in a commit');
@@ -102,39 +111,41 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('starts work for the agent label, reacting on the issue', async () => {
-    const mock = api().installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api().installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issues', labeledPayload('agent:claude', { title: 'Fix the typo', body: 'The readme says Helo.\nfake-agent: write README.md # Hello, fixed' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-fix-the-typo:README.md'])).toBe('# Hello, fixed');
     expect(mock.record.reactions).toEqual([{ on: 'issue', content: 'eyes' }, { on: 'issue', content: 'rocket' }]);
   });
 
   it('says so and opens nothing when the agent changes no file', async () => {
-    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
     await receive('issue_comment', commentPayload('/agent look at it\nfake-agent: say Nothing here needs a change.', { commentId: 5002 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
-    expect(mock.record.comments[0]).toContain('finished without changing any file');
-    expect(mock.record.comments[0]).toContain('> Nothing here needs a change.');
+    expect(mock.finalStatus).toContain('finished without changing any file');
+    expect(mock.finalStatus).toContain('> Nothing here needs a change.');
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
   it('explains a rejected key in plain words, with no branch and no pull request', async () => {
-    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
-    expect(mock.record.comments[0]).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
-    expect(mock.record.comments[0]).toContain('<details>');
+    expect(mock.finalStatus).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
+    expect(mock.finalStatus).toContain('<details>');
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
   it('keeps the work of a run that ran out of turns in a draft pull request marked incomplete', async () => {
-    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);
     expect(pr.body).toContain('This change is incomplete: Claude Code ran out of turns before it finished');
     expect(pr.body).toContain('Refs #1');
     expect(pr.body).not.toContain('Closes #1');
-    expect(mock.record.comments[0]).toContain('did not finish, and its partial work is in a draft pull request');
+    expect(mock.finalStatus).toContain('did not finish: Claude Code ran out of turns before it finished');
+    expect(mock.finalStatus).toContain('Its partial work is in a draft pull request: https://github.example/Codertocat/Hello-World/pull/77');
+    expect(mock.record.checkRuns[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'failure' });
     expect(git.branches(OWNER, REPO)).toHaveLength(2);
   });
 
@@ -144,7 +155,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     });
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, fast);
-    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await p2.receive({ id: 'd-timeout', name: 'issue_comment', payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }) } as never);
     await fast.queue.drain();
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:slow.txt'])).toBe('started');
@@ -161,11 +172,11 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never runs the same delivery twice', async () => {
-    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
     const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
     await receive('issue_comment', payload, 'same-delivery');
     await receive('issue_comment', payload, 'same-delivery');
-    expect(mock.record.comments).toHaveLength(1);
+    expect(mock.record.status.filter((b) => b.includes("finished without changing"))).toHaveLength(1);
   });
 
   it('ignores comments from bots and comments that are not commands, without a single API call', async () => {
@@ -178,17 +189,17 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const bare = createRuntime(probot, { ISSUESMITH_WORK_DIR: sandboxRoot }, { sandboxes: new LocalSandboxProvider({ root: sandboxRoot }) });
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, bare);
-    const mock = api({ commentId: 5007 }).installationToken().permission().reaction('eyes').comment().reaction('confused');
+    const mock = api({ commentId: 5007 }).installationToken().permission().reaction('eyes').status().reaction('confused');
     await p2.receive({ id: 'd-missing-key', name: 'issue_comment', payload: commentPayload('/agent claude go', { commentId: 5007 }) } as never);
     await bare.queue.drain();
-    expect(mock.record.comments[0]).toContain("Claude Code needs `ANTHROPIC_API_KEY` in the app's environment.");
+    expect(mock.finalStatus).toContain("Claude Code needs `ANTHROPIC_API_KEY` in the app's environment.");
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
   it('names the unknown agent of a label and lists the available ones', async () => {
-    const mock = api().installationToken().permission().reaction('eyes').comment().reaction('confused');
+    const mock = api().installationToken().permission().reaction('eyes').status().reaction('confused');
     await receive('issues', labeledPayload('agent:gpt9'));
-    expect(mock.record.comments[0]).toContain('There is no agent called `gpt9`. Available agents: `claude`');
+    expect(mock.finalStatus).toContain('There is no agent called `gpt9`. Available agents: `claude`');
   });
 
   it('answers /agent help with the grammar and the agents whose keys are set', async () => {
@@ -200,19 +211,19 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
-    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
     const token = `ghp_${'a'.repeat(36)}`;
     await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
-    expect(mock.record.comments[0]).toContain('would commit a secret or an access token (in `config/creds.txt`)');
-    expect(mock.record.comments[0]).not.toContain(token);
+    expect(mock.finalStatus).toContain('would commit a secret or an access token (in `config/creds.txt`)');
+    expect(mock.finalStatus).not.toContain(token);
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(readdirSync(sandboxRoot)).toEqual([]);
   });
 
   it('never posts the agent key, even when the agent prints it', async () => {
-    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().revoke(1);
+    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
-    expect(mock.record.comments[0]).toContain('leaked: [REDACTED]');
-    expect(mock.record.comments[0]).not.toContain(ANTHROPIC_KEY);
+    expect(mock.finalStatus).toContain('leaked: [REDACTED]');
+    expect(mock.finalStatus).not.toContain(ANTHROPIC_KEY);
   });
 });

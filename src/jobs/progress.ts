@@ -1,0 +1,23 @@
+import type { AgentEvent } from '../agents/profile.js';
+import type { Phase } from '../report/status.js';
+
+/** What the pipeline tells whoever watches the job, as it goes. Every method is cheap and never throws. */
+export interface Progress {
+  /** The job is authorized and starting: the status comment appears (or the queued one is taken over). */
+  start(): Promise<void>;
+  phase(p: Phase): void;
+  agent(displayName: string, model?: string): void;
+  sandbox(id: string): void;
+  event(e: AgentEvent): void;
+  /** The commit the job's check run belongs to: the pull request's head. */
+  checkRun(headSha: string): void;
+}
+
+export const silentProgress: Progress = {
+  start: async () => undefined,
+  phase: () => undefined,
+  agent: () => undefined,
+  sandbox: () => undefined,
+  event: () => undefined,
+  checkRun: () => undefined,
+};

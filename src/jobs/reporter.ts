@@ -1,0 +1,162 @@
+import type { AgentEvent } from '../agents/profile.js';
+import type { JobGitHub } from '../github/job-github.js';
+import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
+import { stepLine } from '../report/step-line.js';
+import type { Job } from './job.js';
+import type { PipelineLogger } from './pipeline.js';
+import type { Progress } from './progress.js';
+import { Throttle } from './throttle.js';
+
+export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
+
+export interface ReporterOptions {
+  github: StatusGitHub;
+  job: Job;
+  /** The comment command, `/agent`. */
+  command: string;
+  attempt: number;
+  /** Display name of the agent asked for; the pipeline corrects it once the profile is known. */
+  agent: string;
+  log: PipelineLogger;
+  /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
+  minIntervalMs?: number;
+  /** The comment is refreshed this often while nothing else happens, for its elapsed time. */
+  heartbeatMs?: number;
+  now?: () => number;
+  /** Lines kept under "Latest steps". */
+  steps?: number;
+}
+
+export const CHECK_NAME_PREFIX = 'issuesmith / ';
+const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
+
+/**
+ * One status comment per job, edited as the job moves, and the check run on the pull request's head
+ * when there is one. Edits are throttled; the final state is always written.
+ */
+export class JobReporter implements Progress {
+  readonly #o: ReporterOptions;
+  readonly #now: () => number;
+  readonly #head: StatusHead;
+  readonly #throttle: Throttle<JobStatus>;
+  readonly #startedAt: number;
+  #phase: Phase = 'starting';
+  #steps: string[] = [];
+  #commentId: number | undefined;
+  #check: { headSha: string; id?: number } | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #started = false;
+  #finished = false;
+
+  constructor(o: ReporterOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.#startedAt = this.#now();
+    this.#head = { deliveryId: o.job.deliveryId, agent: o.agent, requester: o.job.requester.login, command: o.command, attempt: o.attempt };
+    this.#throttle = new Throttle<JobStatus>((s) => this.#send(s), {
+      minIntervalMs: o.minIntervalMs ?? 5_000,
+      now: this.#now,
+      onError: (err) => o.log.warn({ err }, 'could not update the status'),
+    }, (a, b) => renderStatusComment(a) === renderStatusComment(b));
+  }
+
+  /** Whether the job got as far as its status comment (a refused request never does). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** How many edits reached GitHub. */
+  get sends(): number {
+    return this.#throttle.sends;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    // A job that waited in the queue already has its status comment: take it over.
+    this.#commentId = await this.#o.github.findComment(statusMarker(this.#o.job.deliveryId), this.#o.job.receivedAt).catch((err: unknown) => {
+      this.#o.log.warn({ err }, 'could not look for the queued status comment');
+      return undefined;
+    });
+    this.#publish();
+    const every = this.#o.heartbeatMs ?? 15_000;
+    this.#heartbeat = setInterval(() => this.#publish(), every);
+    this.#heartbeat.unref?.();
+  }
+
+  phase(p: Phase): void {
+    this.#phase = p;
+    this.#publish();
+  }
+
+  agent(displayName: string, model?: string): void {
+    this.#head.agent = displayName;
+    if (model !== undefined) this.#head.model = model;
+    else delete this.#head.model;
+    this.#publish();
+  }
+
+  turn(n: number): void {
+    this.#head.turn = n;
+    this.#publish();
+  }
+
+  warnings(list: string[]): void {
+    this.#head.warnings = list;
+    this.#publish();
+  }
+
+  sandbox(_id: string): void {
+    // Shown in the final report; nothing to redraw now.
+  }
+
+  event(e: AgentEvent): void {
+    const line = stepLine(e);
+    if (line === undefined) return;
+    this.#steps.push(line);
+    const keep = this.#o.steps ?? 5;
+    if (this.#steps.length > keep) this.#steps.splice(0, this.#steps.length - keep);
+    this.#publish();
+  }
+
+  checkRun(headSha: string): void {
+    if (this.#check?.headSha === headSha) return;
+    this.#check = { headSha };
+    this.#publish();
+  }
+
+  /** Writes the job's last word, whatever happened to the throttled edits before it. */
+  async finish(outcome: FinalOutcome): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    await this.#throttle.final({ ...this.#head, state: 'final', outcome });
+  }
+
+  #publish(): void {
+    if (!this.#started || this.#finished) return;
+    this.#throttle.update({ ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] });
+  }
+
+  async #send(status: JobStatus): Promise<void> {
+    const body = renderStatusComment(status);
+    if (this.#commentId === undefined) this.#commentId = (await this.#o.github.postComment(body)).id;
+    else await this.#o.github.updateComment(this.#commentId, body);
+    if (this.#check !== undefined) await this.#sendCheck(status, this.#check);
+  }
+
+  async #sendCheck(status: JobStatus, check: { headSha: string; id?: number }): Promise<void> {
+    const text = renderCheckRun(status);
+    const fields = { ...text, ...(text.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
+    try {
+      if (check.id === undefined) {
+        check.id = await this.#o.github.createCheckRun({ name: `${CHECK_NAME_PREFIX}${status.agent}`, headSha: check.headSha, externalId: `${this.#o.job.number}:${this.#o.job.deliveryId}`, ...fields });
+      } else {
+        await this.#o.github.updateCheckRun(check.id, fields);
+      }
+    } catch (err) {
+      // A check run is a second view of the same status; the comment stays the record.
+      this.#o.log.warn({ err }, 'could not write the check run');
+    }
+  }
+}

@@ -1,0 +1,110 @@
+export interface ThrottleOptions {
+  /** At least this long between two sends. */
+  minIntervalMs: number;
+  now?: () => number;
+  /** A send failed; the throttle goes on (live updates are best effort). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Sends the latest value at most once per interval and only when it changed; `final` always sends
+ * its value (after any send in flight), even when the last throttled one was skipped. GitHub's
+ * secondary rate limits answer 403 or 429 with `retry-after`: the throttle then waits that long.
+ */
+export class Throttle<T> {
+  #sent: T | undefined;
+  #hasSent = false;
+  #pending: T | undefined;
+  #hasPending = false;
+  #lastAt = Number.NEGATIVE_INFINITY;
+  #notBefore = Number.NEGATIVE_INFINITY;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #inflight: Promise<void> = Promise.resolve();
+  #closed = false;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly send: (value: T) => Promise<void>,
+    private readonly options: ThrottleOptions,
+    private readonly same: (a: T, b: T) => boolean = Object.is,
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many sends were made: for tests and metrics. */
+  sends = 0;
+
+  update(value: T): void {
+    if (this.#closed) return;
+    this.#pending = value;
+    this.#hasPending = true;
+    this.#schedule();
+  }
+
+  /** Sends `value` now unless it is what was sent last; later updates are ignored. */
+  async final(value: T): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#hasPending = false;
+    await this.#inflight;
+    if (this.#hasSent && this.same(this.#sent as T, value)) return;
+    // The last word must land: a rate limit is waited out (twice at most, a minute each) before giving up.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#sendNow(value);
+        return;
+      } catch (err) {
+        this.#backOff(err);
+        const wait = Math.min(this.#notBefore - this.#now(), 60_000);
+        if (attempt >= 3 || wait <= 0 || this.#notBefore === Number.NEGATIVE_INFINITY) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) return;
+    const at = Math.max(this.#lastAt + this.options.minIntervalMs, this.#notBefore);
+    const wait = at - this.#now();
+    if (wait <= 0) this.#flush();
+    else this.#timer = setTimeout(() => this.#flush(), wait);
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    if (!this.#hasPending || this.#closed) return;
+    const value = this.#pending as T;
+    this.#hasPending = false;
+    if (this.#hasSent && this.same(this.#sent as T, value)) return;
+    this.#lastAt = this.#now();
+    this.#inflight = this.#inflight
+      .then(() => this.#sendNow(value))
+      .catch((err: unknown) => {
+        this.#backOff(err);
+        this.options.onError?.(err);
+      })
+      .then(() => {
+        // What came in while this send was in flight goes out after the interval.
+        if (this.#hasPending && !this.#closed) this.#schedule();
+      });
+  }
+
+  async #sendNow(value: T): Promise<void> {
+    this.#lastAt = this.#now();
+    this.sends += 1;
+    await this.send(value);
+    this.#sent = value;
+    this.#hasSent = true;
+  }
+
+  #backOff(err: unknown): void {
+    const e = err as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+    if (e.status !== 403 && e.status !== 429) {
+      this.#notBefore = Number.NEGATIVE_INFINITY;
+      return;
+    }
+    const seconds = Number(e.response?.headers?.['retry-after']);
+    this.#notBefore = this.#now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000);
+  }
+}

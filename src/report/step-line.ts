@@ -1,0 +1,23 @@
+import type { AgentEvent } from '../agents/profile.js';
+import { oneLine } from '../agents/tool-detail.js';
+
+const MAX = 160;
+
+/** One line for the status comment's "latest steps", or undefined for events that are not steps. */
+export function stepLine(e: AgentEvent): string | undefined {
+  if (e.type === 'tool') return clean(e.detail.trim() === '' ? e.name : e.detail);
+  if (e.type === 'error') return clean(`Error: ${oneLine(e.message, 120)}`);
+  return undefined;
+}
+
+// The detail is already formatted (`Edited \`src/a.ts\``); keep one line, and never let the agent's
+// words mention people (`@someone` would notify them) or open HTML.
+function clean(s: string): string {
+  const first = (s.split('\n')[0] ?? '').trim();
+  const short = first.length > MAX ? `${first.slice(0, MAX - 1)}…` : first;
+  // Inside code spans nothing is a mention and entities would show as typed: change only the text between them.
+  return short
+    .split('`')
+    .map((part, i) => (i % 2 === 0 ? part.replace(/@/g, '&#64;').replace(/</g, '&lt;') : part))
+    .join('`');
+}
