@@ -1,6 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createRuntime, type Runtime } from './runtime.js';
-import { intentFromComment, intentFromLabel, type Intent, type TriggerOptions } from './triggers/intent.js';
+import { intentFromCheckRunAction, intentFromComment, intentFromLabel, type Intent, type TriggerOptions } from './triggers/intent.js';
 
 /**
  * The Probot app: handlers only turn a webhook into an intent and enqueue it, so GitHub gets its answer
@@ -21,13 +21,24 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       app.log.debug({ delivery: id, event, reason: intent.reason }, 'ignored');
       return;
     }
+    if (intent.kind === 'control') {
+      // Not queued: a stop must not wait behind the job it stops. Answered in the background.
+      app.log.info({ delivery: id, event, action: intent.request.action }, 'control request');
+      runtime.control(intent.request);
+      return;
+    }
     const result = await queue.enqueue(intent.job);
-    if (result.accepted) app.log.info({ delivery: id, event, position: result.position }, 'queued');
-    else app.log.info({ delivery: id, event }, 'delivery already seen: not run again');
+    if (!result.accepted) {
+      app.log.info({ delivery: id, event }, 'delivery already seen: not run again');
+      return;
+    }
+    app.log.info({ delivery: id, event, position: result.position }, 'queued');
+    runtime.acknowledge(intent.job, result.position);
   };
 
   app.on('issues.labeled', (context) => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name));
   app.on('issue_comment.created', (context) => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name));
+  app.on('check_run.requested_action', (context) => enqueue(intentFromCheckRunAction(context.payload, context.id), context.id, context.name));
 
   options.addHandler?.((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;

@@ -4,6 +4,7 @@ import { settingsFromEnv, type Settings } from './config/settings.js';
 import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
 import { PermissionCache } from './github/permission.js';
+import { acknowledgeQueued, appRedactor, handleControl, type ControlDeps } from './jobs/control.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/pipeline.js';
 import type { Job } from './jobs/job.js';
@@ -13,6 +14,7 @@ import { LocalSandboxProvider } from './sandbox/local.js';
 import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
 import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
 import type { SandboxProvider } from './sandbox/provider.js';
+import type { ControlRequest } from './triggers/intent.js';
 
 /** Everything the handlers and the worker share, built once from the environment. */
 export interface Runtime {
@@ -20,6 +22,12 @@ export interface Runtime {
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
   queue: JobQueue;
+  /** Answers `/agent stop` and `/agent status` in the background; the webhook is answered at once. */
+  control(request: ControlRequest): void;
+  /** Tells a job that has to wait that it is queued, in the background. */
+  acknowledge(job: Job, position: number): void;
+  /** Resolves when no job and no background answer is left. */
+  settled(): Promise<void>;
   /** Stops taking jobs, waits for running ones and stops background work. */
   close(): Promise<void>;
 }
@@ -43,12 +51,14 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
+  const permissions = new PermissionCache();
+  const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
   const worker = createWorker({
-    auth: (id?: number) => app.auth(id) as Promise<Octokit>,
+    auth,
     settings,
     profiles,
     sandboxes,
-    permissions: new PermissionCache(),
+    permissions,
     identity: new BotIdentityCache(),
     log: app.log.child({ name: 'worker' }),
     ...(overrides.onOutcome ? { onOutcome: overrides.onOutcome } : {}),
@@ -57,13 +67,32 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     concurrency: settings.concurrency,
     onError: (err, job) => app.log.error({ err, delivery: job.deliveryId }, 'job crashed'),
   });
+  const log = app.log.child({ name: 'control' });
+  const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, queue, log };
+  const tasks = new Set<Promise<void>>();
+  const background = (what: string, task: () => Promise<void>): void => {
+    const redactor = appRedactor(settings, profiles);
+    const p = task()
+      .catch((err: unknown) => log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
+      .finally(() => tasks.delete(p));
+    tasks.add(p);
+  };
+  const settled = async (): Promise<void> => {
+    while (tasks.size > 0) await Promise.all([...tasks]);
+    await queue.drain();
+    while (tasks.size > 0) await Promise.all([...tasks]);
+  };
   return {
     settings,
     profiles,
     sandboxes,
     queue,
+    control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
+    acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
+    settled,
     close: async () => {
       reaper?.stop();
+      await Promise.all([...tasks]);
       await queue.close();
     },
   };

@@ -1,12 +1,13 @@
 import type { ProfileRegistry } from '../agents/registry.js';
-import { APP_SECRET_NAMES, type Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import type { BotIdentityCache } from '../github/bot-identity.js';
 import { JobGitHub } from '../github/job-github.js';
 import type { Octokit } from '../github/octokit.js';
 import type { PermissionCache } from '../github/permission.js';
 import type { FinalOutcome } from '../report/status.js';
-import { Redactor } from '../security/redact.js';
+import type { Redactor } from '../security/redact.js';
+import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
@@ -33,7 +34,7 @@ export type WorkerOutcome = Outcome | { kind: 'user-error' | 'error' | 'stopped'
 /** Runs one job through the pipeline and turns whatever it throws into a message on the issue. */
 export function createWorker(deps: WorkerDeps): JobProcessor {
   return async (job: Job, context: JobContext) => {
-    const redactor = jobRedactor(deps);
+    const redactor = appRedactor(deps.settings, deps.profiles);
     const log = redactingLogger(deps.log, redactor, { delivery: job.deliveryId, repo: `${job.owner}/${job.repo}`, number: job.number });
     // The webhook's own client throttles all installations as one; the worker gets its own.
     let installation: Octokit;
@@ -102,12 +103,6 @@ function finalOf(o: Outcome): FinalOutcome | undefined {
     case 'pull-request':
       return { kind: 'pull-request', url: o.url, ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
   }
-}
-
-/** A redactor that knows every secret of the app's environment; the job adds its tokens as it mints them. */
-function jobRedactor(deps: WorkerDeps): Redactor {
-  const names = new Set([...APP_SECRET_NAMES, ...deps.profiles.all().flatMap((p) => [...p.secrets.required])]);
-  return new Redactor([...names].map((n) => deps.settings.env[n]));
 }
 
 function redactingLogger(log: PipelineLogger, redactor: Redactor, context: object): PipelineLogger {

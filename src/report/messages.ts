@@ -12,6 +12,31 @@ export function refusedComment(login: string, required: string): string {
   return comment([`Sorry @${login}, only people with ${required} access to this repository can ask the agent to work.`]);
 }
 
+export function refusedControlComment(login: string, required: string, action: 'stop' | 'status'): string {
+  const what = action === 'stop' ? 'stop the agent' : "see the agent's queue";
+  return comment([`Sorry @${login}, only people with ${required} access to this repository can ${what}.`]);
+}
+
+export function nothingToStopComment(number: number, command: string): string {
+  return comment([`Nothing is running or queued for #${number}, so there was nothing to stop. \`${command} status\` shows what is.`]);
+}
+
+export interface KeyStatusText {
+  running?: { agent: string; requester: string; for: string };
+  waiting: Array<{ agent: string; requester: string }>;
+}
+
+export function queueStatusComment(o: { number: number; status: KeyStatusText; waitingInAll: number; runningInAll: number; command: string }): string {
+  const lines: string[] = [];
+  const r = o.status.running;
+  lines.push(r === undefined ? `Nothing is running for #${o.number}.` : `Running for #${o.number}: ${r.agent}, asked by @${r.requester}, for ${r.for}.`);
+  if (o.status.waiting.length > 0) {
+    lines.push('', `Waiting for #${o.number}, in order:`, ...o.status.waiting.map((w, i) => `${i + 1}. ${w.agent}, asked by @${w.requester}`));
+  }
+  lines.push('', `<sub>In all, ${o.runningInAll} running and ${o.waitingInAll} waiting. \`${o.command} stop\` stops this issue's jobs.</sub>`);
+  return comment(lines);
+}
+
 export function helpComment(o: { command: string; labelPrefix: string; profiles: string[]; defaultProfile: string }): string {
   return comment([
     'Ask a coding agent to work on this issue:',
@@ -19,6 +44,8 @@ export function helpComment(o: { command: string; labelPrefix: string; profiles:
     `- \`${o.command} <instructions>\`: the default agent (${o.defaultProfile}) works on the issue with your instructions.`,
     `- \`${o.command} <agent> <instructions>\`: choose the agent. Further lines of the comment belong to the instructions.`,
     `- Label the issue \`${o.labelPrefix}\` or \`${o.labelPrefix}:<agent>\`.`,
+    `- \`${o.command} stop\`: stop the running or queued work on this issue; nothing is pushed.`,
+    `- \`${o.command} status\`: what is running and waiting for this issue.`,
     `- \`${o.command} help\`: this message.`,
     '',
     `${o.profiles.length === 0 ? 'No agent has its key configured in this app yet.' : `Agents: ${o.profiles.map((p) => `\`${p}\``).join(', ')}.`} Only people with write access can start work; the result is a draft pull request for review.`,

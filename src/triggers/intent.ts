@@ -4,8 +4,25 @@ import { parseAgentCommand } from './grammar.js';
 import { isBot } from './is-bot.js';
 import { isOwnComment } from './is-own-comment.js';
 
+/** A request about the jobs of one issue or pull request, answered at once rather than queued behind them. */
+export interface ControlRequest {
+  action: 'stop' | 'status';
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+  requester: { login: string; id: number };
+  /** The comment that asked, to react to; absent for the check run's Stop button. */
+  commentId?: number;
+}
+
 /** What a webhook asks of the app, decided from the payload alone. */
-export type Intent = { kind: 'run'; job: Job } | { kind: 'help'; job: Job } | { kind: 'ignore'; reason: string };
+export type Intent =
+  | { kind: 'run'; job: Job }
+  | { kind: 'help'; job: Job }
+  | { kind: 'control'; request: ControlRequest }
+  | { kind: 'ignore'; reason: string };
 
 export interface TriggerOptions {
   defaultProfile: string;
@@ -75,10 +92,50 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   if (command.verb === 'help') {
     return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger }) };
   }
-  if (command.verb !== 'run') return ignore(`/agent ${command.verb} is not available yet`);
+  if (command.verb === 'stop' || command.verb === 'status') {
+    const { repository, sender } = p.data;
+    return {
+      kind: 'control',
+      request: {
+        action: command.verb,
+        deliveryId,
+        installationId: p.data.installation.id,
+        owner: repository.owner.login,
+        repo: repository.name,
+        number: p.data.issue.number,
+        requester: { login: sender.login, id: sender.id },
+        commentId: comment.id,
+      },
+    };
+  }
   if (p.data.issue.pull_request !== undefined) return ignore('follow-ups on pull requests are not available yet');
   const profile = command.profile ?? o.defaultProfile;
   return { kind: 'run', job: toJob(p.data, deliveryId, o, { profile, instructions: command.instructions, trigger }) };
+}
+
+const checkRunActionPayload = z.object({
+  action: z.literal('requested_action'),
+  requested_action: z.object({ identifier: z.string() }),
+  check_run: z.object({ external_id: z.string().nullish() }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  sender: user,
+  installation,
+});
+
+/** The Stop button of a job's check run: `external_id` is `<number>:<delivery>` (see the reporter). */
+export function intentFromCheckRunAction(payload: unknown, deliveryId: string): Intent {
+  const p = checkRunActionPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of a check run action');
+  if (p.data.requested_action.identifier !== 'stop') return ignore(`check run action ${p.data.requested_action.identifier} is not ours`);
+  const m = /^(\d+):/.exec(p.data.check_run.external_id ?? '');
+  const number = Number(m?.[1]);
+  if (!Number.isSafeInteger(number) || number <= 0) return ignore('check run without our external id');
+  if (isBot(p.data.sender)) return ignore('action by a bot');
+  const { repository, sender } = p.data;
+  return {
+    kind: 'control',
+    request: { action: 'stop', deliveryId, installationId: p.data.installation.id, owner: repository.owner.login, repo: repository.name, number, requester: { login: sender.login, id: sender.id } },
+  };
 }
 
 function toJob(

@@ -226,4 +226,32 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(mock.finalStatus).toContain('leaked: [REDACTED]');
     expect(mock.finalStatus).not.toContain(ANTHROPIC_KEY);
   });
+
+  it('redacts a key the agent prints split across two writes of its output', async () => {
+    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    await receive('issue_comment', commentPayload('/agent claude debug\nfake-agent: split-leak ANTHROPIC_API_KEY\nfake-agent: fail crash', { commentId: 5013 }));
+    const report = mock.finalStatus;
+    expect(report).toContain('debug: key is [REDACTED] (end)');
+    const everything = JSON.stringify({ ...mock.record, revoked: [] });
+    expect(everything).not.toContain(ANTHROPIC_KEY);
+    expect(everything).not.toContain(ANTHROPIC_KEY.slice(ANTHROPIC_KEY.length / 2));
+  });
+
+  it('redacts the minted token and token-shaped values from what the agent says', async () => {
+    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
+    const shaped = `ghs_${'Z'.repeat(40)}`;
+    await receive('issue_comment', commentPayload(`/agent claude talk\nfake-agent: say the token is ${READ_TOKEN} and ${shaped}`, { commentId: 5014 }));
+    expect(mock.finalStatus).toContain('> the token is [REDACTED] and [REDACTED]');
+    const everything = JSON.stringify({ ...mock.record, revoked: [] });
+    expect(everything).not.toContain(READ_TOKEN);
+    expect(everything).not.toContain(shaped);
+  });
+
+  it('refuses a change that would commit the minted token itself', async () => {
+    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    await receive('issue_comment', commentPayload(`/agent claude save\nfake-agent: write notes/token.txt ${READ_TOKEN}`, { commentId: 5015 }));
+    expect(mock.finalStatus).toContain('would commit a secret or an access token (in `notes/token.txt`)');
+    expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(READ_TOKEN);
+    expect(git.branches(OWNER, REPO)).toEqual(['main']);
+  });
 });

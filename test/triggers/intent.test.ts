@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intentFromComment, intentFromLabel, type TriggerOptions } from '../../src/triggers/intent.js';
+import { intentFromCheckRunAction, intentFromComment, intentFromLabel, type TriggerOptions } from '../../src/triggers/intent.js';
 import { OWN_COMMENT_MARKER } from '../../src/triggers/is-own-comment.js';
 import { commentPayload, labeledPayload } from '../helpers/payloads.js';
 
@@ -35,9 +35,34 @@ describe('turning webhooks into intents', () => {
     expect(intentFromComment(commentPayload('/agent claude go', { sender: 'issuesmith[bot]' }), 'd', options).kind).toBe('ignore');
   });
 
-  it('answers help, and ignores what it cannot do yet', () => {
+  it('answers help; stop and status are control requests about the issue, not queued jobs', () => {
     expect(intentFromComment(commentPayload('/agent help'), 'd', options).kind).toBe('help');
-    expect(intentFromComment(commentPayload('/agent stop'), 'd', options).kind).toBe('ignore');
+    expect(intentFromComment(commentPayload('/agent stop', { commentId: 12, number: 4 }), 'd', options)).toEqual({
+      kind: 'control',
+      request: { action: 'stop', deliveryId: 'd', installationId: 1, owner: 'Codertocat', repo: 'Hello-World', number: 4, requester: { login: 'Codertocat', id: expect.any(Number) }, commentId: 12 },
+    });
+    expect(intentFromComment(commentPayload('/agent status'), 'd', options)).toMatchObject({ kind: 'control', request: { action: 'status' } });
+    // More words after the verb make it instructions, not a control.
+    expect(intentFromComment(commentPayload('/agent stop using var'), 'd', options).kind).toBe('run');
+  });
+
+  it("turns the check run's Stop button into a stop of that issue, and ignores other buttons and foreign runs", () => {
+    const payload = (identifier: string, externalId: string | null) => ({
+      action: 'requested_action',
+      requested_action: { identifier },
+      check_run: { external_id: externalId },
+      repository: { name: 'r', owner: { login: 'o' } },
+      sender: { login: 'octocat', id: 1, type: 'User' },
+      installation: { id: 3 },
+    });
+    expect(intentFromCheckRunAction(payload('stop', '7:d-1'), 'd-2')).toEqual({
+      kind: 'control',
+      request: { action: 'stop', deliveryId: 'd-2', installationId: 3, owner: 'o', repo: 'r', number: 7, requester: { login: 'octocat', id: 1 } },
+    });
+    expect(intentFromCheckRunAction(payload('rerun', '7:d-1'), 'd').kind).toBe('ignore');
+    expect(intentFromCheckRunAction(payload('stop', null), 'd').kind).toBe('ignore');
+    expect(intentFromCheckRunAction(payload('stop', 'x:1'), 'd').kind).toBe('ignore');
+    expect(intentFromCheckRunAction({}, 'd').kind).toBe('ignore');
   });
 
   it('ignores odd payloads instead of crashing', () => {

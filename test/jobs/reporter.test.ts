@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Job } from '../../src/jobs/job.js';
+import { JobReporter, type StatusGitHub } from '../../src/jobs/reporter.js';
+import { Throttle } from '../../src/jobs/throttle.js';
+
+const job: Job = {
+  deliveryId: 'd-42',
+  installationId: 1,
+  owner: 'o',
+  repo: 'r',
+  number: 3,
+  kind: 'run',
+  profile: 'claude',
+  instructions: '',
+  issue: { title: 't', body: '' },
+  defaultBranch: 'main',
+  requester: { login: 'octocat', id: 1 },
+  trigger: { type: 'comment', commentId: 9 },
+  receivedAt: '2026-11-23T10:00:00.000Z',
+};
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function fakeGitHub(o: { existing?: number } = {}) {
+  const edits: Array<{ op: 'create' | 'update'; body: string }> = [];
+  const checks: Array<Record<string, unknown>> = [];
+  const github: StatusGitHub = {
+    findComment: async () => o.existing,
+    postComment: async (body) => {
+      edits.push({ op: 'create', body });
+      return { id: 1, url: 'u' };
+    },
+    updateComment: async (_id, body) => {
+      edits.push({ op: 'update', body });
+    },
+    createCheckRun: async (c) => {
+      checks.push({ op: 'create', ...c });
+      return 5;
+    },
+    updateCheckRun: async (_id, c) => {
+      checks.push({ op: 'update', ...c });
+    },
+  };
+  return { github, edits, checks };
+}
+
+describe('the status comment under a burst of agent events', () => {
+  beforeEach(() => vi.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') }));
+  afterEach(() => vi.useRealTimers());
+
+  it('500 events in 20 seconds make a handful of edits, and the final text always lands', async () => {
+    const { github, edits } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.phase('working');
+    for (let i = 0; i < 500; i += 1) {
+      reporter.event({ type: 'tool', name: 'Bash', detail: `Ran \`step ${i}\`` });
+      await vi.advanceTimersByTimeAsync(40);
+    }
+    // The last throttled edit is still waiting for its slot when the job ends.
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats: { durationMs: 20_000, inputTokens: 1, outputTokens: 1 } });
+    expect(edits[0]?.op).toBe('create');
+    expect(edits.length).toBeGreaterThanOrEqual(3);
+    expect(edits.length).toBeLessThanOrEqual(7);
+    expect(edits.at(-1)?.body).toContain('finished without changing any file');
+    // The live edits showed the latest steps, five at most.
+    const live = edits.filter((e) => e.body.includes('Latest steps')).at(-1)?.body ?? '';
+    expect(live.match(/^- Ran/gm)).toHaveLength(5);
+    // Nothing is sent after the final text, even when timers fire later.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(edits.at(-1)?.body).toContain('finished without changing any file');
+  });
+
+  it('takes over the comment of a job that waited in the queue, and keeps a check run in step', async () => {
+    const { github, edits, checks } = fakeGitHub({ existing: 77 });
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    await vi.advanceTimersByTimeAsync(5_000);
+    await reporter.finish({ kind: 'stopped', by: 'octocat' });
+    expect(edits.every((e) => e.op === 'update')).toBe(true);
+    expect(checks[0]).toMatchObject({ op: 'create', name: 'issuesmith / Claude Code', headSha: 'a'.repeat(40), externalId: '3:d-42', status: 'in_progress', actions: [{ identifier: 'stop', label: 'Stop' }] });
+    expect(checks.at(-1)).toMatchObject({ op: 'update', status: 'completed', conclusion: 'cancelled' });
+    expect(checks.at(-1)?.actions).toBeUndefined();
+  });
+});
+
+describe('the throttle', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends nothing when the text did not change', async () => {
+    const sent: string[] = [];
+    const t = new Throttle<string>(async (v) => void sent.push(v), { minIntervalMs: 1_000 });
+    t.update('a');
+    await vi.advanceTimersByTimeAsync(2_000);
+    t.update('a');
+    await vi.advanceTimersByTimeAsync(2_000);
+    await t.final('a');
+    expect(sent).toEqual(['a']);
+  });
+
+  it('waits out a secondary rate limit before the next edit, and retries the final one', async () => {
+    const sent: string[] = [];
+    let fail = 1;
+    const t = new Throttle<string>(
+      async (v) => {
+        if (v === 'b' && fail-- > 0) throw Object.assign(new Error('secondary rate limit'), { status: 403, response: { headers: { 'retry-after': '30' } } });
+        sent.push(v);
+      },
+      { minIntervalMs: 1_000 },
+    );
+    t.update('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    t.update('b');
+    await vi.advanceTimersByTimeAsync(1_000);
+    t.update('c');
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Still inside the 30 seconds GitHub asked for.
+    expect(sent).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(sent).toEqual(['a', 'c']);
+    await t.final('d');
+    expect(sent).toEqual(['a', 'c', 'd']);
+  });
+});
