@@ -20,6 +20,7 @@ const line = z.discriminatedUnion('type', [
     type: z.literal('system'),
     subtype: z.string().optional(),
     session_id: z.string().optional(),
+    model: z.string().optional(),
     error_status: z.number().nullish(),
     attempt: z.number().optional(),
     max_retries: z.number().optional(),
@@ -58,7 +59,7 @@ export function parseClaudeStreamLine(raw: string): AgentEvent[] {
   const l = parsed.data;
   switch (l.type) {
     case 'system':
-      if (l.subtype === 'init' && l.session_id) return [{ type: 'session', id: l.session_id }];
+      if (l.subtype === 'init' && l.session_id) return [{ type: 'session', id: l.session_id, ...(l.model ? { model: l.model } : {}) }];
       if (l.subtype === 'api_retry') {
         return [{ type: 'log', text: `API retry ${l.attempt ?? '?'}/${l.max_retries ?? '?'} (status ${l.error_status ?? 'unknown'})` }];
       }

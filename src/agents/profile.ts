@@ -4,7 +4,7 @@
  * counts); `error` is a failure the agent reported (a run that has one did not succeed).
  */
 export type AgentEvent =
-  | { type: 'session'; id: string }
+  | { type: 'session'; id: string; model?: string }
   | { type: 'text'; text: string }
   | { type: 'tool'; name: string; detail: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number; costUsd?: number }

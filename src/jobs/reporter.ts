@@ -111,6 +111,11 @@ export class JobReporter implements Progress {
   }
 
   event(e: AgentEvent): void {
+    // The model the agent reports it runs, unless one was chosen for the job.
+    if (e.type === 'session' && e.model !== undefined && this.#head.model === undefined) {
+      this.#head.model = e.model;
+      this.#publish();
+    }
     const line = stepLine(e);
     if (line === undefined) return;
     this.#steps.push(line);

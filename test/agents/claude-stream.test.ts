@@ -11,6 +11,7 @@ describe("Claude Code's stream-json parser", () => {
   it('reads the session, the edit, the final text, usage and cost from the success sample', () => {
     const es = events('claude-stream-json-success.jsonl');
     expect(of(es, 'session')[0]?.id).toBe('11111111-2222-4333-8444-555555555555');
+    expect(of(es, 'session')[0]?.model).toMatch(/^claude-/);
     expect(of(es, 'tool')).toEqual([{ type: 'tool', name: 'Write', detail: 'Edited `/home/user/repo/hello.txt`' }]);
     expect(of(es, 'text').map((e) => e.text)).toEqual(['Done: I created the file.']);
     expect(of(es, 'usage')).toEqual([{ type: 'usage', inputTokens: 22, outputTokens: 14, costUsd: 0.00046 }]);

@@ -87,7 +87,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(mock.record.status[0]).toContain('**Claude Code** is on it');
     const report = mock.finalStatus;
     if (process.env.SHOW_STATUS === '1') console.log(report);
-    expect(report).toContain(':rocket: **Claude Code** opened a pull request: https://github.example/Codertocat/Hello-World/pull/77');
+    expect(report).toContain(':rocket: **Claude Code** (`claude-opus-4-8`) opened a pull request: https://github.example/Codertocat/Hello-World/pull/77');
     expect(report).toContain('> Added docs/greeting.md.');
     expect(report).toContain('**1 file changed** (+1 −0):\n- `docs/greeting.md` +1 −0');
     expect(report).toMatch(/sandbox `local-[^`]+`/);
