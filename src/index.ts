@@ -27,13 +27,16 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       runtime.control(intent.request);
       return;
     }
+    // A candidate (maybe the repository's own label or command) is checked by the worker, which reads
+    // .github/issuesmith.yml; the handler makes no API call.
     const result = await queue.enqueue(intent.job);
     if (!result.accepted) {
       app.log.info({ delivery: id, event }, 'delivery already seen: not run again');
       return;
     }
     app.log.info({ delivery: id, event, position: result.position }, 'queued');
-    runtime.acknowledge(intent.job, result.position);
+    // A candidate shows nothing until the worker knows it is a request of this repository.
+    if (intent.kind !== 'candidate') runtime.acknowledge(intent.job, result.position);
   };
 
   app.on('issues.labeled', (context) => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name));

@@ -9,6 +9,7 @@ import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/pipeline.js';
 import type { Job } from './jobs/job.js';
 import type { JobQueue } from './jobs/queue.js';
+import type { RepoLimiter } from './jobs/repo-limiter.js';
 import { createWorker, type WorkerOutcome } from './jobs/worker.js';
 import { LocalSandboxProvider } from './sandbox/local.js';
 import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
@@ -35,6 +36,8 @@ export interface Runtime {
 export interface RuntimeOverrides {
   sandboxes?: SandboxProvider;
   profiles?: ProfileRegistry;
+  /** Per-repository job limit; in-process by default. */
+  limiter?: RepoLimiter;
   onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
 }
 
@@ -61,6 +64,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     permissions,
     identity: new BotIdentityCache(),
     log: app.log.child({ name: 'worker' }),
+    ...(overrides.limiter ? { limiter: overrides.limiter } : {}),
     ...(overrides.onOutcome ? { onOutcome: overrides.onOutcome } : {}),
   });
   const queue = new MemoryQueue(worker, {

@@ -22,6 +22,7 @@ export const amp: AgentProfile = {
   // An update check in a sandbox that lives for one job is wasted time.
   env: { AMP_SKIP_UPDATE_CHECK: '1' },
   instructionsFile: 'AGENTS.md',
+  takesModel: false,
   command({ promptFile, workdir, resume }) {
     const args = resume === undefined ? ['amp', ...FLAGS] : ['amp', 'threads', 'continue', cliArgument(resume, 'Amp thread id'), ...FLAGS];
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;

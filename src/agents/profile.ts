@@ -55,6 +55,8 @@ export interface AgentProfile {
   env: Record<string, string>;
   /** The file the agent reads for project context. */
   instructionsFile: string;
+  /** False for agents whose CLI takes no model (the model comes from their own configuration). */
+  takesModel?: boolean;
   /** Builds the shell command. The prompt is never part of it: it arrives on stdin. */
   command(input: CommandInput): string;
   /** Parses one line of the agent's output into events. Never throws. */

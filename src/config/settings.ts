@@ -16,6 +16,10 @@ const schema = z.object({
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
   E2B_API_KEY: z.string().min(1).optional(),
+  ISSUESMITH_CUSTOM_AGENT_SECRETS: z
+    .string()
+    .regex(/^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/, 'variable names separated by commas')
+    .optional(),
 });
 
 export interface Settings {
@@ -28,6 +32,11 @@ export interface Settings {
   concurrency: number;
   workDir: string;
   draftPullRequests: boolean;
+  /**
+   * Variables of this environment that repositories' custom agents may ask for (`secrets:`), besides
+   * the built-in agents' keys. Never the app's own secrets.
+   */
+  customAgentSecrets: string[];
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -54,6 +63,10 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     concurrency: s.ISSUESMITH_CONCURRENCY,
     workDir: s.ISSUESMITH_WORK_DIR,
     draftPullRequests: s.ISSUESMITH_DRAFT_PR,
+    customAgentSecrets: (s.ISSUESMITH_CUSTOM_AGENT_SECRETS ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '' && !APP_SECRET_NAMES.includes(n)),
     env,
   };
 }

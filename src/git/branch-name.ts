@@ -14,9 +14,12 @@ export function slugify(title: string, max = 40): string {
   return slug === '' ? 'issue' : slug;
 }
 
-/** `issuesmith/<number>-<slug>`, with `-2`, `-3`, … when the name is taken. */
-export function branchName(number: number, title: string, taken: ReadonlySet<string> = new Set()): string {
-  const base = `issuesmith/${number}-${slugify(title)}`;
+/**
+ * `issuesmith/<number>-<slug>`, with `-2`, `-3`, … when the name is taken. The prefix comes from the
+ * repository's settings (`pull_request.branch_prefix`, checked there to start a valid branch name).
+ */
+export function branchName(number: number, title: string, taken: ReadonlySet<string> = new Set(), prefix = 'issuesmith/'): string {
+  const base = `${prefix}${number}-${slugify(title)}`;
   if (!taken.has(base)) return base;
   for (let i = 2; ; i += 1) {
     const candidate = `${base}-${i}`;

@@ -16,6 +16,8 @@ export interface PushPatchInput {
   message: string;
   author: { name: string; email: string };
   workDir: string;
+  /** Start of the branch name (`pull_request.branch_prefix`). */
+  branchPrefix?: string;
 }
 
 export interface PushedBranch {
@@ -34,8 +36,9 @@ export async function pushPatch(input: PushPatchInput): Promise<PushedBranch> {
     const git = hostGit(dir, input.token);
     await git.init();
     await git.addRemote('origin', input.remoteUrl);
-    const taken = await remoteBranches(git, `refs/heads/issuesmith/${input.number}-*`);
-    const branch = branchName(input.number, input.title, taken);
+    const prefix = input.branchPrefix ?? 'issuesmith/';
+    const taken = await remoteBranches(git, `refs/heads/${prefix}${input.number}-*`);
+    const branch = branchName(input.number, input.title, taken, prefix);
     await git.raw(['fetch', '--depth=1', '--no-tags', 'origin', input.baseSha]);
     await git.raw(['checkout', '-q', '-b', branch, input.baseSha]);
     // Inside .git, so the patch itself can never be committed.

@@ -29,6 +29,7 @@ export interface CheckRunInput {
  */
 export class JobGitHub {
   readonly #minted: string[] = [];
+  #note = '';
   readonly baseUrl: string;
 
   constructor(
@@ -61,13 +62,13 @@ export class JobGitHub {
 
   async postComment(body: string): Promise<{ id: number; url: string }> {
     const { owner, repo, number } = this.job;
-    const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(body) });
+    const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(this.#withNote(body)) });
     return { id: data.id, url: data.html_url };
   }
 
   async updateComment(id: number, body: string): Promise<void> {
     const { owner, repo } = this.job;
-    await this.installation.rest.issues.updateComment({ owner, repo, comment_id: id, body: this.redactor.redact(body) });
+    await this.installation.rest.issues.updateComment({ owner, repo, comment_id: id, body: this.redactor.redact(this.#withNote(body)) });
   }
 
   /**
@@ -144,9 +145,9 @@ export class JobGitHub {
    * Opens the pull request, as a draft when asked. Repositories whose plan has no drafts answer 422;
    * then it is opened ready for review instead.
    */
-  async openPullRequest(o: { branch: string; title: string; body: string; draft: boolean }): Promise<{ number: number; url: string }> {
+  async openPullRequest(o: { branch: string; title: string; body: string; draft: boolean; base?: string }): Promise<{ number: number; url: string }> {
     const { owner, repo, defaultBranch } = this.job;
-    const request = { owner, repo, head: o.branch, base: defaultBranch, title: this.redactor.redact(o.title), body: this.redactor.redact(o.body) };
+    const request = { owner, repo, head: o.branch, base: o.base ?? defaultBranch, title: this.redactor.redact(o.title), body: this.redactor.redact(o.body) };
     try {
       const { data } = await this.installation.rest.pulls.create({ ...request, draft: o.draft });
       return { number: data.number, url: data.html_url };
@@ -155,6 +156,34 @@ export class JobGitHub {
       if (!o.draft || e.status !== 422 || !/draft/i.test(e.message ?? '')) throw err;
       const { data } = await this.installation.rest.pulls.create({ ...request, draft: false });
       return { number: data.number, url: data.html_url };
+    }
+  }
+
+  /** A note added to every comment posted or edited from now on (the repository settings' warnings). */
+  addCommentNote(note: string): void {
+    this.#note = note;
+  }
+
+  #withNote(body: string): string {
+    return this.#note === '' ? body : `${body}\n\n${this.#note}`;
+  }
+
+  async branchExists(branch: string): Promise<boolean> {
+    try {
+      await this.installation.rest.repos.getBranch({ owner: this.job.owner, repo: this.job.repo, branch });
+      return true;
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Labels and reviewers from the repository's settings, on a pull request the job opened. */
+  async decoratePullRequest(number: number, o: { labels: string[]; reviewers: string[]; teamReviewers: string[] }): Promise<void> {
+    const { owner, repo } = this.job;
+    if (o.labels.length > 0) await this.installation.rest.issues.addLabels({ owner, repo, issue_number: number, labels: o.labels });
+    if (o.reviewers.length > 0 || o.teamReviewers.length > 0) {
+      await this.installation.rest.pulls.requestReviewers({ owner, repo, pull_number: number, reviewers: o.reviewers, team_reviewers: o.teamReviewers });
     }
   }
 }

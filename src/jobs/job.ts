@@ -23,6 +23,17 @@ export const jobSchema = z.object({
     z.object({ type: z.literal('comment'), commentId: z.number().int() }),
   ]),
   receivedAt: z.string(),
+  /**
+   * The comment as written, for a comment trigger: the worker reads it again with the repository's
+   * own command word and agents (.github/issuesmith.yml), which the webhook handler does not know.
+   */
+  comment: z.string().optional(),
+  /** Options typed in the command (`model=gpt-5.5 base=release-2`), as typed; checked by the worker. */
+  options: z.record(z.string(), z.string()).optional(),
+  /** The branch to start from and to open the pull request against, when not the default branch. */
+  base: z.string().min(1).optional(),
+  /** The model the request (or the repository) asks for. */
+  model: z.string().min(1).optional(),
 });
 
 export type Job = z.infer<typeof jobSchema>;

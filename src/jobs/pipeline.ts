@@ -2,6 +2,7 @@ import { failureMessage, missingKeyMessage } from '../agents/failure-message.js'
 import { buildPrompt } from '../agents/prompt.js';
 import type { AgentEvent, AgentProfile } from '../agents/profile.js';
 import type { ProfileRegistry } from '../agents/registry.js';
+import { repoSettings, type RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import type { JobGitHub } from '../github/job-github.js';
@@ -13,9 +14,13 @@ import { patchFileStats, type FileChange } from '../report/patch-stats.js';
 import { hasPermission } from '../security/has-permission.js';
 import { filesWithSecrets } from '../security/scan-patch.js';
 import type { Redactor } from '../security/redact.js';
+import { checkPatch } from '../security/check-patch.js';
+import { notAllowedUserComment } from '../report/config-messages.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
+import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
 import type { Job } from './job.js';
+import { requestOptions } from './request-options.js';
 import { silentProgress, type Progress } from './progress.js';
 import { runAgent, type AgentRun } from './run-agent.js';
 import { throwIfStopped } from './stopped.js';
@@ -31,6 +36,8 @@ export interface PipelineDeps {
   sandboxes: SandboxProvider | undefined;
   profiles: ProfileRegistry;
   settings: Settings;
+  /** The repository's settings (.github/issuesmith.yml); the app's defaults when absent. */
+  repo?: RepoSettings;
   redactor: Redactor;
   log: PipelineLogger;
   now?: () => number;
@@ -71,14 +78,16 @@ export function sandboxBudgetMs(jobTimeoutMs: number): number {
  * One job, end to end:
  *  1. authorize: the person who asked has the required role, or gets one polite reply;
  *  2. acknowledge with 👀 on the comment (or the issue, for a label);
- *  3. choose the profile and check its key, before any sandbox exists;
+ *  3. choose the profile and check its key, before any sandbox exists,
+ *     and the request's options (model=, base=) against the repository's settings;
  *  4. mint a read-only token for this repository alone, for the sandbox's clone;
  *  5. create the sandbox;
- *  6. clone the default branch into it;
+ *  6. clone the base branch (the default branch unless base=) into it,
+ *     then the repository's instructions file and setup commands;
  *  7. write the prompt to a file there;
  *  8. run the agent on it, with a hard time limit;
  *  9. collect its changes as a binary patch;
- *     and refuse it when it would commit a secret or a token;
+ *     and refuse it when it would commit a secret or a token, or break the repository's limits;
  * 10. on the host: branch, apply, commit and push with a write token;
  * 11. open the draft pull request.
  * The status comment follows each step (`deps.progress`); the worker writes its final state from the
@@ -89,6 +98,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   const now = deps.now ?? Date.now;
   const started = now();
   const { github, settings } = deps;
+  const repo = deps.repo ?? repoSettings({}, settings);
   const progress = deps.progress ?? silentProgress;
   const stopped = (): void => throwIfStopped(deps.signal, deps.stoppedBy);
 
@@ -98,7 +108,8 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   if (job.kind === 'help') return answerHelp(deps);
   await progress.start();
   const { profile, env } = chooseProfile(job, deps);
-  progress.agent(profile.displayName);
+  const request = await requestOptions(job, profile, repo, (b) => github.branchExists(b));
+  progress.agent(profile.displayName, ...(request.model !== undefined ? [request.model] : []));
 
   let sandbox: Sandbox | undefined;
   try {
@@ -111,15 +122,16 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     stopped();
     progress.phase('cloning');
     const workdir = `${sandbox.homeDir}/repo`;
-    const baseSha = await cloneInSandbox(sandbox, { url: github.remoteUrl(), branch: job.defaultBranch, token: readToken, workdir, timeoutMs: CLONE_TIMEOUT_MS });
+    const baseSha = await cloneInSandbox(sandbox, { url: github.remoteUrl(), branch: request.base, token: readToken, workdir, timeoutMs: CLONE_TIMEOUT_MS });
+    await prepareCheckout(sandbox, { workdir, repo, profile, redactor: deps.redactor, ...(deps.signal ? { signal: deps.signal } : {}) });
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
-    await sandbox.writeFile(promptFile, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login }));
+    await sandbox.writeFile(promptFile, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: repo.instructions }));
     stopped();
     progress.phase('working');
     const run = await runAgent({
       sandbox,
       profile,
-      command: profile.command({ promptFile, workdir, timeoutMs: settings.jobTimeoutMs }),
+      command: profile.command({ promptFile, workdir, timeoutMs: settings.jobTimeoutMs, ...(request.model !== undefined ? { model: request.model } : {}) }),
       timeoutMs: settings.jobTimeoutMs,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onEvent: (e) => progress.event(e),
@@ -135,6 +147,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     }
     const patchText = new TextDecoder().decode(patch);
     refuseSecrets(patchText, deps.redactor);
+    checkPatch(patch, { ...repo.limits, allowWorkflowChanges: repo.allowWorkflowChanges });
 
     const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();
@@ -152,6 +165,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       message: deps.redactor.redact(commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
       author,
       workDir: settings.workDir,
+      branchPrefix: repo.pullRequest.branchPrefix,
     });
     progress.phase('opening-pr');
     const pr = await github
@@ -159,6 +173,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
         branch: pushed.branch,
         title: job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim(),
         draft: settings.draftPullRequests || partial !== undefined,
+        base: request.base,
         body: messages.pullRequestBody({
           number: job.number,
           agent: profile.displayName,
@@ -182,6 +197,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
         await github.deleteBranch(pushed.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
         throw err;
       });
+    await github.decoratePullRequest(pr.number, repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
     // The check run belongs to the pull request's head, which exists only now.
     progress.checkRun(pushed.sha);
     return {
@@ -209,6 +225,12 @@ function refuseSecrets(patch: string, redactor: Redactor): void {
 
 async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {
   const permission = await deps.github.permissionOf(job.requester.login);
+  const listed = deps.repo?.allowedUsers;
+  if (hasPermission(permission, deps.settings.permission) && listed !== undefined && !listed.includes(job.requester.login.toLowerCase())) {
+    deps.log.info({ requester: job.requester.login }, 'refused: not in allowed_users');
+    await deps.github.comment(notAllowedUserComment(job.requester.login));
+    return false;
+  }
   if (hasPermission(permission, deps.settings.permission)) return true;
   deps.log.info({ requester: job.requester.login, permission }, 'refused: not enough permission');
   await deps.github.comment(messages.refusedComment(job.requester.login, deps.settings.permission));
@@ -231,7 +253,8 @@ function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentProfile; e
   const env: Record<string, string> = { ...profile.env };
   const source = deps.settings.env;
   const present = profile.secrets.required.filter((name) => (source[name] ?? '') !== '');
-  if (present.length === 0) throw new UserError(`${missingKeyMessage(profile)} Ask the app's operator to set it.`);
+  // A custom agent may need no key at all; the built-in ones need one of theirs.
+  if (present.length === 0 && profile.secrets.required.length > 0) throw new UserError(`${missingKeyMessage(profile)} Ask the app's operator to set it.`);
   for (const name of [...present, ...profile.secrets.optional]) {
     const value = source[name];
     if (value !== undefined && value !== '') env[name] = value;

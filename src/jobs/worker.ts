@@ -5,12 +5,16 @@ import type { BotIdentityCache } from '../github/bot-identity.js';
 import { JobGitHub } from '../github/job-github.js';
 import type { Octokit } from '../github/octokit.js';
 import type { PermissionCache } from '../github/permission.js';
+import { RepoConfigLoader } from '../github/repo-config-loader.js';
+import { configWarningsNote } from '../report/config-messages.js';
 import type { FinalOutcome } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
+import { prepareJob, type PreparedJob } from './prepare-job.js';
+import { MemoryRepoLimiter, type RepoLimiter } from './repo-limiter.js';
 import { JobReporter } from './reporter.js';
 import { JobStopped } from './stopped.js';
 import type { JobContext, JobProcessor } from './queue.js';
@@ -25,15 +29,22 @@ export interface WorkerDeps {
   identity: BotIdentityCache;
   log: PipelineLogger;
   onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
+  /** Reads and caches each repository's .github/issuesmith.yml. */
+  repoConfigs?: RepoConfigLoader;
+  /** Caps jobs at once per repository (`limits.max_concurrent_jobs`). */
+  limiter?: RepoLimiter;
   /** At least this long between two edits of a status comment. */
   statusIntervalMs?: number;
 }
 
-export type WorkerOutcome = Outcome | { kind: 'user-error' | 'error' | 'stopped' };
+export type WorkerOutcome = Outcome | { kind: 'user-error' | 'error' | 'stopped' | 'ignored' };
 
 /** Runs one job through the pipeline and turns whatever it throws into a message on the issue. */
 export function createWorker(deps: WorkerDeps): JobProcessor {
-  return async (job: Job, context: JobContext) => {
+  const repoConfigs = deps.repoConfigs ?? new RepoConfigLoader();
+  const limiter = deps.limiter ?? new MemoryRepoLimiter();
+  return async (received: Job, context: JobContext) => {
+    let job = received;
     const redactor = appRedactor(deps.settings, deps.profiles);
     const log = redactingLogger(deps.log, redactor, { delivery: job.deliveryId, repo: `${job.owner}/${job.repo}`, number: job.number });
     // The webhook's own client throttles all installations as one; the worker gets its own.
@@ -47,21 +58,39 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       deps.onOutcome?.(job, { kind: 'error' });
       return;
     }
+    // The repository's settings, and the request read again in their light (its trigger, its agents).
+    // A problem with them is reported like any other failure, below; a request not meant for the app ends here.
+    const prepared: PreparedJob | { kind: 'failed'; err: unknown } = await prepareJob(job, { installation, loader: repoConfigs, settings: deps.settings, profiles: deps.profiles }).catch(
+      (err: unknown) => ({ kind: 'failed' as const, err }),
+    );
+    if (prepared.kind === 'ignore') {
+      log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
+      deps.onOutcome?.(job, { kind: 'ignored' });
+      return;
+    }
+    const { settings, profiles, repo } = prepared.kind === 'ready' ? prepared : { settings: deps.settings, profiles: deps.profiles, repo: undefined };
+    if (prepared.kind === 'ready') job = prepared.job;
     const github = new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity);
+    if (repo !== undefined && repo.warnings.length > 0) {
+      log.warn({ warnings: repo.warnings }, 'the repository settings have warnings');
+      github.addCommentNote(configWarningsNote(repo.warnings));
+    }
     const reporter = new JobReporter({
       github,
       job,
-      command: deps.settings.command,
+      command: settings.command,
       attempt: context.attempt,
-      agent: deps.profiles.get(job.profile)?.displayName ?? job.profile,
+      agent: profiles.get(job.profile)?.displayName ?? job.profile,
       log,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
-    const pipelineDeps = { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
+    const pipelineDeps = { github, sandboxes: deps.sandboxes, profiles, settings, ...(repo ? { repo } : {}), redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
     try {
-      const done = await runPipeline(job, pipelineDeps);
+      if (prepared.kind === 'failed') throw prepared.err;
+      const release = await limiter.acquire(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs, context.signal);
+      const done = await runPipeline(job, pipelineDeps).finally(release);
       log.info({ outcome: done.kind }, 'job finished');
       outcome = done;
       final = finalOf(done);

@@ -1,6 +1,6 @@
 /** What follows `/agent` on a comment's first line, and the lines after it. */
 export type AgentCommand =
-  | { verb: 'run'; profile?: string; instructions: string }
+  | { verb: 'run'; profile?: string; instructions: string; options?: Record<string, string> }
   | { verb: 'stop' }
   | { verb: 'help' }
   | { verb: 'status' };
@@ -26,9 +26,32 @@ export function parseAgentCommand(body: string, isProfile: (word: string) => boo
     return { verb: first.toLowerCase() as 'stop' | 'help' | 'status' };
   }
   if (first !== '' && isProfile(first)) {
-    return { verb: 'run', profile: first.toLowerCase(), instructions: joinInstructions(words.join(' '), rest) };
+    const { options, remaining } = leadingOptions(words);
+    return withOptions({ verb: 'run', profile: first.toLowerCase(), instructions: joinInstructions(remaining.join(' '), rest) }, options);
   }
-  return { verb: 'run', instructions: joinInstructions(firstLine, rest) };
+  const { options, remaining } = leadingOptions(first === '' ? [] : [first, ...words]);
+  return withOptions({ verb: 'run', instructions: joinInstructions(remaining.join(' '), rest) }, options);
+}
+
+const OPTION = /^([a-z][a-z0-9_-]{0,30})=(\S+)$/;
+
+/**
+ * `key=value` words right after the agent's name (or the command) are options of the request, as
+ * typed: the worker checks them against what the repository allows. The first other word ends them.
+ */
+function leadingOptions(words: string[]): { options: Record<string, string>; remaining: string[] } {
+  const options: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length; i += 1) {
+    const m = OPTION.exec(words[i] ?? '');
+    if (!m?.[1] || m[2] === undefined) break;
+    options[m[1]] = m[2];
+  }
+  return { options, remaining: words.slice(i) };
+}
+
+function withOptions(c: Extract<AgentCommand, { verb: 'run' }>, options: Record<string, string>): AgentCommand {
+  return Object.keys(options).length > 0 ? { ...c, options } : c;
 }
 
 function joinInstructions(line: string, rest: string): string {

@@ -17,10 +17,16 @@ export interface ControlRequest {
   commentId?: number;
 }
 
-/** What a webhook asks of the app, decided from the payload alone. */
+/**
+ * What a webhook asks of the app, decided from the payload alone. A `candidate` is a label or a slash
+ * command that is not the app's own but may be the repository's (`trigger:` in .github/issuesmith.yml,
+ * which the handler cannot read without an API call): the worker reads the file and drops it silently
+ * when it is not.
+ */
 export type Intent =
   | { kind: 'run'; job: Job }
   | { kind: 'help'; job: Job }
+  | { kind: 'candidate'; job: Job }
   | { kind: 'control'; request: ControlRequest }
   | { kind: 'ignore'; reason: string };
 
@@ -74,7 +80,10 @@ export function intentFromLabel(payload: unknown, deliveryId: string, o: Trigger
   let profile: string;
   if (name === prefix) profile = o.defaultProfile;
   else if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1) profile = name.slice(prefix.length + 1);
-  else return ignore(`label ${label.name} is not ours`);
+  else if (CANDIDATE_LABEL.test(name)) {
+    if (p.data.issue.pull_request !== undefined) return ignore('label on a pull request');
+    return { kind: 'candidate', job: toJob(p.data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger: { type: 'label', label: label.name } }) };
+  } else return ignore(`label ${label.name} is not ours`);
   if (p.data.issue.pull_request !== undefined) return ignore('label on a pull request');
   return { kind: 'run', job: toJob(p.data, deliveryId, o, { profile, instructions: '', trigger: { type: 'label', label: label.name } }) };
 }
@@ -87,10 +96,13 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   if (isBot(comment.user) || isBot(p.data.sender)) return ignore('comment by a bot');
   if (isOwnComment(body)) return ignore("the app's own comment");
   const command = parseAgentCommand(body, o.isProfile, o.command);
-  if (command === undefined) return ignore('not a command');
   const trigger = { type: 'comment' as const, commentId: comment.id };
+  if (command === undefined) {
+    if (!CANDIDATE_COMMAND.test(body) || p.data.issue.pull_request !== undefined) return ignore('not a command');
+    return { kind: 'candidate', job: toJob(p.data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
+  }
   if (command.verb === 'help') {
-    return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger }) };
+    return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
   }
   if (command.verb === 'stop' || command.verb === 'status') {
     const { repository, sender } = p.data;
@@ -110,8 +122,15 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   }
   if (p.data.issue.pull_request !== undefined) return ignore('follow-ups on pull requests are not available yet');
   const profile = command.profile ?? o.defaultProfile;
-  return { kind: 'run', job: toJob(p.data, deliveryId, o, { profile, instructions: command.instructions, trigger }) };
+  return {
+    kind: 'run',
+    job: toJob(p.data, deliveryId, o, { profile, instructions: command.instructions, trigger, comment: body, ...(command.options ? { options: command.options } : {}) }),
+  };
 }
+
+// The shapes a repository's own trigger can take (see the `trigger:` settings' patterns).
+const CANDIDATE_LABEL = /^[a-z0-9][a-z0-9._-]{0,49}(?::[a-z0-9][a-z0-9-]{0,39})?$/;
+const CANDIDATE_COMMAND = /^\s*\/[A-Za-z0-9][A-Za-z0-9._-]{0,49}(?:\s|$)/;
 
 const checkRunActionPayload = z.object({
   action: z.literal('requested_action'),
@@ -142,9 +161,11 @@ function toJob(
   p: { issue: z.infer<typeof issue>; repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
   deliveryId: string,
   o: TriggerOptions,
-  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & { kind?: Job['kind'] },
+  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & Partial<Pick<Job, 'comment' | 'options'>> & { kind?: Job['kind'] },
 ): Job {
   return {
+    ...(rest.comment !== undefined ? { comment: rest.comment } : {}),
+    ...(rest.options !== undefined ? { options: rest.options } : {}),
     deliveryId,
     installationId: p.installation.id,
     owner: p.repository.owner.login,

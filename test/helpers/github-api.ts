@@ -9,6 +9,9 @@ export interface ApiRecord {
   /** The status comment's text, as created and then as each edit left it. */
   status: string[];
   checkRuns: Array<Record<string, unknown>>;
+  /** Reads of the settings file, as `owner/repo`, and of the default branch's head. */
+  configReads: string[];
+  headReads: number;
 }
 
 export interface MockApiOptions {
@@ -21,6 +24,13 @@ export interface MockApiOptions {
   /** Tokens minted for the job, in order; each is registered with the git server by the caller. */
   readToken?: string;
   writeToken?: string;
+  /**
+   * The repositories' `.github/issuesmith.yml` by `owner/repo` (absent: 404), served for as many jobs
+   * as the test runs; without it every job of the test finds no file.
+   */
+  configFiles?: Record<string, string>;
+  /** The default branch's head commit the settings are cached by. */
+  headSha?: string;
 }
 
 export const INSTALLATION_TOKEN = 'ghs_installationtoken0000000000000000000000000000';
@@ -30,7 +40,7 @@ export const INSTALLATION_TOKEN = 'ghs_installationtoken000000000000000000000000
  * fails the test on any other call and on any of these that was never made.
  */
 export class MockGitHubApi {
-  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [], status: [], checkRuns: [] };
+  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [], status: [], checkRuns: [], configReads: [], headReads: 0 };
   readonly scope: nock.Scope;
 
   constructor(
@@ -38,6 +48,53 @@ export class MockGitHubApi {
     readonly o: MockApiOptions,
   ) {
     this.scope = nock(baseUrl);
+    this.#settingsFiles();
+  }
+
+  // Every job reads the settings file first: optional mocks, so tests of jobs refused earlier pass too.
+  #settingsFiles(): void {
+    const sha = this.o.headSha ?? 'a'.repeat(40);
+    nock(this.baseUrl)
+      .persist()
+      .get(`${this.repoPath}/commits/main`)
+      .optionally()
+      .reply(() => {
+        this.record.headReads += 1;
+        return [200, sha, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }];
+      });
+    nock(this.baseUrl)
+      .persist()
+      .get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)issuesmith\.yml/)
+      .optionally()
+      .reply((uri) => {
+        const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\//.exec(uri);
+        const repo = `${decodeURIComponent(m?.[1] ?? '')}/${decodeURIComponent(m?.[2] ?? '')}`;
+        this.record.configReads.push(repo);
+        const text = this.o.configFiles?.[repo];
+        return text === undefined ? [404, { message: 'Not Found' }] : [200, text, { 'content-type': 'text/plain; charset=utf-8' }];
+      });
+  }
+
+  /** A branch the request may name with `base=`; others answer 404. */
+  branch(name: string, exists = true): this {
+    this.scope.get(`${this.repoPath}/branches/${encodeURIComponent(name)}`).reply(exists ? 200 : 404, exists ? { name, commit: { sha: 'b'.repeat(40) } } : { message: 'Branch not found' });
+    return this;
+  }
+
+  labels(): this {
+    this.scope.post(`${this.repoPath}/issues/77/labels`).reply(200, (_uri, body) => {
+      this.record.pulls.push({ labels: (body as { labels: string[] }).labels });
+      return [];
+    });
+    return this;
+  }
+
+  reviewers(): this {
+    this.scope.post(`${this.repoPath}/pulls/77/requested_reviewers`).reply(201, (_uri, body) => {
+      this.record.pulls.push({ requested: body });
+      return {};
+    });
+    return this;
   }
 
   get repoPath(): string {

@@ -182,7 +182,15 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   it('ignores comments from bots and comments that are not commands, without a single API call', async () => {
     await receive('issue_comment', commentPayload('/agent claude do it', { senderType: 'Bot', sender: 'renovate[bot]' }));
     await receive('issue_comment', commentPayload('Thanks, looks good!'));
+    await receive('issues', labeledPayload('good first issue'));
+  });
+
+  it('reads the settings for a label that may be the repository\'s own, then does nothing when it is not', async () => {
+    const mock = api().installationToken();
     await receive('issues', labeledPayload('bug'));
+    expect(mock.record.configReads).toEqual([`${OWNER}/${REPO}`, `${OWNER}/.github`]);
+    expect(mock.record.comments).toEqual([]);
+    expect(mock.record.reactions).toEqual([]);
   });
 
   it('refuses before any sandbox exists when the agent key is missing', async () => {

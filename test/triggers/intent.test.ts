@@ -19,8 +19,15 @@ describe('turning webhooks into intents', () => {
     expect(named.kind === 'run' && named.job).toMatchObject({ profile: 'codex', trigger: { type: 'label', label: 'Agent:Codex' }, deliveryId: 'd2', installationId: 1 });
   });
 
-  it('ignores other labels, and labels put on by bots', () => {
-    expect(intentFromLabel(labeledPayload('bug'), 'd', options).kind).toBe('ignore');
+  it("leaves other one-word labels to the worker, which knows the repository's own prefix", () => {
+    const bug = intentFromLabel(labeledPayload('bug'), 'd', options);
+    expect(bug).toMatchObject({ kind: 'candidate', job: { trigger: { type: 'label', label: 'bug' } } });
+    const slash = intentFromComment(commentPayload('/bot codex go'), 'd', options);
+    expect(slash).toMatchObject({ kind: 'candidate', job: { comment: '/bot codex go' } });
+  });
+
+  it('ignores labels that no prefix can make, and labels put on by bots', () => {
+    expect(intentFromLabel(labeledPayload('good first issue'), 'd', options).kind).toBe('ignore');
     expect(intentFromLabel(labeledPayload('agent:'), 'd', options).kind).toBe('ignore');
     expect(intentFromLabel(labeledPayload('agent', { senderType: 'Bot' }), 'd', options).kind).toBe('ignore');
   });

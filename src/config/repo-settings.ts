@@ -1,0 +1,101 @@
+import type { AgentProfile } from '../agents/profile.js';
+import { customAgentProfile } from '../agents/custom-agent.js';
+import { ProfileRegistry } from '../agents/registry.js';
+import { REQUEST_OPTIONS, type AgentSettings, type RepoConfigFile, type RequestOption } from './repo-config.js';
+import type { Settings } from './settings.js';
+
+const DEFAULT_SETUP_MINUTES = 10;
+export const DEFAULT_BRANCH_PREFIX = 'issuesmith/';
+
+/** One repository's settings, the file's values over the app's defaults: what a job of that repository follows. */
+export interface RepoSettings {
+  defaultAgent: string;
+  permission: 'write' | 'maintain' | 'admin';
+  /** When set, only these logins (lowercase) may start work. */
+  allowedUsers: string[] | undefined;
+  labelPrefix: string;
+  command: string;
+  allowedOptions: ReadonlySet<RequestOption>;
+  pullRequest: { draft: boolean; branchPrefix: string; labels: string[]; reviewers: string[]; teamReviewers: string[] };
+  setup: Array<{ run: string; timeoutMs: number }>;
+  instructions: string;
+  instructionsFile: string | undefined;
+  limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
+  allowWorkflowChanges: boolean;
+  /** Per-agent settings by the file's agent name. */
+  agents: Record<string, AgentSettings>;
+  /** Unknown keys and values that were adjusted, for the maintainer. */
+  warnings: string[];
+}
+
+export function repoSettings(file: RepoConfigFile, app: Settings, warnings: string[] = []): RepoSettings {
+  const reviewers = file.pull_request?.reviewers ?? [];
+  const limits: RepoSettings['limits'] = {};
+  if (file.limits?.max_concurrent_jobs !== undefined) limits.maxConcurrentJobs = file.limits.max_concurrent_jobs;
+  if (file.limits?.max_changed_files !== undefined) limits.maxChangedFiles = file.limits.max_changed_files;
+  if (file.limits?.max_patch_bytes !== undefined) limits.maxPatchBytes = file.limits.max_patch_bytes;
+  return {
+    defaultAgent: file.default_agent?.toLowerCase() ?? app.defaultAgent,
+    permission: file.permission ?? app.permission,
+    allowedUsers: file.allowed_users?.map((u) => u.toLowerCase()),
+    labelPrefix: file.trigger?.label_prefix ?? app.labelPrefix,
+    command: file.trigger?.command ?? app.command,
+    allowedOptions: new Set(file.options?.allow ?? REQUEST_OPTIONS),
+    pullRequest: {
+      draft: file.pull_request?.draft ?? app.draftPullRequests,
+      branchPrefix: file.pull_request?.branch_prefix ?? DEFAULT_BRANCH_PREFIX,
+      labels: file.pull_request?.labels ?? [],
+      reviewers: reviewers.filter((r) => !r.includes('/')),
+      teamReviewers: reviewers.filter((r) => r.includes('/')).map((r) => r.split('/')[1] ?? r),
+    },
+    setup: (file.setup ?? []).map((s) => (typeof s === 'string' ? { run: s, timeoutMs: DEFAULT_SETUP_MINUTES * 60_000 } : { run: s.run, timeoutMs: (s.timeout_minutes ?? DEFAULT_SETUP_MINUTES) * 60_000 })),
+    instructions: file.instructions ?? '',
+    instructionsFile: file.instructions_file,
+    limits,
+    allowWorkflowChanges: file.allow_workflow_changes ?? false,
+    agents: file.agents ?? {},
+    warnings,
+  };
+}
+
+/** The agents of one repository: the built-in ones with the file's adjustments, and its custom agents. */
+export function repoProfiles(builtIns: ProfileRegistry, repo: RepoSettings): ProfileRegistry {
+  const overlays = new Map<string, AgentSettings>();
+  const custom: AgentProfile[] = [];
+  for (const [name, agent] of Object.entries(repo.agents)) {
+    const known = builtIns.get(name);
+    if (known !== undefined) overlays.set(known.name, { ...overlays.get(known.name), ...agent });
+    else if (agent.command !== undefined && agent.output !== undefined) custom.push(customAgentProfile(name, { ...agent, command: agent.command, output: agent.output }));
+  }
+  const adjusted = builtIns.all().map((p): AgentProfile => {
+    const o = overlays.get(p.name);
+    if (o === undefined) return p;
+    return { ...p, template: o.template ?? p.template, env: { ...p.env, ...(o.env ?? {}) } };
+  });
+  return new ProfileRegistry([...adjusted, ...custom]);
+}
+
+/** The file's settings of one agent, found by its name or an alias. */
+export function agentSettings(repo: RepoSettings, profile: AgentProfile): AgentSettings {
+  const names = new Set([profile.name, ...profile.aliases]);
+  let merged: AgentSettings = {};
+  for (const [name, agent] of Object.entries(repo.agents)) if (names.has(name)) merged = { ...merged, ...agent };
+  return merged;
+}
+
+/**
+ * The app's settings as one job of this repository sees them. An agent's time limit can be shorter
+ * than the app's, never longer: the operator's limit (and the sandbox budget built on it) holds.
+ */
+export function jobSettings(app: Settings, repo: RepoSettings, agent: AgentSettings): Settings {
+  const timeoutMs = agent.timeout_minutes !== undefined ? Math.min(agent.timeout_minutes * 60_000, app.jobTimeoutMs) : app.jobTimeoutMs;
+  return {
+    ...app,
+    defaultAgent: repo.defaultAgent,
+    permission: repo.permission,
+    labelPrefix: repo.labelPrefix,
+    command: repo.command,
+    jobTimeoutMs: timeoutMs,
+    draftPullRequests: repo.pullRequest.draft,
+  };
+}

@@ -1,0 +1,67 @@
+import { UserError } from '../errors.js';
+import type { Redactor } from '../security/redact.js';
+import { shellQuote } from '../security/shell-quote.js';
+import { CommandTimeoutError, type Sandbox } from './provider.js';
+
+/**
+ * Copies the repository's `instructions_file` to the file the agent reads (CLAUDE.md, AGENTS.md) when
+ * the checkout has none. The copy is excluded in `.git/info/exclude`, so it is never part of the change.
+ */
+export async function provideInstructionsFile(sandbox: Sandbox, o: { workdir: string; source: string; target: string }): Promise<'copied' | 'kept' | 'missing'> {
+  const src = shellQuote(o.source);
+  const dst = shellQuote(o.target);
+  const r = await sandbox.run(
+    `if [ -e ${dst} ]; then echo kept; elif [ ! -f ${src} ]; then echo missing; else mkdir -p "$(dirname ${dst})" && cp ${src} ${dst} && printf '/%s\\n' ${dst} >> .git/info/exclude && echo copied; fi`,
+    { cwd: o.workdir, timeoutMs: 30_000 },
+  );
+  const said = r.stdout.trim();
+  if (r.exitCode !== 0 || !['copied', 'kept', 'missing'].includes(said)) throw new Error(`could not provide the instructions file: ${r.stderr.trim().slice(-200)}`);
+  return said as 'copied' | 'kept' | 'missing';
+}
+
+/**
+ * Runs the repository's setup commands in the checkout, in order, each with its own time limit. The
+ * first failure stops the job with a message naming the step and showing its last lines (redacted).
+ */
+export async function runSetup(sandbox: Sandbox, steps: ReadonlyArray<{ run: string; timeoutMs: number }>, o: { workdir: string; redactor: Redactor; signal?: AbortSignal }): Promise<void> {
+  for (const [i, step] of steps.entries()) {
+    const label = `Setup step ${i + 1} (\`${oneLine(step.run)}\`)`;
+    let why: string;
+    let output: string;
+    try {
+      const r = await sandbox.run(step.run, { cwd: o.workdir, timeoutMs: step.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+      if (r.exitCode === 0) continue;
+      why = `failed with exit code ${r.exitCode}`;
+      output = `${r.stdout}\n${r.stderr}`;
+    } catch (err) {
+      if (!(err instanceof CommandTimeoutError)) throw err;
+      why = `ran past its ${Math.round(step.timeoutMs / 60_000)}-minute limit and was stopped`;
+      output = `${err.stdout}\n${err.stderr}`;
+    }
+    const tail = o.redactor.redact(output.trim().split('\n').slice(-30).join('\n'));
+    throw new UserError(`${label} ${why}, so the agent did not run and nothing was pushed. Fix the \`setup\` commands in \`.github/issuesmith.yml\` and ask again.${details(tail)}`);
+  }
+}
+
+function oneLine(cmd: string): string {
+  const line = cmd.replace(/\s+/g, ' ').trim();
+  return (line.length > 60 ? `${line.slice(0, 57)}...` : line).replaceAll('`', "'");
+}
+
+function details(text: string): string {
+  if (text.trim() === '') return '';
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `\n\n<details><summary>Last lines of its output</summary>\n\n${fence}\n${text}\n${fence}\n</details>`;
+}
+
+/** What the repository's settings ask for in the checkout before the agent starts. */
+export async function prepareCheckout(
+  sandbox: Sandbox,
+  o: { workdir: string; repo: { instructionsFile: string | undefined; setup: ReadonlyArray<{ run: string; timeoutMs: number }> }; profile: { instructionsFile: string }; redactor: Redactor; signal?: AbortSignal },
+): Promise<void> {
+  if (o.repo.instructionsFile !== undefined && o.repo.instructionsFile !== o.profile.instructionsFile) {
+    await provideInstructionsFile(sandbox, { workdir: o.workdir, source: o.repo.instructionsFile, target: o.profile.instructionsFile });
+  }
+  await runSetup(sandbox, o.repo.setup, { workdir: o.workdir, redactor: o.redactor, ...(o.signal ? { signal: o.signal } : {}) });
+}
