@@ -316,3 +316,13 @@ function semanticProblems(config: RepoConfigFile, ctx: RepoConfigContext): Array
   }
   return problems;
 }
+
+/** The JSON Schema of the file, for editors (`# yaml-language-server: $schema=...`); `npm run schema` writes it. */
+export function repoConfigJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(repoConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...generated, $id: 'https://github.com/issuesmith/issuesmith/blob/main/schema/issuesmith.schema.json', title: 'issuesmith repository settings' };
+}
+
+export function repoConfigJsonSchemaText(): string {
+  return `${JSON.stringify(repoConfigJsonSchema(), null, 2)}\n`;
+}

@@ -42,4 +42,17 @@ describe('the /agent grammar', () => {
     expect(parseAgentCommand('/bot codex go', known, '/bot')).toEqual({ verb: 'run', profile: 'codex', instructions: 'go' });
     expect(parseAgentCommand('/agent codex go', known, '/bot')).toBeUndefined();
   });
+
+  it('reads key=value options right after the agent, or after the command', () => {
+    expect(parseAgentCommand('/agent codex model=gpt-5.5 base=release-2 fix the parser\nmore', known)).toEqual({
+      verb: 'run',
+      profile: 'codex',
+      instructions: 'fix the parser\nmore',
+      options: { model: 'gpt-5.5', base: 'release-2' },
+    });
+    expect(parseAgentCommand('/agent base=dev fix it', known)).toEqual({ verb: 'run', instructions: 'fix it', options: { base: 'dev' } });
+    // Only leading words are options: later ones belong to the text.
+    expect(parseAgentCommand('/agent codex set x=1 in the config', known)).toEqual({ verb: 'run', profile: 'codex', instructions: 'set x=1 in the config' });
+    expect(parseAgentCommand('/agent codex colour=blue', known)).toEqual({ verb: 'run', profile: 'codex', instructions: '', options: { colour: 'blue' } });
+  });
 });

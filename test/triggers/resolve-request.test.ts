@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/jobs/job.js';
+import { resolveRequest, type RequestTrigger } from '../../src/triggers/resolve-request.js';
+
+const job = (o: Partial<Job>): Job => ({
+  deliveryId: 'd',
+  installationId: 1,
+  owner: 'o',
+  repo: 'r',
+  number: 1,
+  kind: 'run',
+  profile: 'claude',
+  instructions: '',
+  issue: { title: 't', body: '' },
+  defaultBranch: 'main',
+  requester: { login: 'u', id: 1 },
+  trigger: { type: 'comment', commentId: 1 },
+  receivedAt: '2026-11-23T00:00:00Z',
+  ...o,
+});
+const repo: RequestTrigger = { labelPrefix: 'ai', command: '/ai', defaultProfile: 'codex', isProfile: (w) => ['claude', 'codex', 'mine'].includes(w) };
+
+describe("reading a request with the repository's own trigger", () => {
+  it("takes the repository's label prefix and default agent", () => {
+    expect(resolveRequest(job({ trigger: { type: 'label', label: 'AI' } }), repo)).toEqual({ kind: 'run', profile: 'codex', instructions: '', options: {} });
+    expect(resolveRequest(job({ trigger: { type: 'label', label: 'ai:mine' } }), repo)).toMatchObject({ kind: 'run', profile: 'mine' });
+    expect(resolveRequest(job({ trigger: { type: 'label', label: 'agent' } }), repo).kind).toBe('ignore');
+  });
+
+  it("takes the repository's command and its custom agents, and ignores the app's command there", () => {
+    expect(resolveRequest(job({ comment: '/ai mine model=m go' }), repo)).toEqual({ kind: 'run', profile: 'mine', instructions: 'go', options: { model: 'm' } });
+    expect(resolveRequest(job({ comment: '/ai help' }), repo)).toEqual({ kind: 'help' });
+    expect(resolveRequest(job({ comment: '/agent claude go' }), repo).kind).toBe('ignore');
+    expect(resolveRequest(job({ comment: '/lgtm' }), repo).kind).toBe('ignore');
+  });
+
+  it('keeps what the handler parsed for a job without the comment text', () => {
+    expect(resolveRequest(job({ profile: 'claude', instructions: 'x', options: { base: 'b' } }), repo)).toEqual({ kind: 'run', profile: 'claude', instructions: 'x', options: { base: 'b' } });
+  });
+});
