@@ -25,7 +25,7 @@ export async function provideInstructionsFile(sandbox: Sandbox, o: { workdir: st
  */
 export async function runSetup(sandbox: Sandbox, steps: ReadonlyArray<{ run: string; timeoutMs: number }>, o: { workdir: string; redactor: Redactor; signal?: AbortSignal }): Promise<void> {
   for (const [i, step] of steps.entries()) {
-    const label = `Setup step ${i + 1} (\`${oneLine(step.run)}\`)`;
+    const label = `Setup step ${i + 1} (\`${oneLine(o.redactor.redact(step.run))}\`)`;
     let why: string;
     let output: string;
     try {
