@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Probot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
+import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import { GitServer } from '../helpers/git-server.js';
@@ -28,6 +29,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   let sandboxRoot: string;
   let probot: Probot;
   let runtime: Runtime;
+  let slots: Array<{ repo: string; max: number | undefined; running: number }>;
 
   beforeEach(async () => {
     git = await new GitServer().start();
@@ -36,10 +38,21 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     git.tokens.set(WRITE_TOKEN, 'write');
     sandboxRoot = mkdtempSync(join(tmpdir(), 'issuesmith-test-cfg-'));
     probot = testProbot(`${git.url}/api/v3`);
+    slots = [];
+    const limiter = new MemoryRepoLimiter();
     runtime = createRuntime(
       probot,
       { ANTHROPIC_API_KEY: ANTHROPIC_KEY, MISTRAL_API_KEY: MISTRAL_KEY, ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
-      { sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }) },
+      {
+        sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }),
+        limiter: {
+          acquire: async (repo, max, signal) => {
+            const release = await limiter.acquire(repo, max, signal);
+            slots.push({ repo, max, running: limiter.running(repo) });
+            return release;
+          },
+        },
+      },
     );
     issuesmith(probot, {}, runtime);
   });
@@ -137,10 +150,15 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it('pushes a change to a workflow when the repository allows it', async () => {
-    const mock = api('allow_workflow_changes: true\n', { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
-    await receive('issue_comment', commentPayload('/agent claude ci\nfake-agent: write .github/workflows/ci.yml on: push', { commentId: 6004, title: 'CI' }));
+    const record = join(sandboxRoot, 'claude.json');
+    const config = 'allow_workflow_changes: true\nagents:\n  claude:\n    model: opus-x\n    timeout_minutes: 90\n';
+    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    await receive('issue_comment', commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-ci:.github/workflows/ci.yml'])).toBe('on: push');
     expect(mock.record.pulls).toHaveLength(1);
+    // The agent's settings from the file: its model, and a time limit cut down to the app's, with a note.
+    expect((JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] }).argv).toEqual(expect.arrayContaining(['--model', 'opus-x']));
+    expect(mock.record.comments[0]).toContain('the time limit of `claude` (90 minutes) is more than this app allows; 1 minutes apply');
   });
 
   it('reports a failed setup command with its redacted output, and never starts the agent', async () => {
@@ -182,6 +200,13 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     expect(mock.record.comments[0]).toContain('colour: unknown setting, ignored');
     expect(mock.record.headReads).toBe(2);
     expect(mock.record.configReads).toEqual([`${OWNER}/${REPO}`]);
+  });
+
+  it("holds a slot of the repository's job limit for the job", async () => {
+    const mock = api('limits:\n  max_concurrent_jobs: 1\n', { commentId: 6011 }).installationToken().permission().reaction('eyes').comment();
+    await receive('issue_comment', commentPayload('/agent help', { commentId: 6011 }));
+    expect(mock.record.comments).toHaveLength(1);
+    expect(slots).toEqual([{ repo: `${OWNER}/${REPO}`, max: 1, running: 1 }]);
   });
 
   it('starts from another branch with base= and opens the pull request against it', async () => {
