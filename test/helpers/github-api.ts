@@ -168,6 +168,15 @@ export class MockGitHubApi {
     return this;
   }
 
+  /** A status comment posted once, as the final word, by a job that ends before it starts (a broken settings file). */
+  finalStatusOnly(): this {
+    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
+      this.record.status.push((body as { body: string }).body);
+      return { id: 7001, html_url: 'https://github.example/c/status' };
+    });
+    return this;
+  }
+
   /** The final text of the status comment. */
   get finalStatus(): string {
     return this.record.status.at(-1) ?? '';

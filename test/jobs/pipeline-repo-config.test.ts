@@ -100,7 +100,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
       '  reviewers: [octocat, acme/reviewers]',
       '  draft: false',
     ].join('\n');
-    const mock = api(config, { commentId: 6001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().labels().reviewers().comment().reaction('rocket').revoke(2);
+    const mock = api(config, { commentId: 6001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().labels().reviewers().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload(`/agent mini model=${HOSTILE_MODEL} add a file\nfake-agent: record ${record}\nfake-agent: write out.txt hi\nfake-agent: say Added out.txt.`, { commentId: 6001, title: 'Add out' }));
 
     const branch = 'bot/1-add-out';
@@ -120,17 +120,18 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     expect(pr).toMatchObject({ head: branch, base: 'main', draft: false });
     expect(pr.body).toContain('read AGENTS.md: Use tabs, not spaces.');
     expect(mock.record.pulls.slice(1)).toEqual([{ labels: ['agent-made'] }, { requested: { reviewers: ['octocat'], team_reviewers: ['reviewers'] } }]);
-    expect(mock.record.comments[0]).toContain('mini opened a pull request');
-    expect(mock.record.comments[0]).not.toContain(MISTRAL_KEY);
+    expect(mock.finalStatus).toMatch(/\*\*mini\*\*.* opened a pull request/);
+    expect(mock.record.status.join('\n')).not.toContain(MISTRAL_KEY);
   });
 
   it('answers a file with mistakes with one comment listing them, and creates no sandbox', async () => {
-    const mock = api('agents:\n  codex:\n    timeout_minutes: ten\npermission: owner\n', { commentId: 6002 }).installationToken().comment().reaction('confused');
+    const mock = api('agents:\n  codex:\n    timeout_minutes: ten\npermission: owner\n', { commentId: 6002 }).installationToken().finalStatusOnly().reaction('confused');
     await receive('issue_comment', commentPayload('/agent claude go', { commentId: 6002 }));
-    expect(mock.record.comments).toHaveLength(1);
-    expect(mock.record.comments[0]).toContain('`.github/issuesmith.yml` has 2 problems, so nothing ran:');
-    expect(mock.record.comments[0]).toContain('- agents.codex.timeout_minutes: expected a number, got "ten"');
-    expect(mock.record.comments[0]).toContain('- permission: expected one of "write", "maintain", "admin", got "owner"');
+    expect(mock.record.comments).toEqual([]);
+    expect(mock.record.status).toHaveLength(1);
+    expect(mock.finalStatus).toContain('`.github/issuesmith.yml` has 2 problems, so nothing ran:');
+    expect(mock.finalStatus).toContain('- agents.codex.timeout_minutes: expected a number, got "ten"');
+    expect(mock.finalStatus).toContain('- permission: expected one of "write", "maintain", "admin", got "owner"');
     expect(readdirSync(sandboxRoot)).toEqual([]);
     expect(git.requests).toEqual([]);
   });
@@ -142,31 +143,31 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it('refuses a change to a workflow by default, naming it, and pushes nothing', async () => {
-    const mock = api(undefined, { commentId: 6003 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    const mock = api(undefined, { commentId: 6003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude ci\nfake-agent: write .github/workflows/ci.yml on: push', { commentId: 6003 }));
-    expect(mock.record.comments[0]).toContain('touches GitHub Actions workflows (`.github/workflows/ci.yml`)');
-    expect(mock.record.comments[0]).toContain('allow_workflow_changes: true');
+    expect(mock.finalStatus).toContain('touches GitHub Actions workflows (`.github/workflows/ci.yml`)');
+    expect(mock.finalStatus).toContain('allow_workflow_changes: true');
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
   });
 
   it('pushes a change to a workflow when the repository allows it', async () => {
     const record = join(sandboxRoot, 'claude.json');
     const config = 'allow_workflow_changes: true\nagents:\n  claude:\n    model: opus-x\n    timeout_minutes: 90\n';
-    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-ci:.github/workflows/ci.yml'])).toBe('on: push');
     expect(mock.record.pulls).toHaveLength(1);
     // The agent's settings from the file: its model, and a time limit cut down to the app's, with a note.
     expect((JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] }).argv).toEqual(expect.arrayContaining(['--model', 'opus-x']));
-    expect(mock.record.comments[0]).toContain('the time limit of `claude` (90 minutes) is more than this app allows; 1 minutes apply');
+    expect(mock.finalStatus).toContain('the time limit of `claude` (90 minutes) is more than this app allows; 1 minutes apply');
   });
 
   it('reports a failed setup command with its redacted output, and never starts the agent', async () => {
     const token = `ghp_${'z'.repeat(36)}`;
     const config = `setup:\n  - run: echo installing; echo "using ${token}"; echo broken >&2; exit 3\n    timeout_minutes: 1\n`;
-    const mock = api(config, { commentId: 6005 }).installationToken().permission().reaction('eyes').scopedToken('read').comment().reaction('confused').revoke(1);
+    const mock = api(config, { commentId: 6005 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude go\nfake-agent: write never.txt x', { commentId: 6005 }));
-    const body = mock.record.comments[0] ?? '';
+    const body = mock.finalStatus;
     expect(body).toContain('Setup step 1 (`echo installing; echo "using [REDACTED]"; echo broken >&2...`) failed with exit code 3, so the agent did not run');
     expect(body).toContain('<details><summary>Last lines of its output</summary>');
     expect(body).toContain('broken');
@@ -211,15 +212,15 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
 
   it('starts from another branch with base= and opens the pull request against it', async () => {
     git.git(OWNER, REPO, ['branch', 'release-2', 'main']);
-    const mock = api(undefined, { commentId: 6009 }).installationToken().permission().reaction('eyes').branch('release-2').scopedToken('read').botIdentity().scopedToken('write').pullRequest().comment().reaction('rocket').revoke(2);
+    const mock = api(undefined, { commentId: 6009 }).installationToken().permission().reaction('eyes').branch('release-2').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent claude base=release-2 fix\nfake-agent: write fix.txt ok', { commentId: 6009, title: 'Fix' }));
     expect(mock.record.pulls[0]).toMatchObject({ base: 'release-2', head: 'issuesmith/1-fix' });
   });
 
   it('names an unknown option and runs nothing', async () => {
-    const mock = api(undefined, { commentId: 6010 }).installationToken().permission().reaction('eyes').comment().reaction('confused');
+    const mock = api(undefined, { commentId: 6010 }).installationToken().permission().reaction('eyes').status().reaction('confused');
     await receive('issue_comment', commentPayload('/agent claude colour=blue fix', { commentId: 6010 }));
-    expect(mock.record.comments[0]).toContain('`colour=` is not an option of `/agent`');
+    expect(mock.finalStatus).toContain('`colour=` is not an option of `/agent`');
     expect(existsSync(sandboxRoot) && readdirSync(sandboxRoot)).toEqual([]);
   });
 });
