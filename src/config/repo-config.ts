@@ -39,7 +39,12 @@ const branchPrefix = z
 
 const agentSchema = z
   .strictObject({
-    model: z.string().min(1).max(200).describe('Model the agent uses unless a request names another (`model=`).').optional(),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\s-]\S*$/, { error: 'a model name: no spaces, not starting with a dash' })
+      .describe('Model the agent uses unless a request names another (`model=`).').optional(),
     template: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'an E2B template name or id' })
@@ -144,6 +149,8 @@ export interface RepoConfigContext {
   builtIns: ReadonlyArray<{ name: string; aliases: string[]; displayName: string; secrets: { required: string[]; optional: string[] }; takesModel?: boolean }>;
   /** Variables a custom agent may forward (the built-in agents' keys and ISSUESMITH_CUSTOM_AGENT_SECRETS). */
   customAgentSecrets: ReadonlySet<string>;
+  /** Further variables `env` may not set: those that point an agent's key at another host (keyless sandboxes' base URLs). */
+  protectedEnv?: ReadonlySet<string>;
 }
 
 export type ParsedRepoConfig = { ok: true; config: RepoConfigFile; warnings: string[] } | { ok: false; problems: string[]; warnings: string[] };
@@ -257,6 +264,8 @@ function withoutKeys(input: unknown, issues: ReadonlyArray<{ path: PropertyKey[]
 
 const CUSTOM_ONLY = ['command', 'resume_command', 'output', 'secrets', 'instructions_file'] as const;
 const SECRET_LOOKING = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH/i;
+// An agent vendor's endpoint: with it a repository could send the operator's key to a host of its choosing.
+const VENDOR_ENDPOINT = /^(ANTHROPIC|OPENAI|CODEX|AMP|GEMINI|GOOGLE|OPENCODE|OPENCLAW|CLAUDE)_\w*(URL|URI|HOST|ENDPOINT|BASE)$/i;
 const APP_OWN_PREFIXES = ['ISSUESMITH_', 'GITHUB_', 'GHE_', 'E2B_', 'WEBHOOK_', 'PRIVATE_KEY', 'REDIS_', 'APP_ID'];
 
 /** Whether a variable is one of the app's own (its key, webhook secret, sandbox key, queue URL, settings). */
@@ -300,7 +309,9 @@ function semanticProblems(config: RepoConfigFile, ctx: RepoConfigContext): Array
       }
     }
     for (const [key, value] of Object.entries(agent.env ?? {})) {
-      if (profileSecrets.has(key) || isAppOwnVariable(key) || SECRET_LOOKING.test(key)) {
+      if (profileSecrets.has(key) || ctx.protectedEnv?.has(key) || VENDOR_ENDPOINT.test(key)) {
+        problems.push({ path: at('env', key), message: "is the app's to set: it is an agent's key or points an agent's key at another host." });
+      } else if (isAppOwnVariable(key) || SECRET_LOOKING.test(key)) {
         problems.push({ path: at('env', key), message: 'looks like a secret: `env` is for non-secret values (the app forwards agents\' keys itself).' });
       } else if (leaky.matches(value)) {
         problems.push({ path: at('env', key), message: 'the value looks like an access token: `env` is for non-secret values.' });

@@ -240,7 +240,7 @@ async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {
 async function answerHelp(deps: PipelineDeps): Promise<Outcome> {
   const { settings, profiles } = deps;
   // Only agents that can run here: those whose key the app has.
-  const ready = profiles.all().filter((p) => p.secrets.required.some((name) => (settings.env[name] ?? '') !== ''));
+  const ready = profiles.all().filter((p) => p.secrets.required.length === 0 || p.secrets.required.some((name) => (settings.env[name] ?? '') !== ''));
   await deps.github.comment(
     messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: ready.map((p) => p.name), defaultProfile: settings.defaultAgent }),
   );
@@ -269,7 +269,8 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
   return deps.sandboxes.create({
     template: profile.template,
     envs: env,
-    timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
+    // The repository's setup commands run before the agent, each with its own limit.
+    timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + (deps.repo?.setup ?? []).reduce((sum, s) => sum + s.timeoutMs, 0),
     metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
 }

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Octokit } from '../github/octokit.js';
 import type { RepoConfigLoader } from '../github/repo-config-loader.js';
 import { configProblemsMessage } from '../report/config-messages.js';
+import { KEYLESS_KEYS } from '../sandbox/e2b-keyless.js';
 import { resolveRequest } from '../triggers/resolve-request.js';
 import type { Job } from './job.js';
 
@@ -66,5 +67,6 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
 export function configContext(deps: { settings: Settings; profiles: ProfileRegistry }): RepoConfigContext {
   const builtIns = deps.profiles.all();
   const keys = builtIns.flatMap((p) => [...p.secrets.required, ...p.secrets.optional]);
-  return { builtIns, customAgentSecrets: new Set([...keys, ...deps.settings.customAgentSecrets]) };
+  const baseUrls = Object.values(KEYLESS_KEYS).flatMap((k) => (k.baseUrlVar !== undefined ? [k.baseUrlVar] : []));
+  return { builtIns, customAgentSecrets: new Set([...keys, ...deps.settings.customAgentSecrets]), protectedEnv: new Set(baseUrls) };
 }

@@ -2,16 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { builtInProfiles } from '../../src/agents/registry.js';
+import { ProfileRegistry } from '../../src/agents/registry.js';
+import { configContext } from '../../src/jobs/prepare-job.js';
 import { parseRepoConfig, repoConfigJsonSchemaText, type RepoConfigContext } from '../../src/config/repo-config.js';
 import { repoSettings } from '../../src/config/repo-settings.js';
 import { settingsFromEnv } from '../../src/config/settings.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const ctx: RepoConfigContext = {
-  builtIns: builtInProfiles,
-  customAgentSecrets: new Set(['ANTHROPIC_API_KEY', 'CODEX_API_KEY', 'MISTRAL_API_KEY']),
-};
+// What the worker checks files with: the built-in agents, their keys and the operator's list.
+const ctx: RepoConfigContext = configContext({ settings: settingsFromEnv({ ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY, WEBHOOK_SECRET' }), profiles: new ProfileRegistry() });
 
 function problems(yaml: string): string[] {
   const r = parseRepoConfig(parseYaml(yaml), ctx);
@@ -110,11 +109,21 @@ describe('the .github/issuesmith.yml schema', () => {
   it('refuses secrets in env: agent keys, secret-looking names, token-shaped values', () => {
     const found = problems(`agents:\n  codex:\n    env:\n      CODEX_API_KEY: x\n      GH_TOKEN: y\n      HARMLESS: ghp_${'a'.repeat(36)}\n      NODE_ENV: test\n`);
     expect(found).toEqual([
-      expect.stringMatching(/^agents\.codex\.env\.CODEX_API_KEY: looks like a secret/),
+      expect.stringMatching(/^agents\.codex\.env\.CODEX_API_KEY: is the app's to set/),
       expect.stringMatching(/^agents\.codex\.env\.GH_TOKEN: looks like a secret/),
       expect.stringMatching(/^agents\.codex\.env\.HARMLESS: the value looks like an access token/),
     ]);
     expect(found.join('\n')).not.toContain('ghp_');
+  });
+
+  it("never lets env point an agent's key at another host", () => {
+    const found = problems('agents:\n  opencode:\n    env:\n      ANTHROPIC_BASE_URL: https://evil.example\n      GOOGLE_GEMINI_BASE_URL: https://evil.example\n      OPENAI_API_HOST: evil.example\n      DATABASE_URL: postgres://localhost/test\n');
+    expect(found).toEqual([
+      expect.stringMatching(/^agents\.opencode\.env\.ANTHROPIC_BASE_URL: is the app's to set/),
+      expect.stringMatching(/^agents\.opencode\.env\.GOOGLE_GEMINI_BASE_URL: is the app's to set/),
+      expect.stringMatching(/^agents\.opencode\.env\.OPENAI_API_HOST: is the app's to set/),
+    ]);
+    expect(problems('agents:\n  claude:\n    model: --dangerously-do-things\n')).toEqual([expect.stringMatching(/^agents\.claude\.model: expected a model name/)]);
   });
 
   it('refuses a default agent that does not exist, and accepts a custom one', () => {

@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { sandboxBudgetMs } from '../../src/jobs/pipeline.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
+import type { CreateOptions, SandboxProvider } from '../../src/sandbox/provider.js';
 import { GitServer } from '../helpers/git-server.js';
 import { MockGitHubApi } from '../helpers/github-api.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
@@ -30,6 +32,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   let probot: Probot;
   let runtime: Runtime;
   let slots: Array<{ repo: string; max: number | undefined; running: number }>;
+  let created: CreateOptions[];
 
   beforeEach(async () => {
     git = await new GitServer().start();
@@ -39,12 +42,15 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     sandboxRoot = mkdtempSync(join(tmpdir(), 'issuesmith-test-cfg-'));
     probot = testProbot(`${git.url}/api/v3`);
     slots = [];
+    created = [];
     const limiter = new MemoryRepoLimiter();
+    const local = new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot });
+    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id) => local.connect(id) };
     runtime = createRuntime(
       probot,
       { ANTHROPIC_API_KEY: ANTHROPIC_KEY, MISTRAL_API_KEY: MISTRAL_KEY, ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
       {
-        sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }),
+        sandboxes,
         limiter: {
           acquire: async (repo, max, signal) => {
             const release = await limiter.acquire(repo, max, signal);
@@ -92,6 +98,8 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
       '    env: { MINI_MODE: fast }',
       'setup:',
       `  - echo prepared > ${join(sandboxRoot, 'setup-ran')}`,
+      '  - run: "true"',
+      '    timeout_minutes: 2',
       'instructions: Always be brief.',
       'instructions_file: docs/agents.md',
       'pull_request:',
@@ -115,6 +123,10 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     expect(seen.stdin).toContain('<repository-instructions>\nAlways be brief.\n</repository-instructions>');
     expect(seen.stdin).toContain('add a file');
     expect(readFileSync(join(sandboxRoot, 'setup-ran'), 'utf8').trim()).toBe('prepared');
+    // E2B's general template for a custom agent, its key and variables, and a lifetime that covers the setup steps.
+    expect(created).toEqual([
+      expect.objectContaining({ template: 'base', envs: { MINI_MODE: 'fast', MISTRAL_API_KEY: MISTRAL_KEY }, timeoutMs: sandboxBudgetMs(60_000) + 10 * 60_000 + 2 * 60_000 }),
+    ]);
 
     const pr = mock.record.pulls[0] as { head: string; base: string; draft: boolean; body: string };
     expect(pr).toMatchObject({ head: branch, base: 'main', draft: false });
@@ -191,12 +203,14 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it("answers the repository's own command and ignores the app's there; the file is read once per commit", async () => {
-    const mock = api('trigger:\n  command: /ai\ncolour: blue\n', { commentId: 6008 }).installationToken().permission().reaction('eyes').comment();
+    const mock = api('trigger:\n  command: /ai\ncolour: blue\nagents:\n  mini:\n    command: mini-agent\n    output: text\n', { commentId: 6008 }).installationToken().permission().reaction('eyes').comment();
     await receive('issue_comment', commentPayload('/agent help', { commentId: 6008 }));
     expect(mock.record.comments).toEqual([]);
     await receive('issue_comment', commentPayload('/ai help', { commentId: 6008 }));
     expect(mock.record.comments).toHaveLength(1);
     expect(mock.record.comments[0]).toContain('`/ai <agent> <instructions>`');
+    // A custom agent that needs no key is ready.
+    expect(mock.record.comments[0]).toMatch(/Agents: .*`mini`/);
     // The unknown key is named under the job's comment.
     expect(mock.record.comments[0]).toContain('colour: unknown setting, ignored');
     expect(mock.record.headReads).toBe(2);
