@@ -123,7 +123,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     progress.phase('cloning');
     const workdir = `${sandbox.homeDir}/repo`;
     const baseSha = await cloneInSandbox(sandbox, { url: github.remoteUrl(), branch: request.base, token: readToken, workdir, timeoutMs: CLONE_TIMEOUT_MS });
-    await prepareCheckout(sandbox, { workdir, repo, profile, redactor: deps.redactor, ...(deps.signal ? { signal: deps.signal } : {}) });
+    await prepareCheckout(sandbox, { workdir, repo, profile, redactor: deps.redactor, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) });
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
     await sandbox.writeFile(promptFile, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: repo.instructions }));
     stopped();

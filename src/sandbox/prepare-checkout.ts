@@ -35,7 +35,7 @@ export async function runSetup(sandbox: Sandbox, steps: ReadonlyArray<{ run: str
       output = `${r.stdout}\n${r.stderr}`;
     } catch (err) {
       if (!(err instanceof CommandTimeoutError)) throw err;
-      why = `ran past its ${Math.round(step.timeoutMs / 60_000)}-minute limit and was stopped`;
+      why = `ran past its ${step.timeoutMs >= 60_000 ? `${Math.round(step.timeoutMs / 60_000)}-minute` : `${Math.max(1, Math.round(step.timeoutMs / 1000))}-second`} limit and was stopped`;
       output = `${err.stdout}\n${err.stderr}`;
     }
     const tail = o.redactor.redact(output.trim().split('\n').slice(-30).join('\n'));
@@ -58,10 +58,18 @@ function details(text: string): string {
 /** What the repository's settings ask for in the checkout before the agent starts. */
 export async function prepareCheckout(
   sandbox: Sandbox,
-  o: { workdir: string; repo: { instructionsFile: string | undefined; setup: ReadonlyArray<{ run: string; timeoutMs: number }> }; profile: { instructionsFile: string }; redactor: Redactor; signal?: AbortSignal },
+  o: {
+    workdir: string;
+    repo: { instructionsFile: string | undefined; setup: ReadonlyArray<{ run: string; timeoutMs: number }> };
+    profile: { instructionsFile: string };
+    redactor: Redactor;
+    signal?: AbortSignal;
+    log?: { warn(obj: object, msg?: string): void };
+  },
 ): Promise<void> {
   if (o.repo.instructionsFile !== undefined && o.repo.instructionsFile !== o.profile.instructionsFile) {
-    await provideInstructionsFile(sandbox, { workdir: o.workdir, source: o.repo.instructionsFile, target: o.profile.instructionsFile });
+    const done = await provideInstructionsFile(sandbox, { workdir: o.workdir, source: o.repo.instructionsFile, target: o.profile.instructionsFile });
+    if (done === 'missing') o.log?.warn({ file: o.repo.instructionsFile }, 'instructions_file names a file the repository does not have');
   }
   await runSetup(sandbox, o.repo.setup, { workdir: o.workdir, redactor: o.redactor, ...(o.signal ? { signal: o.signal } : {}) });
 }
