@@ -41,6 +41,8 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
     loaded = await deps.loader.load(deps.installation, job.owner, job.repo, job.defaultBranch);
   } catch (err) {
     if (err instanceof UserError) return quietly('the settings file could not be read', err);
+    // GitHub failed us: worth an error report for a request, not for a label that may mean nothing to the app.
+    if (!inAppWords) return { kind: 'ignore', reason: `the settings file could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})` };
     throw err;
   }
   const parsed = parseRepoConfig(loaded.raw, configContext(deps), loaded.sources);

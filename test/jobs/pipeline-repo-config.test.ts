@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,15 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     const mock = api('permission: owner\n').installationToken();
     await receive('issues', labeledPayload('bug'));
     expect(mock.record.comments).toEqual([]);
+  });
+
+  it('stays silent when GitHub fails to give the file for a label that was never meant for it', async () => {
+    // Registered first, so it answers before the helper's usual head commit.
+    nock(git.url).get(`/api/v3/repos/${OWNER}/${REPO}/commits/main`).reply(502, { message: 'Server Error' });
+    const mock = api(undefined).installationToken();
+    await receive('issues', labeledPayload('bug'));
+    expect(mock.record.comments).toEqual([]);
+    expect(mock.record.status).toEqual([]);
   });
 
   it('refuses a change to a workflow by default, naming it, and pushes nothing', async () => {
