@@ -15,12 +15,16 @@ import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js'
 import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
 import type { SandboxProvider } from './sandbox/provider.js';
 import type { ControlRequest } from './triggers/intent.js';
+import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
+import type { SessionStore } from './sessions/session-store.js';
 
 /** Everything the handlers and the worker share, built once from the environment. */
 export interface Runtime {
   settings: Settings;
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
+  /** Agents' saved sessions between turns. */
+  sessions: SessionStore;
   queue: JobQueue;
   /** Answers `/agent stop` and `/agent status` in the background; the webhook is answered at once. */
   control(request: ControlRequest): void;
@@ -53,11 +57,13 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   }
   const permissions = new PermissionCache();
   const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
+  const sessions = sessionStoreFromEnv(env, settings.workDir);
   const worker = createWorker({
     auth,
     settings,
     profiles,
     sandboxes,
+    sessions,
     permissions,
     identity: new BotIdentityCache(),
     log: app.log.child({ name: 'worker' }),
@@ -86,6 +92,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     settings,
     profiles,
     sandboxes,
+    sessions,
     queue,
     control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
@@ -94,6 +101,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       reaper?.stop();
       await Promise.all([...tasks]);
       await queue.close();
+      await sessions.close();
     },
   };
 }

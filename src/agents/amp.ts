@@ -22,6 +22,8 @@ export const amp: AgentProfile = {
   // An update check in a sandbox that lives for one job is wasted time.
   env: { AMP_SKIP_UPDATE_CHECK: '1' },
   instructionsFile: 'AGENTS.md',
+  // Threads live on Amp's service: `amp threads continue` works from any sandbox.
+  sessionState: () => [],
   command({ promptFile, workdir, resume }) {
     const args = resume === undefined ? ['amp', ...FLAGS] : ['amp', 'threads', 'continue', cliArgument(resume, 'Amp thread id'), ...FLAGS];
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;

@@ -9,6 +9,7 @@ import type { FinalOutcome } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
+import type { SessionStore } from '../sessions/session-store.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
 import { JobReporter } from './reporter.js';
@@ -21,6 +22,7 @@ export interface WorkerDeps {
   settings: Settings;
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
+  sessions?: SessionStore;
   permissions: PermissionCache;
   identity: BotIdentityCache;
   log: PipelineLogger;
@@ -57,7 +59,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
-    const pipelineDeps = { github, sandboxes: deps.sandboxes, profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
+    const pipelineDeps = { github, sandboxes: deps.sandboxes, ...(deps.sessions ? { sessions: deps.sessions } : {}), profiles: deps.profiles, settings: deps.settings, redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
     try {
@@ -96,12 +98,14 @@ function finalOf(o: Outcome): FinalOutcome | undefined {
     case 'refused':
     case 'help':
       return undefined;
+    case 'cleaned':
+      return undefined;
     case 'no-changes':
-      return { kind: 'no-changes', summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
+      return { kind: 'no-changes', ...(o.followUp !== undefined ? { updated: true } : {}), summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
     case 'agent-failed':
       return { kind: 'agent-failed', reason: o.reason, outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
     case 'pull-request':
-      return { kind: 'pull-request', url: o.url, ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
+      return { kind: 'pull-request', url: o.url, ...(o.followUp !== undefined ? { updated: true } : {}), ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
   }
 }
 

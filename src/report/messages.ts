@@ -71,3 +71,23 @@ export function pullRequestBody(o: {
   lines.push(o.partial ? `Refs #${o.number}` : `Closes #${o.number}`, '', `<sub>${formatStats(o.stats)}</sub>`, '', o.stateMarker);
   return lines.join('\n');
 }
+
+
+
+
+/**
+ * The pull request body after another turn: the earlier text stays, a section for the turn is added,
+ * and the state marker is replaced with the new one.
+ */
+export function pullRequestBodyWithTurn(
+  previous: string,
+  o: { turn: number; agent: string; requester: string; summary: string; partial?: { why: string }; stats: JobStats; stateMarker: string },
+): string {
+  const kept = previous.replace(/<!-- issuesmith:state[\s\S]*?-->/g, '').trimEnd();
+  const lines = [kept, '', `### Turn ${o.turn}`, '', `${o.agent}, at @${o.requester}'s request.`, ''];
+  if (o.partial) lines.push(`> [!WARNING]`, `> This turn is incomplete: ${o.partial.why}`, '');
+  const q = quote(o.summary);
+  if (q !== '') lines.push(q, '');
+  lines.push(`<sub>${formatStats(o.stats)}</sub>`, '', o.stateMarker);
+  return lines.join('\n');
+}
