@@ -52,7 +52,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     if (sandboxes instanceof E2BSandboxProvider) {
       const live = sandboxes;
       // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
-      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
+      // Paused sandboxes wait for follow-ups; past their age the saved session takes over.
+      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
   const permissions = new PermissionCache();
@@ -109,7 +110,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
 function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
   if (settings.sandbox === 'local') {
     app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
-    return new LocalSandboxProvider();
+    // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
+    return new LocalSandboxProvider({ root: settings.workDir });
   }
   if (settings.sandbox === 'e2b') {
     return new E2BSandboxProvider({
