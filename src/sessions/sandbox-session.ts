@@ -2,6 +2,8 @@ import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { SandboxError, type Sandbox } from '../sandbox/provider.js';
 
 const TIMEOUT_MS = 120_000;
+/** A session larger than this is not kept: the store holds it whole, and a runaway agent could fill it. */
+export const MAX_SESSION_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads an agent's session files out of the sandbox as one gzipped tar, named relative to the
@@ -19,10 +21,12 @@ export async function readSessionState(sandbox: Sandbox, paths: string[], tarFil
     `for p in ${shellJoin(relative)}; do if [ -e "$p" ]; then set -- "$@" "$p"; fi; done`,
     'if [ "$#" -eq 0 ]; then exit 3; fi',
     `mkdir -p ${shellQuote(tarFile.replace(/\/[^/]*$/, '') || '/')}`,
-    `tar -czf ${shellQuote(tarFile)} -- "$@"`,
+    `tar -czf ${shellQuote(tarFile)} -- "$@" || exit 1`,
+    `if [ "$(wc -c < ${shellQuote(tarFile)})" -gt ${MAX_SESSION_BYTES} ]; then rm -f ${shellQuote(tarFile)}; exit 4; fi`,
   ].join('\n');
   const r = await sandbox.run(script, { timeoutMs: TIMEOUT_MS });
   if (r.exitCode === 3) return undefined;
+  if (r.exitCode === 4) throw new SandboxError(`the agent's session is larger than ${MAX_SESSION_BYTES / 1024 / 1024} MB compressed, so it was not saved`);
   if (r.exitCode !== 0) throw new SandboxError(`could not save the agent's session: ${lastLine(r.stderr)}`);
   return sandbox.readFile(tarFile);
 }

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -9,6 +7,7 @@ import { DirectorySessionStore } from '../../src/sessions/directory-session-stor
 import { RedisSessionStore } from '../../src/sessions/redis-session-store.js';
 import { sessionStoreFromEnv } from '../../src/sessions/session-store-from-env.js';
 import { sessionKey, type SessionStore } from '../../src/sessions/session-store.js';
+import { RedisServer } from '../helpers/redis-server.js';
 
 // Every byte value, so a store that treats the tar as text fails.
 const DATA = new Uint8Array(Array.from({ length: 512 }, (_, i) => i % 256));
@@ -52,19 +51,14 @@ describe('session stores', () => {
   });
 
   describe('in Redis (a real redis-server on a loopback port)', () => {
-    let server: ChildProcess;
+    const server = new RedisServer();
     let url: string;
 
     beforeAll(async () => {
-      const port = await freePort();
-      server = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      url = `redis://127.0.0.1:${port}`;
-      await waitForPort(port);
+      url = (await server.start()).url;
     });
 
-    afterAll(() => {
-      server.kill('SIGTERM');
-    });
+    afterAll(() => server.stop());
 
     it('saves, loads and deletes binary state', async () => {
       const store = new RedisSessionStore(url, { prefix: `t${Date.now()}:` });
@@ -91,29 +85,3 @@ describe('session stores', () => {
     });
   });
 });
-
-/** Until redis-server accepts connections (it starts in milliseconds; give up after about 10 s). */
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-server did not start on port ${port}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
