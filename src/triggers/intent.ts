@@ -212,6 +212,7 @@ export function intentFromPullRequestClosed(payload: unknown, deliveryId: string
   if (read.kind === 'invalid') return ignore(`closed pull request: ${read.reason}; ignored`);
   const { state } = read;
   if (state.repo.toLowerCase() !== repo.toLowerCase()) return ignore(`the state marker names another repository (${state.repo})`);
+  if (state.branch !== pr.head.ref) return ignore('the state marker names another branch than the pull request head');
   const job = toJob({ ...p.data, issue: { number: pr.number, title: pr.title, body: pr.body } }, deliveryId, o, {
     kind: 'cleanup',
     profile: state.profile,

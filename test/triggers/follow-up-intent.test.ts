@@ -88,6 +88,8 @@ describe('follow-up intents', () => {
     const broken = closed('<!-- issuesmith:state {"v":1,"repo":') as { kind: string; reason: string };
     expect(broken.kind).toBe('ignore');
     expect(broken.reason).toMatch(/state marker/);
+    // A marker copied from another of the app's pull requests names that one's branch.
+    expect(intentFromPullRequestClosed(pullClosedPayload({ number: 78, body: marker({ sandbox: 'other' }), headRef: 'issuesmith/2-y' }), 'd', options).kind).toBe('ignore');
     const wrong = closed('<!-- issuesmith:state {"v":2} -->') as { kind: string; reason: string };
     expect(wrong.reason).toMatch(/state marker does not parse/);
   });
