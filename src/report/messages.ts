@@ -47,6 +47,7 @@ export function helpComment(o: { command: string; labelPrefix: string; profiles:
     `- \`${o.command} stop\`: stop the running or queued work on this issue; nothing is pushed.`,
     `- \`${o.command} status\`: what is running and waiting for this issue.`,
     `- \`${o.command} help\`: this message.`,
+    `- Once there is a pull request, \`${o.command} <instructions>\` on it, on this issue, on a line of its diff or in a review continues the same agent's session there, as a new commit; \`${o.command} <agent> <instructions>\` hands it to another agent.`,
     '',
     `${o.profiles.length === 0 ? 'No agent has its key configured in this app yet.' : `Agents: ${o.profiles.map((p) => `\`${p}\``).join(', ')}.`} Only people with write access can start work; the result is a draft pull request for review.`,
   ]);

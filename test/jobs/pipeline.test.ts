@@ -207,6 +207,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const mock = api({ commentId: 5010 }).installationToken().permission().reaction('eyes').comment();
     await receive('issue_comment', commentPayload('/agent help', { commentId: 5010 }));
     expect(mock.record.comments[0]).toContain('`/agent <agent> <instructions>`');
+    expect(mock.record.comments[0]).toContain("continues the same agent's session there, as a new commit");
     // Only ANTHROPIC_API_KEY is set: Claude Code, OpenCode and OpenClaw can run; Codex and Amp cannot.
     expect(mock.record.comments[0]).toContain('Agents: `claude`, `opencode`, `openclaw`.');
   });
