@@ -1,6 +1,15 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createRuntime, type Runtime } from './runtime.js';
-import { intentFromCheckRunAction, intentFromComment, intentFromLabel, type Intent, type TriggerOptions } from './triggers/intent.js';
+import {
+  intentFromCheckRunAction,
+  intentFromComment,
+  intentFromLabel,
+  intentFromPullRequestClosed,
+  intentFromReview,
+  intentFromReviewComment,
+  type Intent,
+  type TriggerOptions,
+} from './triggers/intent.js';
 
 /**
  * The Probot app: handlers only turn a webhook into an intent and enqueue it, so GitHub gets its answer
@@ -18,7 +27,9 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
 
   const enqueue = async (intent: Intent, id: string, event: string): Promise<void> => {
     if (intent.kind === 'ignore') {
-      app.log.debug({ delivery: id, event, reason: intent.reason }, 'ignored');
+      // A state marker that does not parse or names another repository is worth seeing at info.
+      const level = /state marker/.test(intent.reason) ? 'info' : 'debug';
+      app.log[level]({ delivery: id, event, reason: intent.reason }, 'ignored');
       return;
     }
     if (intent.kind === 'control') {
@@ -35,13 +46,16 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       return;
     }
     app.log.info({ delivery: id, event, position: result.position }, 'queued');
-    // A candidate shows nothing until the worker knows it is a request of this repository.
-    if (intent.kind !== 'candidate') runtime.acknowledge(intent.job, result.position);
+    // A candidate shows nothing until the worker knows it is a request of this repository; a cleanup has nobody waiting.
+    if (intent.kind !== 'candidate' && intent.kind !== 'cleanup') runtime.acknowledge(intent.job, result.position);
   };
 
   app.on('issues.labeled', (context) => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name));
   app.on('issue_comment.created', (context) => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name));
   app.on('check_run.requested_action', (context) => enqueue(intentFromCheckRunAction(context.payload, context.id), context.id, context.name));
+  app.on('pull_request_review_comment.created', (context) => enqueue(intentFromReviewComment(context.payload, context.id, triggerOptions), context.id, context.name));
+  app.on('pull_request_review.submitted', (context) => enqueue(intentFromReview(context.payload, context.id, triggerOptions), context.id, context.name));
+  app.on('pull_request.closed', (context) => enqueue(intentFromPullRequestClosed(context.payload, context.id, triggerOptions), context.id, context.name));
 
   options.addHandler?.((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;

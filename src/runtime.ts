@@ -16,12 +16,16 @@ import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js'
 import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
 import type { SandboxProvider } from './sandbox/provider.js';
 import type { ControlRequest } from './triggers/intent.js';
+import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
+import type { SessionStore } from './sessions/session-store.js';
 
 /** Everything the handlers and the worker share, built once from the environment. */
 export interface Runtime {
   settings: Settings;
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
+  /** Agents' saved sessions between turns. */
+  sessions: SessionStore;
   queue: JobQueue;
   /** Answers `/agent stop` and `/agent status` in the background; the webhook is answered at once. */
   control(request: ControlRequest): void;
@@ -51,16 +55,19 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     if (sandboxes instanceof E2BSandboxProvider) {
       const live = sandboxes;
       // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
-      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
+      // Paused sandboxes wait for follow-ups; past their age the saved session takes over.
+      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
   const permissions = new PermissionCache();
   const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
+  const sessions = sessionStoreFromEnv(env, settings.workDir);
   const worker = createWorker({
     auth,
     settings,
     profiles,
     sandboxes,
+    sessions,
     permissions,
     identity: new BotIdentityCache(),
     log: app.log.child({ name: 'worker' }),
@@ -90,6 +97,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     settings,
     profiles,
     sandboxes,
+    sessions,
     queue,
     control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
@@ -98,6 +106,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       reaper?.stop();
       await Promise.all([...tasks]);
       await queue.close();
+      await sessions.close();
     },
   };
 }
@@ -105,7 +114,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
 function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
   if (settings.sandbox === 'local') {
     app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
-    return new LocalSandboxProvider();
+    // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
+    return new LocalSandboxProvider({ root: settings.workDir });
   }
   if (settings.sandbox === 'e2b') {
     return new E2BSandboxProvider({

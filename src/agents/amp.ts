@@ -23,6 +23,8 @@ export const amp: AgentProfile = {
   env: { AMP_SKIP_UPDATE_CHECK: '1' },
   instructionsFile: 'AGENTS.md',
   takesModel: false,
+  // Threads live on Amp's service: `amp threads continue` works from any sandbox.
+  sessionState: () => [],
   command({ promptFile, workdir, resume }) {
     const args = resume === undefined ? ['amp', ...FLAGS] : ['amp', 'threads', 'continue', cliArgument(resume, 'Amp thread id'), ...FLAGS];
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;

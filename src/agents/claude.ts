@@ -12,6 +12,8 @@ export const claude: AgentProfile = {
   // Claude Code refuses --dangerously-skip-permissions as root unless it is told it is in a sandbox.
   env: { IS_SANDBOX: '1' },
   instructionsFile: 'CLAUDE.md',
+  // Claude Code finds a session only under the project directory named after the absolute cwd.
+  sessionState: ({ home, workdir }) => [`${home}/.claude/projects/${claudeProjectSlug(workdir)}`],
   command({ promptFile, workdir, resume, model }) {
     const args = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
     if (resume !== undefined) args.push('--resume', resume);
@@ -21,3 +23,8 @@ export const claude: AgentProfile = {
   },
   parse: parseClaudeStreamLine,
 };
+
+/** Claude Code's name for a project's directory under ~/.claude/projects: the cwd, every other character a dash. */
+export function claudeProjectSlug(cwd: string): string {
+  return cwd.replace(/[^a-zA-Z0-9]/g, '-');
+}

@@ -13,6 +13,8 @@ export const codex: AgentProfile = {
   secrets: { required: ['CODEX_API_KEY'], optional: ['OPENAI_BASE_URL'] },
   env: {},
   instructionsFile: 'AGENTS.md',
+  // Only the rollouts: the rest of CODEX_HOME (config, logs) holds absolute paths and caches.
+  sessionState: ({ home }) => [`${home}/.codex/sessions`],
   command({ promptFile, workdir, resume, model }) {
     // The sandbox is the isolation: Codex's own workspace sandbox (--full-auto) would cut commands
     // such as `npm install` off the network.

@@ -38,6 +38,9 @@ export function customAgentProfile(name: string, def: CustomAgentDefinition): Ag
     env: { ...(def.env ?? {}) },
     instructionsFile: def.instructions_file ?? 'AGENTS.md',
     takesModel: def.command.includes('{model}'),
+    // Where a custom agent keeps its conversations is unknown: a follow-up in a new sandbox resumes by
+    // id through `resume_command`, and runs afresh when the agent cannot.
+    sessionState: () => [],
     command: (input) => customCommand(name, def, input),
     parse: parser.parse,
     createParser: parser.create,

@@ -18,6 +18,8 @@ export const openclaw: AgentProfile = {
   env: {},
   instructionsFile: 'AGENTS.md',
   takesModel: false,
+  // Its state directory holds the sessions (and the workspace, which we point at the checkout instead).
+  sessionState: ({ home }) => [`${home}/.openclaw`],
   command({ promptFile, workdir, resume, timeoutMs }) {
     const args = ['openclaw', 'agent', '--local', '--json'];
     // A run needs a session: a fresh one takes the default agent's, a follow-up names its own.

@@ -16,6 +16,8 @@ export const opencode: AgentProfile = {
   secrets: { required: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'], optional: [] },
   env: { OPENCODE_DISABLE_AUTOUPDATE: '1' },
   instructionsFile: 'AGENTS.md',
+  // One SQLite database in WAL mode: without its -wal file the latest session may be missing.
+  sessionState: ({ home }) => ['', '-wal', '-shm'].map((suffix) => `${home}/.local/share/opencode/opencode.db${suffix}`),
   command({ promptFile, workdir, resume, model }) {
     // --auto approves the permission requests a headless run would otherwise reject.
     const args = ['opencode', 'run', '--format', 'json', '--auto', '--dir', workdir];

@@ -57,6 +57,12 @@ export interface AgentProfile {
   instructionsFile: string;
   /** False for agents whose CLI takes no model (the model comes from their own configuration). */
   takesModel?: boolean;
+  /**
+   * The files the agent keeps its conversations in, as absolute paths in the sandbox. They are saved
+   * at the end of a turn, so a follow-up in a new sandbox can restore them at the same paths and
+   * resume by id. Empty when the conversation lives on the agent's own service.
+   */
+  sessionState(o: { home: string; workdir: string }): string[];
   /** Builds the shell command. The prompt is never part of it: it arrives on stdin. */
   command(input: CommandInput): string;
   /** Parses one line of the agent's output into events. Never throws. */

@@ -15,6 +15,7 @@ const schema = z.object({
   ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(64).default(2),
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
+  ISSUESMITH_PAUSED_SANDBOX_DAYS: z.coerce.number().positive().max(365).default(7),
   E2B_API_KEY: z.string().min(1).optional(),
   ISSUESMITH_CUSTOM_AGENT_SECRETS: z
     .string()
@@ -37,6 +38,8 @@ export interface Settings {
    * the built-in agents' keys. Never the app's own secrets.
    */
   customAgentSecrets: string[];
+  /** A paused sandbox older than this (since it was made) is killed; a later turn restores the saved session instead. */
+  pausedSandboxMaxAgeMs: number;
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -67,6 +70,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       .split(',')
       .map((n) => n.trim())
       .filter((n) => n !== '' && !APP_SECRET_NAMES.includes(n)),
+    pausedSandboxMaxAgeMs: s.ISSUESMITH_PAUSED_SANDBOX_DAYS * 24 * 3600_000,
     env,
   };
 }

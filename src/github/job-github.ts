@@ -22,6 +22,37 @@ export interface CheckRunInput {
   actions?: Array<{ label: string; description: string; identifier: string }>;
 }
 
+/** What a follow-up needs to know of a pull request. */
+export interface PullRequestInfo {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  open: boolean;
+  headRef: string;
+  headSha: string;
+  /** The head branch is in this repository (not a fork), so the app can push to it. */
+  sameRepository: boolean;
+  /** Who opened it: `<slug>[bot]` for the app's own. */
+  author: string;
+}
+
+export interface ReviewLineComment {
+  login: string;
+  body: string;
+  path: string;
+  line: number | null;
+  diffHunk: string;
+}
+
+export interface ConversationComment {
+  id: number;
+  login: string;
+  userType: string;
+  body: string;
+  createdAt: string;
+}
+
 /**
  * Everything one job does on GitHub, bound to its repository and issue. Every text it posts passes
  * through the job's redactor here, and every token it mints is added to that redactor and revoked
@@ -51,6 +82,10 @@ export class JobGitHub {
     const { owner, repo, number, trigger } = this.job;
     if (trigger.type === 'comment') {
       await this.installation.rest.reactions.createForIssueComment({ owner, repo, comment_id: trigger.commentId, content });
+    } else if (trigger.type === 'review-comment') {
+      await this.installation.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: trigger.commentId, content });
+    } else if (trigger.type === 'closed') {
+      // Nobody asked for anything: a cleanup is silent.
     } else {
       await this.installation.rest.reactions.createForIssue({ owner, repo, issue_number: number, content });
     }
@@ -186,4 +221,74 @@ export class JobGitHub {
       await this.installation.rest.pulls.requestReviewers({ owner, repo, pull_number: number, reviewers: o.reviewers, team_reviewers: o.teamReviewers });
     }
   }
+  async pullRequest(number: number): Promise<PullRequestInfo> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.pulls.get({ owner, repo, pull_number: number });
+    return pullInfo(data, `${owner}/${repo}`);
+  }
+
+  /**
+   * The open pull requests from the app's branches (`issuesmith/…`, or the repository's `branch_prefix`), newest first, in one call: GitHub
+   * cannot filter by a branch prefix, so the first hundred open pull requests are read and filtered.
+   */
+  async openAppPullRequests(branchPrefix = 'issuesmith/'): Promise<PullRequestInfo[]> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'desc', per_page: 100 });
+    return data.filter((p) => p.head.ref.startsWith(branchPrefix)).map((p) => pullInfo(p, `${owner}/${repo}`));
+  }
+
+  async updatePullRequestBody(number: number, body: string): Promise<void> {
+    const { owner, repo } = this.job;
+    await this.installation.rest.pulls.update({ owner, repo, pull_number: number, body: this.redactor.redact(body) });
+  }
+
+  /** The names of the files a pull request changes (its first three hundred). */
+  async pullRequestFiles(number: number): Promise<string[]> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.pulls.listFiles({ owner, repo, pull_number: number, per_page: 100 });
+    return data.map((f) => f.filename);
+  }
+
+  async reviewComments(number: number, reviewId: number): Promise<ReviewLineComment[]> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.pulls.listCommentsForReview({ owner, repo, pull_number: number, review_id: reviewId, per_page: 100 });
+    return data.map((c) => ({ login: c.user?.login ?? '', body: c.body, path: c.path, line: (c as { line?: number | null }).line ?? null, diffHunk: c.diff_hunk }));
+  }
+
+  async issue(number: number): Promise<{ title: string; body: string }> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.issues.get({ owner, repo, issue_number: number });
+    return { title: data.title, body: data.body ?? '' };
+  }
+
+  /** The conversation of an issue or pull request, oldest first (its first hundred comments). */
+  async conversation(number: number): Promise<ConversationComment[]> {
+    const { owner, repo } = this.job;
+    const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
+    return data.map((c) => ({ id: c.id, login: c.user?.login ?? '', userType: c.user?.type ?? 'User', body: c.body ?? '', createdAt: c.created_at }));
+  }
+}
+
+interface RawPull {
+  number: number;
+  html_url: string;
+  title: string;
+  body: string | null;
+  state: string;
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  user: { login: string } | null;
+}
+
+function pullInfo(p: RawPull, fullName: string): PullRequestInfo {
+  return {
+    number: p.number,
+    url: p.html_url,
+    title: p.title,
+    body: p.body ?? '',
+    open: p.state === 'open',
+    headRef: p.head.ref,
+    headSha: p.head.sha,
+    sameRepository: p.head.repo?.full_name.toLowerCase() === fullName.toLowerCase(),
+    author: p.user?.login ?? '',
+  };
 }

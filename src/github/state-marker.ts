@@ -24,12 +24,24 @@ export function renderStateMarker(state: PullRequestState): string {
 
 /** Reads the marker from a pull request body; undefined when there is none or it does not parse. */
 export function parseStateMarker(body: string): PullRequestState | undefined {
-  const m = MARKER.exec(body);
-  if (!m?.[1]) return undefined;
-  try {
-    const parsed = stateSchema.safeParse(JSON.parse(m[1]));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = readStateMarker(body);
+  return read.kind === 'ok' ? read.state : undefined;
 }
+
+export type StateMarkerRead = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; state: PullRequestState };
+
+/** Like `parseStateMarker`, telling a body without a marker from one whose marker is broken (worth a log line). */
+export function readStateMarker(body: string): StateMarkerRead {
+  const m = MARKER.exec(body);
+  if (!m?.[1]) return /<!-- issuesmith:state/.test(body) ? { kind: 'invalid', reason: 'the state marker is not closed' } : { kind: 'none' };
+  let json: unknown;
+  try {
+    json = JSON.parse(m[1]);
+  } catch {
+    return { kind: 'invalid', reason: 'the state marker is not JSON' };
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success) return { kind: 'invalid', reason: `the state marker does not parse: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  return { kind: 'ok', state: parsed.data };
+}
+

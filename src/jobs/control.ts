@@ -112,6 +112,7 @@ export async function acknowledgeQueued(job: Job, position: number, deps: Contro
   const permission = await deps.permissions.get(octokit, owner, repo, job.requester.login);
   if (!hasPermission(permission, deps.settings.permission)) return;
   if (job.trigger.type === 'comment') await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: job.trigger.commentId, content: 'eyes' });
+  else if (job.trigger.type === 'review-comment') await octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: job.trigger.commentId, content: 'eyes' });
   else await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: number, content: 'eyes' });
   if (!(await waiting())) return;
   const status: JobStatus = {

@@ -9,9 +9,18 @@ export const jobSchema = z.object({
   repo: z.string().min(1),
   /** Issue (or pull request) number the work is about. */
   number: z.number().int().positive(),
-  kind: z.enum(['run', 'help']),
+  /**
+   * `run` works on an issue (or continues its open pull request, when the app has one); `continue`
+   * is a follow-up typed on a pull request; `cleanup` ends a closed pull request's paused sandbox
+   * and saved session.
+   */
+  kind: z.enum(['run', 'help', 'continue', 'cleanup']),
   /** Profile name as asked for (may be unknown: the pipeline says so to the user). */
   profile: z.string().min(1),
+  /** The command named the profile; otherwise a follow-up keeps the pull request's agent. */
+  profileNamed: z.boolean().optional(),
+  /** The pull request a follow-up or cleanup is about; for `cleanup`, the sandbox its marker named. */
+  pull: z.object({ number: z.number().int().positive(), sandbox: z.string().min(1).optional() }).optional(),
   /** The maintainer's own instructions, from the command or empty for a label. */
   instructions: z.string(),
   issue: z.object({ title: z.string(), body: z.string() }),
@@ -21,6 +30,17 @@ export const jobSchema = z.object({
   trigger: z.discriminatedUnion('type', [
     z.object({ type: z.literal('label'), label: z.string() }),
     z.object({ type: z.literal('comment'), commentId: z.number().int() }),
+    /** A comment on a line of the diff: the prompt carries its file, line and hunk. */
+    z.object({
+      type: z.literal('review-comment'),
+      commentId: z.number().int(),
+      path: z.string(),
+      line: z.number().int().nullable(),
+      diffHunk: z.string(),
+    }),
+    /** A submitted review: the worker reads its line comments. */
+    z.object({ type: z.literal('review'), reviewId: z.number().int() }),
+    z.object({ type: z.literal('closed') }),
   ]),
   receivedAt: z.string(),
   /**

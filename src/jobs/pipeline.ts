@@ -19,6 +19,8 @@ import { notAllowedUserComment } from '../report/config-messages.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import { cleanUpPullRequest, continuePullRequest, findFollowUp, keepForFollowUp, type Continuation } from './follow-up.js';
 import type { Job } from './job.js';
 import { requestOptions } from './request-options.js';
 import { silentProgress, type Progress } from './progress.js';
@@ -46,13 +48,16 @@ export interface PipelineDeps {
   stoppedBy?: () => string | undefined;
   /** The status comment and check run, or nothing. */
   progress?: Progress;
+  /** Where agents' sessions wait between turns; without one, a lost sandbox means a fresh session. */
+  sessions?: SessionStore;
 }
 
 /** How a job ended; the worker turns it into the status comment's final state. */
 export type Outcome =
   | { kind: 'refused' }
   | { kind: 'help' }
-  | { kind: 'no-changes'; profile: AgentProfile; run: AgentRun; stats: JobStats; sandboxId: string }
+  | { kind: 'cleaned' }
+  | { kind: 'no-changes'; profile: AgentProfile; run: AgentRun; stats: JobStats; sandboxId: string; followUp?: FollowUpInfo }
   | { kind: 'agent-failed'; profile: AgentProfile; run: AgentRun; reason: string; stats: JobStats; sandboxId: string }
   | {
       kind: 'pull-request';
@@ -65,9 +70,17 @@ export type Outcome =
       files: FileChange[];
       stats: JobStats;
       sandboxId: string;
+      /** A follow-up's new commit on an existing pull request. */
+      followUp?: FollowUpInfo;
     };
 
-const CLONE_TIMEOUT_MS = 5 * 60_000;
+/** A follow-up turn: which one, and how the agent picked the conversation up. */
+export interface FollowUpInfo {
+  turn: number;
+  resumed: Continuation;
+}
+
+export const CLONE_TIMEOUT_MS = 5 * 60_000;
 
 /** How long a job's sandbox may live: the agent's limit plus time to clone and collect. */
 export function sandboxBudgetMs(jobTimeoutMs: number): number {
@@ -89,7 +102,10 @@ export function sandboxBudgetMs(jobTimeoutMs: number): number {
  *  9. collect its changes as a binary patch;
  *     and refuse it when it would commit a secret or a token, or break the repository's limits;
  * 10. on the host: branch, apply, commit and push with a write token;
- * 11. open the draft pull request.
+ * 11. open the draft pull request;
+ * 12. keep the sandbox paused and the agent's session saved for a follow-up.
+ * Follow-ups (a comment on the pull request, or on an issue that has one) go to `follow-up.ts` after
+ * step 2; a closed pull request's cleanup needs no authorization and reports nothing.
  * The status comment follows each step (`deps.progress`); the worker writes its final state from the
  * outcome. A stopped job throws JobStopped before anything is pushed. The sandbox is killed and every
  * token revoked on every path.
@@ -101,17 +117,21 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   const repo = deps.repo ?? repoSettings({}, settings);
   const progress = deps.progress ?? silentProgress;
   const stopped = (): void => throwIfStopped(deps.signal, deps.stoppedBy);
+  if (job.kind === 'cleanup') return cleanUpPullRequest(job, deps);
 
   const allowed = await authorize(job, deps);
   if (!allowed) return { kind: 'refused' };
   await github.react('eyes');
   if (job.kind === 'help') return answerHelp(deps);
   await progress.start();
+  const followUp = await findFollowUp(job, deps);
+  if (followUp !== undefined) return continuePullRequest(job, followUp, deps);
   const { profile, env } = chooseProfile(job, deps);
   const request = await requestOptions(job, profile, repo, (b) => github.branchExists(b));
   progress.agent(profile.displayName, ...(request.model !== undefined ? [request.model] : []));
 
   let sandbox: Sandbox | undefined;
+  let keep: { pull: number; workdir: string } | undefined;
   try {
     stopped();
     const readToken = await github.mintToken('read');
@@ -188,6 +208,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
             profile: profile.name,
             branch: pushed.branch,
             ...(run.sessionId ? { session: run.sessionId } : {}),
+            sandbox: sandboxId,
             turns: 1,
           }),
         }),
@@ -198,6 +219,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
         throw err;
       });
     await github.decoratePullRequest(pr.number, repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
+    keep = { pull: pr.number, workdir };
     // The check run belongs to the pull request's head, which exists only now.
     progress.checkRun(pushed.sha);
     return {
@@ -212,11 +234,12 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       sandboxId,
     };
   } finally {
+    if (sandbox !== undefined && keep !== undefined) sandbox = await keepForFollowUp(sandbox, profile, { job, ...keep }, deps);
     await cleanUp(sandbox, deps);
   }
 }
 
-function refuseSecrets(patch: string, redactor: Redactor): void {
+export function refuseSecrets(patch: string, redactor: Redactor): void {
   const files = filesWithSecrets(patch, redactor);
   if (files.length === 0) return;
   const names = files.map((f) => `\`${f}\``).join(', ');
@@ -248,7 +271,7 @@ async function answerHelp(deps: PipelineDeps): Promise<Outcome> {
 }
 
 /** The profile asked for and the variables it takes from the app's environment; a UserError when either is missing. */
-function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentProfile; env: Record<string, string> } {
+export function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentProfile; env: Record<string, string> } {
   const profile = deps.profiles.require(job.profile);
   const env: Record<string, string> = { ...profile.env };
   const source = deps.settings.env;
@@ -275,7 +298,7 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
   });
 }
 
-function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {
+export function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {
   const { requester } = job;
   const title = job.issue.title.replace(/\s+/g, ' ').trim().slice(0, 60) || `issue #${job.number}`;
   return [
@@ -287,13 +310,13 @@ function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): 
   ].join('\n');
 }
 
-function statsOf(run: AgentRun, durationMs: number): JobStats {
+export function statsOf(run: AgentRun, durationMs: number): JobStats {
   const s: JobStats = { durationMs, inputTokens: run.inputTokens, outputTokens: run.outputTokens };
   if (run.costUsd !== undefined) s.costUsd = run.costUsd;
   return s;
 }
 
-async function cleanUp(sandbox: Sandbox | undefined, deps: PipelineDeps): Promise<void> {
+export async function cleanUp(sandbox: Sandbox | undefined, deps: PipelineDeps): Promise<void> {
   if (sandbox !== undefined) await sandbox.kill().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not kill the sandbox'));
   for (const err of await deps.github.revokeTokens()) deps.log.warn({ err }, 'could not revoke a token');
 }

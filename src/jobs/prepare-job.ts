@@ -59,7 +59,9 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
   if (agent.timeout_minutes !== undefined && agent.timeout_minutes * 60_000 > settings.jobTimeoutMs) {
     repo.warnings.push(`the time limit of \`${request.profile}\` (${agent.timeout_minutes} minutes) is more than this app allows; ${settings.jobTimeoutMs / 60_000} minutes apply`);
   }
-  const ready: Job = { ...job, kind: 'run', profile: request.profile, instructions: request.instructions };
+  // A follow-up stays one (on its pull request); whether an agent was named is read again in the repository's words.
+  const ready: Job = { ...job, kind: job.kind === 'continue' ? 'continue' : 'run', profile: request.profile, instructions: request.instructions };
+  if (job.profileNamed !== undefined) ready.profileNamed = request.named;
   if (Object.keys(request.options).length > 0) ready.options = request.options;
   else delete ready.options;
   return { kind: 'ready', job: ready, settings: jobSettings(settings, repo, agent), profiles, repo };

@@ -7,6 +7,8 @@ export interface Progress {
   start(): Promise<void>;
   phase(p: Phase): void;
   agent(displayName: string, model?: string): void;
+  /** A follow-up's turn on its pull request (1 for the first run). */
+  turn(n: number): void;
   sandbox(id: string): void;
   event(e: AgentEvent): void;
   /** The commit the job's check run belongs to: the pull request's head. */
@@ -17,6 +19,7 @@ export const silentProgress: Progress = {
   start: async () => undefined,
   phase: () => undefined,
   agent: () => undefined,
+  turn: () => undefined,
   sandbox: () => undefined,
   event: () => undefined,
   checkRun: () => undefined,

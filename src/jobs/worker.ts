@@ -11,6 +11,7 @@ import type { FinalOutcome } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
+import type { SessionStore } from '../sessions/session-store.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
@@ -25,6 +26,7 @@ export interface WorkerDeps {
   settings: Settings;
   profiles: ProfileRegistry;
   sandboxes: SandboxProvider | undefined;
+  sessions?: SessionStore;
   permissions: PermissionCache;
   identity: BotIdentityCache;
   log: PipelineLogger;
@@ -60,9 +62,11 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
     }
     // The repository's settings, and the request read again in their light (its trigger, its agents).
     // A problem with them is reported like any other failure, below; a request not meant for the app ends here.
-    const prepared: PreparedJob | { kind: 'failed'; err: unknown } = await prepareJob(job, { installation, loader: repoConfigs, settings: deps.settings, profiles: deps.profiles }).catch(
-      (err: unknown) => ({ kind: 'failed' as const, err }),
-    );
+    // A closed pull request's cleanup is the app's own housekeeping: no request to read, no settings needed.
+    const prepared: PreparedJob | { kind: 'failed'; err: unknown } | { kind: 'housekeeping' } =
+      job.kind === 'cleanup'
+        ? { kind: 'housekeeping' }
+        : await prepareJob(job, { installation, loader: repoConfigs, settings: deps.settings, profiles: deps.profiles }).catch((err: unknown) => ({ kind: 'failed' as const, err }));
     if (prepared.kind === 'ignore') {
       log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
       deps.onOutcome?.(job, { kind: 'ignored' });
@@ -84,7 +88,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
-    const pipelineDeps = { github, sandboxes: deps.sandboxes, profiles, settings, ...(repo ? { repo } : {}), redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
+    const pipelineDeps = { github, sandboxes: deps.sandboxes, ...(deps.sessions ? { sessions: deps.sessions } : {}), profiles, settings, ...(repo ? { repo } : {}), redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
     try {
@@ -125,12 +129,14 @@ function finalOf(o: Outcome): FinalOutcome | undefined {
     case 'refused':
     case 'help':
       return undefined;
+    case 'cleaned':
+      return undefined;
     case 'no-changes':
-      return { kind: 'no-changes', summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
+      return { kind: 'no-changes', ...(o.followUp !== undefined ? { updated: true } : {}), summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
     case 'agent-failed':
       return { kind: 'agent-failed', reason: o.reason, outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
     case 'pull-request':
-      return { kind: 'pull-request', url: o.url, ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
+      return { kind: 'pull-request', url: o.url, ...(o.followUp !== undefined ? { updated: true } : {}), ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
   }
 }
 

@@ -47,6 +47,7 @@ export function helpComment(o: { command: string; labelPrefix: string; profiles:
     `- \`${o.command} stop\`: stop the running or queued work on this issue; nothing is pushed.`,
     `- \`${o.command} status\`: what is running and waiting for this issue.`,
     `- \`${o.command} help\`: this message.`,
+    `- Once there is a pull request, \`${o.command} <instructions>\` on it, on this issue, on a line of its diff or in a review continues the same agent's session there, as a new commit; \`${o.command} <agent> <instructions>\` hands it to another agent.`,
     '',
     `${o.profiles.length === 0 ? 'No agent has its key configured in this app yet.' : `Agents: ${o.profiles.map((p) => `\`${p}\``).join(', ')}.`} Only people with write access can start work; the result is a draft pull request for review.`,
   ]);
@@ -69,5 +70,25 @@ export function pullRequestBody(o: {
   const q = quote(o.summary);
   if (q !== '') lines.push(q, '');
   lines.push(o.partial ? `Refs #${o.number}` : `Closes #${o.number}`, '', `<sub>${formatStats(o.stats)}</sub>`, '', o.stateMarker);
+  return lines.join('\n');
+}
+
+
+
+
+/**
+ * The pull request body after another turn: the earlier text stays, a section for the turn is added,
+ * and the state marker is replaced with the new one.
+ */
+export function pullRequestBodyWithTurn(
+  previous: string,
+  o: { turn: number; agent: string; requester: string; summary: string; partial?: { why: string }; stats: JobStats; stateMarker: string },
+): string {
+  const kept = previous.replace(/<!-- issuesmith:state[\s\S]*?-->/g, '').trimEnd();
+  const lines = [kept, '', `### Turn ${o.turn}`, '', `${o.agent}, at @${o.requester}'s request.`, ''];
+  if (o.partial) lines.push(`> [!WARNING]`, `> This turn is incomplete: ${o.partial.why}`, '');
+  const q = quote(o.summary);
+  if (q !== '') lines.push(q, '');
+  lines.push(`<sub>${formatStats(o.stats)}</sub>`, '', o.stateMarker);
   return lines.join('\n');
 }

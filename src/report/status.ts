@@ -43,7 +43,7 @@ export interface LiveStatus extends StatusHead {
 
 export type FinalOutcome =
   | { kind: 'pull-request'; url: string; updated?: boolean; partial?: string; summary: string; files: FileChange[]; stats: JobStats; sandboxId?: string }
-  | { kind: 'no-changes'; summary: string; stats: JobStats; sandboxId?: string }
+  | { kind: 'no-changes'; updated?: boolean; summary: string; stats: JobStats; sandboxId?: string }
   | { kind: 'agent-failed'; reason: string; outputTail: string; stats: JobStats; sandboxId?: string }
   | { kind: 'stopped'; by?: string; beforeStart?: boolean; stats?: JobStats; sandboxId?: string }
   | { kind: 'user-error'; message: string }
@@ -100,7 +100,8 @@ function footer(s: StatusHead): string {
 
 function finalBlocks(s: FinalStatus): string[] {
   const o = s.outcome;
-  const name = agentName(s);
+  // A follow-up's status says which turn on the pull request it was.
+  const name = `${agentName(s)}${s.turn !== undefined && s.turn > 1 ? ` (turn ${s.turn})` : ''}`;
   switch (o.kind) {
     case 'pull-request': {
       const head = o.partial !== undefined
@@ -111,7 +112,7 @@ function finalBlocks(s: FinalStatus): string[] {
       return [head, quote(o.summary), filesBlock(o.files), statsLine(o.stats, o.sandboxId)];
     }
     case 'no-changes':
-      return [`:speech_balloon: ${name} finished without changing any file, so there is no pull request.`, quote(o.summary), statsLine(o.stats, o.sandboxId)];
+      return [`:speech_balloon: ${name} finished without changing any file, so ${o.updated === true ? 'nothing was pushed' : 'there is no pull request'}.`, quote(o.summary), statsLine(o.stats, o.sandboxId)];
     case 'agent-failed':
       return [`:x: ${o.reason} It changed no file, so nothing was pushed.`, details('Last lines of the agent output', o.outputTail), statsLine(o.stats, o.sandboxId)];
     case 'stopped': {

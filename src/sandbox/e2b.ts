@@ -168,6 +168,17 @@ export class E2BSandboxProvider implements SandboxProvider {
     return new E2BSandbox(sdk, this.#host, Date.now() + this.#resumeTimeoutMs, this.#resumeTimeoutMs, {});
   }
 
+  async kill(id: string): Promise<void> {
+    try {
+      // Killed where it is: connecting to a paused sandbox first would resume it for nothing.
+      await this.#retrying(() => this.#client.Sandbox.kill(id));
+    } catch (err) {
+      if (err instanceof SandboxNotFoundError) return;
+      throw this.#explain(err, `stop the E2B sandbox ${id}`);
+    }
+    this.#live.delete(id);
+  }
+
   async #retrying<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

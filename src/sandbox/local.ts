@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
@@ -17,6 +17,11 @@ export interface LocalProviderOptions {
  * Runs sandbox commands in a temporary directory on the host, for development and tests only: the
  * agent is not isolated from the host. Commands get only the sandbox's own variables (never the
  * app's environment), a HOME inside the sandbox, and run with `bash -lc` as E2B does.
+ *
+ * E2B's sandboxes all have their home at /home/user, and agents that key sessions by absolute path
+ * (Claude Code) rely on that. Here, the sandboxes of one issue (metadata `repo` and `issue`) take
+ * the same directory each time it is free, so a follow-up's new sandbox has the same paths as the
+ * last turn's. A paused sandbox keeps its directory, and this process's registry, until it is killed.
  */
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local';
@@ -25,7 +30,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   constructor(private readonly options: LocalProviderOptions = {}) {}
 
   async create(o: CreateOptions): Promise<Sandbox> {
-    const dir = await mkdtemp(join(this.options.root ?? tmpdir(), 'issuesmith-sbx-'));
+    const dir = await this.#directory(o.metadata);
     const home = join(dir, 'home', 'user');
     await mkdir(home, { recursive: true });
     const path = this.options.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
@@ -37,24 +42,43 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   async connect(id: string): Promise<Sandbox | undefined> {
-    return this.#live.get(id);
+    const sandbox = this.#live.get(id);
+    sandbox?.resume();
+    return sandbox;
+  }
+
+  async kill(id: string): Promise<void> {
+    await this.#live.get(id)?.kill();
+  }
+
+  async #directory(metadata: Record<string, string>): Promise<string> {
+    const root = this.options.root ?? tmpdir();
+    const { repo, issue } = metadata;
+    if (repo === undefined || issue === undefined) return mkdtemp(join(root, 'issuesmith-sbx-'));
+    const slot = join(root, `issuesmith-sbx-${repo.replace(/[^A-Za-z0-9_.-]/g, '_')}-${issue.replace(/\D/g, '')}`);
+    const held = [...this.#live.values()].some((s) => s.root === slot);
+    if (held) return mkdtemp(join(root, 'issuesmith-sbx-'));
+    // Left behind by a process that ended without killing it: nothing owns it any more.
+    if (await stat(slot).then(() => true, () => false)) await rm(slot, { recursive: true, force: true });
+    await mkdir(slot, { recursive: true });
+    return slot;
   }
 }
 
 class LocalSandbox implements Sandbox {
-  #killed = false;
+  #state: 'running' | 'paused' | 'killed' = 'running';
   readonly #children = new Set<ReturnType<typeof spawn>>();
 
   constructor(
     readonly id: string,
-    private readonly root: string,
+    readonly root: string,
     readonly homeDir: string,
     private readonly options: CreateOptions,
     private readonly onKill: () => void,
   ) {}
 
   run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
-    if (this.#killed) return Promise.reject(new SandboxError(`sandbox ${this.id} is gone`));
+    if (this.#state !== 'running') return Promise.reject(new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`));
     return new Promise((resolve, reject) => {
       const child = spawn('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
@@ -109,13 +133,19 @@ class LocalSandbox implements Sandbox {
     return new Uint8Array(await readFile(this.#resolve(path)));
   }
 
+  /** Nothing runs between turns on the host: the directory stays, and `connect` resumes it. */
   async pause(): Promise<void> {
-    // Nothing runs between turns on the host; the directory stays until kill.
+    if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'already paused' : 'gone'}`);
+    this.#state = 'paused';
+  }
+
+  resume(): void {
+    if (this.#state === 'paused') this.#state = 'running';
   }
 
   async kill(): Promise<void> {
-    if (this.#killed) return;
-    this.#killed = true;
+    if (this.#state === 'killed') return;
+    this.#state = 'killed';
     for (const child of this.#children) {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

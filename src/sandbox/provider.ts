@@ -40,7 +40,10 @@ export interface Sandbox {
 export interface SandboxProvider {
   readonly name: string;
   create(o: CreateOptions): Promise<Sandbox>;
+  /** Resumes a paused sandbox (or joins a running one); undefined when it is gone. */
   connect(id: string): Promise<Sandbox | undefined>;
+  /** Kills a sandbox by id, paused or not, without resuming it first; a sandbox already gone is no error. */
+  kill(id: string): Promise<void>;
 }
 
 /** A command ran past its time limit and was killed; what it printed until then is kept. */

@@ -36,3 +36,21 @@ export async function collectPatch(sandbox: Sandbox, o: { workdir: string; baseS
   if (r.exitCode !== 0) throw new SandboxError(`could not collect the agent's changes: ${r.stderr.trim().split('\n').pop() ?? ''}`);
   return sandbox.readFile(o.patchFile);
 }
+
+/**
+ * Brings a resumed sandbox's checkout to a branch's current head, so the agent starts from what is
+ * on GitHub now (a commit someone pushed since the last turn included). Files git ignores (installed
+ * dependencies, build output) stay. Returns the commit the work starts from.
+ */
+export async function checkoutInSandbox(sandbox: Sandbox, o: { branch: string; token: string; workdir: string; timeoutMs: number }): Promise<string> {
+  const fetch = await sandbox.run(`git fetch --quiet --depth 1 --no-tags origin ${shellQuote(`refs/heads/${o.branch}`)}`, {
+    cwd: o.workdir,
+    env: gitAuthEnv(o.token),
+    timeoutMs: o.timeoutMs,
+  });
+  if (fetch.exitCode !== 0) throw new SandboxError(`could not fetch the pull request's branch: ${fetch.stderr.trim().split('\n').pop() ?? ''}`);
+  const head = await sandbox.run('git reset --quiet --hard FETCH_HEAD && git clean -fdq && git rev-parse HEAD', { cwd: o.workdir, timeoutMs: 60_000 });
+  const sha = head.stdout.trim();
+  if (head.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) throw new SandboxError('could not check out the pull request\'s branch');
+  return sha;
+}

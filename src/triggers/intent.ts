@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Job } from '../jobs/job.js';
+import { readStateMarker } from '../github/state-marker.js';
 import { parseAgentCommand } from './grammar.js';
 import { isBot } from './is-bot.js';
 import { isOwnComment } from './is-own-comment.js';
@@ -28,6 +29,8 @@ export type Intent =
   | { kind: 'help'; job: Job }
   | { kind: 'candidate'; job: Job }
   | { kind: 'control'; request: ControlRequest }
+  | { kind: 'continue'; job: Job }
+  | { kind: 'cleanup'; job: Job }
   | { kind: 'ignore'; reason: string };
 
 export interface TriggerOptions {
@@ -120,12 +123,142 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
       },
     };
   }
-  if (p.data.issue.pull_request !== undefined) return ignore('follow-ups on pull requests are not available yet');
-  const profile = command.profile ?? o.defaultProfile;
-  return {
-    kind: 'run',
-    job: toJob(p.data, deliveryId, o, { profile, instructions: command.instructions, trigger, comment: body, ...(command.options ? { options: command.options } : {}) }),
+  const chosen = {
+    profile: command.profile ?? o.defaultProfile,
+    profileNamed: command.profile !== undefined,
+    instructions: command.instructions,
+    trigger,
+    comment: body,
+    ...(command.options ? { options: command.options } : {}),
   };
+  // A comment on a pull request's conversation: a follow-up there. On an issue the worker decides,
+  // since only the API can say whether the app already has a pull request for it.
+  if (p.data.issue.pull_request !== undefined) {
+    return { kind: 'continue', job: toJob(p.data, deliveryId, o, { ...chosen, kind: 'continue', pull: { number: p.data.issue.number } }) };
+  }
+  return { kind: 'run', job: toJob(p.data, deliveryId, o, chosen) };
+}
+
+const pullRequest = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z.string().nullish(),
+});
+
+const reviewCommentPayload = z.object({
+  action: z.literal('created'),
+  comment: z.object({
+    id: z.number().int(),
+    body: z.string().nullish(),
+    user,
+    path: z.string(),
+    line: z.number().int().nullish(),
+    original_line: z.number().int().nullish(),
+    diff_hunk: z.string().nullish(),
+  }),
+  pull_request: pullRequest,
+  repository,
+  sender: user,
+  installation,
+});
+
+const reviewPayload = z.object({
+  action: z.literal('submitted'),
+  review: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  pull_request: pullRequest,
+  repository,
+  sender: user,
+  installation,
+});
+
+const closedPayload = z.object({
+  action: z.literal('closed'),
+  pull_request: pullRequest.extend({
+    user,
+    head: z.object({ ref: z.string(), repo: z.object({ full_name: z.string() }).nullish() }),
+  }),
+  repository,
+  sender: user,
+  installation,
+});
+
+/** `/agent …` on a line of a pull request's diff: a follow-up that knows the file, line and hunk. */
+export function intentFromReviewComment(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
+  const p = reviewCommentPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of a review comment');
+  const { comment } = p.data;
+  const body = comment.body ?? '';
+  if (isBot(comment.user) || isBot(p.data.sender)) return ignore('comment by a bot');
+  if (isOwnComment(body)) return ignore("the app's own comment");
+  const command = parseAgentCommand(body, o.isProfile, o.command);
+  if (command === undefined) return ignore('not a command');
+  if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not on a line`);
+  const trigger = {
+    type: 'review-comment' as const,
+    commentId: comment.id,
+    path: comment.path,
+    line: comment.line ?? comment.original_line ?? null,
+    diffHunk: comment.diff_hunk ?? '',
+  };
+  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, trigger) };
+}
+
+/** A review whose body starts with `/agent`: a follow-up that carries the review's line comments. */
+export function intentFromReview(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
+  const p = reviewPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of a review');
+  const { review } = p.data;
+  if (isBot(review.user) || isBot(p.data.sender)) return ignore('review by a bot');
+  const command = parseAgentCommand(review.body ?? '', o.isProfile, o.command);
+  if (command === undefined) return ignore('not a command');
+  if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not in a review`);
+  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) };
+}
+
+/**
+ * A closed pull request (merged or not) whose body holds the app's marker: its paused sandbox and
+ * saved session go. The marker is read from the payload, so the handler makes no API call.
+ */
+export function intentFromPullRequestClosed(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
+  const p = closedPayload.safeParse(payload);
+  if (!p.success) return ignore('payload without the fields of a closed pull request');
+  const pr = p.data.pull_request;
+  const repo = `${p.data.repository.owner.login}/${p.data.repository.name}`;
+  // Anyone can open a pull request and copy a marker into it: only the app's own pull requests count.
+  if (pr.user.type !== 'Bot' || pr.head.repo?.full_name.toLowerCase() !== repo.toLowerCase()) return ignore('closed pull request the app did not open');
+  const read = readStateMarker(pr.body ?? '');
+  if (read.kind === 'none') return ignore('closed pull request the app did not open');
+  if (read.kind === 'invalid') return ignore(`closed pull request: ${read.reason}; ignored`);
+  const { state } = read;
+  if (state.repo.toLowerCase() !== repo.toLowerCase()) return ignore(`the state marker names another repository (${state.repo})`);
+  if (state.branch !== pr.head.ref) return ignore('the state marker names another branch than the pull request head');
+  const job = toJob({ ...p.data, issue: { number: pr.number, title: pr.title, body: pr.body } }, deliveryId, o, {
+    kind: 'cleanup',
+    profile: state.profile,
+    instructions: '',
+    trigger: { type: 'closed' },
+    pull: { number: pr.number, ...(state.sandbox !== undefined ? { sandbox: state.sandbox } : {}) },
+  });
+  return { kind: 'cleanup', job };
+}
+
+function followUpJob(
+  p: { pull_request: z.infer<typeof pullRequest>; repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
+  deliveryId: string,
+  o: TriggerOptions,
+  command: { profile?: string; instructions: string; options?: Job['options'] },
+  trigger: Job['trigger'],
+): Job {
+  const pr = p.pull_request;
+  return toJob({ ...p, issue: { number: pr.number, title: pr.title, body: pr.body } }, deliveryId, o, {
+    kind: 'continue',
+    profile: command.profile ?? o.defaultProfile,
+    profileNamed: command.profile !== undefined,
+    instructions: command.instructions,
+    trigger,
+    ...(command.options ? { options: command.options } : {}),
+    pull: { number: pr.number },
+  });
 }
 
 // The shapes a repository's own trigger can take (see the `trigger:` settings' patterns).
@@ -158,14 +291,16 @@ export function intentFromCheckRunAction(payload: unknown, deliveryId: string): 
 }
 
 function toJob(
-  p: { issue: z.infer<typeof issue>; repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
+  p: { issue: Pick<z.infer<typeof issue>, 'number' | 'title' | 'body'>; repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
   deliveryId: string,
   o: TriggerOptions,
-  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & Partial<Pick<Job, 'comment' | 'options'>> & { kind?: Job['kind'] },
+  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & Partial<Pick<Job, 'kind' | 'profileNamed' | 'pull' | 'comment' | 'options'>>,
 ): Job {
   return {
     ...(rest.comment !== undefined ? { comment: rest.comment } : {}),
     ...(rest.options !== undefined ? { options: rest.options } : {}),
+    ...(rest.profileNamed !== undefined ? { profileNamed: rest.profileNamed } : {}),
+    ...(rest.pull !== undefined ? { pull: rest.pull } : {}),
     deliveryId,
     installationId: p.installation.id,
     owner: p.repository.owner.login,

@@ -13,7 +13,7 @@ export interface RequestTrigger {
 export type ResolvedRequest =
   | { kind: 'ignore'; reason: string }
   | { kind: 'help' }
-  | { kind: 'run'; profile: string; instructions: string; options: Record<string, string> };
+  | { kind: 'run'; profile: string; instructions: string; options: Record<string, string>; /** Whether the request named its agent. */ named: boolean };
 
 /**
  * Reads a job's trigger again with the repository's own settings: its label prefix, its command word
@@ -24,16 +24,16 @@ export function resolveRequest(job: Job, t: RequestTrigger): ResolvedRequest {
   if (job.trigger.type === 'label') {
     const name = job.trigger.label.trim().toLowerCase();
     const prefix = t.labelPrefix.toLowerCase();
-    if (name === prefix) return { kind: 'run', profile: t.defaultProfile, instructions: '', options: {} };
-    if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1) return { kind: 'run', profile: name.slice(prefix.length + 1), instructions: '', options: {} };
+    if (name === prefix) return { kind: 'run', profile: t.defaultProfile, instructions: '', options: {}, named: false };
+    if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1) return { kind: 'run', profile: name.slice(prefix.length + 1), instructions: '', options: {}, named: true };
     return { kind: 'ignore', reason: `label ${job.trigger.label} is not this repository's` };
   }
   if (job.comment === undefined) {
-    return job.kind === 'help' ? { kind: 'help' } : { kind: 'run', profile: job.profile, instructions: job.instructions, options: job.options ?? {} };
+    return job.kind === 'help' ? { kind: 'help' } : { kind: 'run', profile: job.profile, instructions: job.instructions, options: job.options ?? {}, named: job.profileNamed ?? true };
   }
   const command = parseAgentCommand(job.comment, t.isProfile, t.command);
   if (command === undefined) return { kind: 'ignore', reason: "not this repository's command" };
   if (command.verb === 'help') return { kind: 'help' };
   if (command.verb !== 'run') return { kind: 'ignore', reason: `${t.command} ${command.verb} is not a job` };
-  return { kind: 'run', profile: command.profile ?? t.defaultProfile, instructions: command.instructions, options: command.options ?? {} };
+  return { kind: 'run', profile: command.profile ?? t.defaultProfile, instructions: command.instructions, options: command.options ?? {}, named: command.profile !== undefined };
 }

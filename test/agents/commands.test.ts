@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAgentOutput } from '../../src/agents/agent-stream.js';
@@ -45,16 +45,30 @@ describe.each(builtInProfiles.map((p) => [p.name, p] as const))('%s, run for rea
     expect(of(events, 'result').at(-1)).toMatchObject({ ok: true, summary: 'Done: I changed 1 file(s).' });
   });
 
-  it('resumes the session it is given, quoted, from the work dir', async () => {
-    writePrompt(scene, hostilePrompt(scene, ['say continued']));
-    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir, resume: HOSTILE_SESSION }), scene, keyed(profile));
+  it('resumes the session an earlier run made, by its id, from the same work dir, with its memory', async () => {
+    const env = { ...keyed(profile), ...(name === 'amp' ? { AMP_URL: `file://${scene.root}/amp-service` } : {}) };
+    writePrompt(scene, hostilePrompt(scene, ['say first']));
+    const first = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir }), scene, env);
+    expect(first.code).toBe(0);
+    const id = of(parseAgentOutput(profile, first.stdout), 'session')[0]?.id ?? 'none';
+    writePrompt(scene, hostilePrompt(scene, ['recall']));
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir, resume: id }), scene, env);
     expect(ran.code).toBe(0);
-    expect(readRecord(scene).argv).toContain(HOSTILE_SESSION);
+    expect(readRecord(scene).argv).toContain(id);
     expect(readRecord(scene).cwd).toBe(scene.workdir);
-    expect(pwned(scene)).toBe(false);
     const events = parseAgentOutput(profile, ran.stdout);
-    expect(new Set(of(events, 'session').map((e) => e.id))).toEqual(new Set([HOSTILE_SESSION]));
-    expect(of(events, 'result').at(-1)).toMatchObject({ ok: true, summary: 'continued' });
+    expect(new Set(of(events, 'session').map((e) => e.id))).toEqual(new Set([id]));
+    expect(of(events, 'result').at(-1)).toMatchObject({ ok: true, summary: 'I remember 1 earlier turn(s).' });
+  });
+
+  it('passes a hostile session id as one argument, and fails as the agent does when it has no such session', async () => {
+    const env = { ...keyed(profile), ...(name === 'amp' ? { AMP_URL: `file://${scene.root}/amp-service` } : {}) };
+    writePrompt(scene, hostilePrompt(scene, ['say continued']));
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir, resume: HOSTILE_SESSION }), scene, env);
+    expect(pwned(scene)).toBe(false);
+    expect(ran.code).not.toBe(0);
+    expect(ran.stderr).toContain(HOSTILE_SESSION);
+    expect(existsSync(scene.recordFile)).toBe(false);
   });
 
   it.each([
@@ -127,5 +141,19 @@ describe('the fake CLIs refuse the flags the real ones would not run with', () =
     expect(ran.code).toBe(0);
     expect(existsSync(join(scene.workdir, 'hello.txt'))).toBe(false);
     expect(existsSync(join(scene.home, '.openclaw', 'workspace', 'hello.txt'))).toBe(true);
+  });
+});
+
+describe('sessions that depend on the absolute work directory', () => {
+  it.each(['claude', 'opencode'])('%s does not find its session from another directory, as the real one does not', async (name) => {
+    const profile = builtInProfiles.find((p) => p.name === name) as AgentProfile;
+    writePrompt(scene, hostilePrompt(scene, ['say first']));
+    const first = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: scene.workdir }), scene, keyed(profile));
+    const id = of(parseAgentOutput(profile, first.stdout), 'session')[0]?.id ?? 'none';
+    const elsewhere = join(scene.root, 'elsewhere');
+    mkdirSync(elsewhere);
+    const ran = await runCommand(profile.command({ promptFile: scene.promptFile, workdir: elsewhere, resume: id }), scene, keyed(profile));
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(new RegExp(`(No conversation found with session ID|Session not found): ${id}`));
   });
 });

@@ -114,7 +114,7 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     const answeredMs = Date.now() - started;
     expect(r.status).toBe(200);
     // Handlers only enqueue: the answer does not wait for the job (which takes about a second here).
-    expect(github.calls.filter((c) => c.path.includes('/pulls'))).toEqual([]);
+    expect(github.callsTo('POST', /\/pulls$/)).toEqual([]);
     expect(answeredMs).toBeLessThan(5_000);
 
     const pull = await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0]);
@@ -122,7 +122,8 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     expect(github.git.git('Codertocat', 'Hello-World', ['show', 'issuesmith/1-spelling-error-in-the-readme-file:NOTES.md'])).toBe('from the agent');
     await waitFor('the status with the link', () => github.comments.find((c) => c.body.includes('/pull/2')));
     await waitFor('both tokens revoked', () => (github.callsTo('DELETE', /\/installation\/token$/).length === 2 ? true : undefined));
-    expect(readdirSync(workDir).filter((f) => f.startsWith('issuesmith-'))).toEqual([]);
+    // No host clone is left; the sandbox waits, paused, for a follow-up, with the agent's session saved.
+    expect(readdirSync(workDir).filter((f) => f.startsWith('issuesmith-')).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
     expect(output).not.toContain(ANTHROPIC_KEY);
   });
 });

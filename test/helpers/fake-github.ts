@@ -92,6 +92,8 @@ export class FakeGitHub {
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) return send(201, { id: 8001 });
     if (method === 'PATCH' && /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/.test(path)) return send(200, { id: 8001 });
+    // The pull requests it opens are not kept: a later job for the same issue finds none and starts afresh.
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) return send(200, []);
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path))) {
       return send(201, { number: 2, html_url: `http://${this.host}/${m[1]}/${m[2]}/pull/2` });
     }

@@ -5,6 +5,8 @@ export interface ApiRecord {
   comments: string[];
   reactions: Array<{ on: 'comment' | 'issue'; content: string }>;
   pulls: Array<Record<string, unknown>>;
+  /** Bodies the app wrote to existing pull requests (PATCH). */
+  pullUpdates: Array<{ number: number; body: string }>;
   revoked: string[];
   /** The status comment's text, as created and then as each edit left it. */
   status: string[];
@@ -12,6 +14,19 @@ export interface ApiRecord {
   /** Reads of the settings file, as `owner/repo`, and of the default branch's head. */
   configReads: string[];
   headReads: number;
+}
+
+/** A pull request as GitHub's API returns it, with the fields the app reads. */
+export interface PullFixture {
+  number: number;
+  body: string;
+  headRef: string;
+  headSha?: string;
+  title?: string;
+  state?: 'open' | 'closed';
+  author?: string;
+  /** The head's repository, `owner/repo`; another one is a fork. */
+  headRepo?: string;
 }
 
 export interface MockApiOptions {
@@ -40,7 +55,7 @@ export const INSTALLATION_TOKEN = 'ghs_installationtoken000000000000000000000000
  * fails the test on any other call and on any of these that was never made.
  */
 export class MockGitHubApi {
-  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], revoked: [], status: [], checkRuns: [], configReads: [], headReads: 0 };
+  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], pullUpdates: [], revoked: [], status: [], checkRuns: [], configReads: [], headReads: 0 };
   readonly scope: nock.Scope;
 
   constructor(
@@ -148,15 +163,16 @@ export class MockGitHubApi {
   }
 
   /** The job's status comment: looked for (none was queued), created, then edited any number of times. */
-  status(o: { existing?: Array<{ id: number; body: string; user: { login: string; type: string } }> } = {}): this {
+  status(o: { existing?: Array<{ id: number; body: string; user: { login: string; type: string } }>; id?: number } = {}): this {
+    const created = o.id ?? 7001;
     this.scope.get(`${this.repoPath}/issues/${this.o.number}/comments`).query(true).reply(200, o.existing ?? []);
     if (o.existing === undefined || o.existing.length === 0) {
       this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
         this.record.status.push((body as { body: string }).body);
-        return { id: 7001, html_url: 'https://github.example/c/status' };
+        return { id: created, html_url: 'https://github.example/c/status' };
       });
     }
-    const id = o.existing?.[0]?.id ?? 7001;
+    const id = o.existing?.[0]?.id ?? created;
     this.scope
       .patch(`${this.repoPath}/issues/comments/${id}`)
       .optionally()
@@ -196,6 +212,84 @@ export class MockGitHubApi {
         this.record.checkRuns.push(body as Record<string, unknown>);
         return { id: 8001 };
       });
+    return this;
+  }
+
+  /** The open pull requests the worker reads to find the app's pull request for an issue. */
+  openPulls(pulls: unknown[] = []): this {
+    this.scope.get(`${this.repoPath}/pulls`).query({ state: 'open', sort: 'created', direction: 'desc', per_page: '100' }).reply(200, pulls);
+    return this;
+  }
+
+  /** GET one pull request. */
+  getPull(p: PullFixture): this {
+    this.scope.get(`${this.repoPath}/pulls/${p.number}`).reply(200, this.pullBody(p));
+    return this;
+  }
+
+  pullBody(p: PullFixture): Record<string, unknown> {
+    const full = `${this.o.owner}/${this.o.repo}`;
+    return {
+      number: p.number,
+      html_url: `https://github.example/${full}/pull/${p.number}`,
+      title: p.title ?? 'Spelling error in the README file',
+      body: p.body,
+      state: p.state ?? 'open',
+      user: { login: p.author ?? 'issuesmith[bot]', type: (p.author ?? 'issuesmith[bot]').endsWith('[bot]') ? 'Bot' : 'User' },
+      head: { ref: p.headRef, sha: p.headSha ?? '0'.repeat(40), repo: { full_name: p.headRepo ?? full } },
+      base: { ref: 'main', repo: { full_name: full } },
+    };
+  }
+
+  /** PATCH a pull request's body. */
+  updatePull(number: number): this {
+    this.scope.patch(`${this.repoPath}/pulls/${number}`).reply(200, (_uri, body) => {
+      this.record.pullUpdates.push({ number, body: (body as { body: string }).body });
+      return { number };
+    });
+    return this;
+  }
+
+  pullFiles(number: number, files: string[]): this {
+    this.scope.get(`${this.repoPath}/pulls/${number}/files`).query({ per_page: '100' }).reply(200, files.map((filename) => ({ filename, status: 'added' })));
+    return this;
+  }
+
+  getIssue(number: number, o: { title: string; body: string }): this {
+    this.scope.get(`${this.repoPath}/issues/${number}`).reply(200, { number, title: o.title, body: o.body });
+    return this;
+  }
+
+  /** The conversation of an issue or pull request. */
+  conversation(number: number, comments: Array<{ id: number; login: string; body: string; at: string; type?: string }>): this {
+    this.scope
+      .get(`${this.repoPath}/issues/${number}/comments`)
+      .query({ per_page: '100' })
+      .reply(200, comments.map((c) => ({ id: c.id, body: c.body, created_at: c.at, user: { login: c.login, type: c.type ?? 'User' } })));
+    return this;
+  }
+
+  /** Someone else's role (the requester's comes from `permission`). */
+  permissionOf(login: string, role: string): this {
+    const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+    this.scope.get(`${this.repoPath}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: { login } });
+    return this;
+  }
+
+  reviewComments(number: number, reviewId: number, comments: Array<{ login: string; body: string; path: string; line: number; diffHunk: string }>): this {
+    this.scope
+      .get(`${this.repoPath}/pulls/${number}/reviews/${reviewId}/comments`)
+      .query({ per_page: '100' })
+      .reply(200, comments.map((c, i) => ({ id: 700 + i, body: c.body, path: c.path, line: c.line, diff_hunk: c.diffHunk, user: { login: c.login } })));
+    return this;
+  }
+
+  /** A reaction on a review comment (a line of the diff). */
+  reviewCommentReaction(commentId: number, content: string): this {
+    this.scope.post(`${this.repoPath}/pulls/comments/${commentId}/reactions`, (b: { content: string }) => b.content === content).reply(201, () => {
+      this.record.reactions.push({ on: 'comment', content });
+      return { id: 1, content };
+    });
     return this;
   }
 

@@ -59,3 +59,59 @@ export function commentPayload(body: string, o: PayloadOptions & { commentId?: n
   delete (p.issue as Json).pull_request;
   return p;
 }
+
+/** GitHub's own `issue_comment.created` example, as a comment on a pull request's conversation. */
+export function pullCommentPayload(body: string, o: PayloadOptions & { commentId?: number } = {}): Json {
+  const p = commentPayload(body, o);
+  const issue = p.issue as Json;
+  issue.pull_request = { url: `https://api.github.com/repos/x/y/pulls/${String(issue.number)}` };
+  return p;
+}
+
+/** GitHub's own `pull_request_review_comment.created` example, adjusted. */
+export function reviewCommentPayload(body: string, o: PayloadOptions & { commentId?: number; path?: string; line?: number; diffHunk?: string } = {}): Json {
+  const p = adjustPull(example('pull_request_review_comment', 'created'), o);
+  const comment = p.comment as Json & { user: Json };
+  comment.body = body;
+  if (o.commentId !== undefined) comment.id = o.commentId;
+  if (o.path !== undefined) comment.path = o.path;
+  if (o.line !== undefined) comment.line = o.line;
+  if (o.diffHunk !== undefined) comment.diff_hunk = o.diffHunk;
+  comment.user = { ...(p.sender as Json) };
+  return p;
+}
+
+/** GitHub's own `pull_request_review.submitted` example, adjusted. */
+export function reviewPayload(body: string, o: PayloadOptions & { reviewId?: number } = {}): Json {
+  const p = adjustPull(example('pull_request_review', 'submitted'), o);
+  const review = p.review as Json & { user: Json };
+  review.body = body;
+  if (o.reviewId !== undefined) review.id = o.reviewId;
+  review.user = { ...(p.sender as Json) };
+  return p;
+}
+
+/** GitHub's own `pull_request.closed` example, adjusted: the app's pull request when `headRef` is its branch. */
+export function pullClosedPayload(o: PayloadOptions & { headRef: string; author?: string; headRepo?: string; merged?: boolean }): Json {
+  const p = adjustPull(example('pull_request', 'closed'), o);
+  const pr = p.pull_request as Json & { head: Json & { repo: Json }; user: Json };
+  const repository = p.repository as Json;
+  pr.head.ref = o.headRef;
+  pr.head.repo = { ...pr.head.repo, full_name: o.headRepo ?? String(repository.full_name) };
+  pr.user = { ...pr.user, login: o.author ?? 'issuesmith[bot]', type: (o.author ?? 'issuesmith[bot]').endsWith('[bot]') ? 'Bot' : 'User' };
+  pr.merged = o.merged ?? false;
+  return p;
+}
+
+function adjustPull(p: Json, o: PayloadOptions): Json {
+  const pr = p.pull_request as Json;
+  p.issue = { number: 0, title: '', body: '' };
+  adjust(p, o);
+  const issue = p.issue as Json;
+  delete p.issue;
+  if (o.number !== undefined) pr.number = issue.number;
+  if (o.title !== undefined) pr.title = issue.title;
+  if (o.body !== undefined) pr.body = issue.body;
+  if (p.number !== undefined) p.number = pr.number;
+  return p;
+}

@@ -60,7 +60,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
   }
 
   it.each(['claude', 'codex', 'amp', 'opencode', 'openclaw'])('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
-    const mock = api(6000).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api(6000).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await run(new LocalSandboxProvider({ path: PATH, root }), `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`, 6000);
     expect(git.git(OWNER, REPO, ['show', `issuesmith/1-spelling-error-in-the-readme-file:notes/${agent}.md`])).toBe(`written by ${agent}`);
     const pr = mock.record.pulls[0] as { body: string };
@@ -68,7 +68,8 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     expect(pr.body).toMatch(/"session":"[^"]+"/);
     expect(pr.body).toContain('Wrote the note.');
     expect(mock.finalStatus).toContain('/pull/77');
-    expect(readdirSync(root)).toEqual([]);
+    // The host clone is gone; the sandbox is kept, paused, for a follow-up.
+    expect(readdirSync(root).filter((n) => !n.startsWith('issuesmith-sessions'))).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1']);
   });
 
   describe('through E2B (the real SDK against a fake E2B on loopback)', () => {
@@ -86,24 +87,26 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
       return new E2BSandboxProvider({ ...e2b.connection, retry: { attempts: 1 } });
     }
 
-    it('opens the pull request and kills the sandbox; no token that can push enters it', async () => {
-      const mock = api(6100).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    it('opens the pull request and pauses the sandbox for a follow-up; no token that can push enters it', async () => {
+      const mock = api(6100).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
       await run(provider(), '/agent claude go\nfake-agent: write e2b.txt from e2b', 6100);
       expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:e2b.txt'])).toBe('from e2b');
       expect(mock.record.pulls).toHaveLength(1);
       const [create] = e2b.record.creates;
       expect(create).toMatchObject({ template: 'claude', envs: { ANTHROPIC_API_KEY: KEYS.ANTHROPIC_API_KEY, IS_SANDBOX: '1' }, metadata: { app: 'issuesmith', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-6100' } });
       expect(Object.keys(create?.envs ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'IS_SANDBOX']);
-      expect(e2b.record.kills).toHaveLength(1);
+      expect(e2b.record.kills).toHaveLength(0);
+      expect(e2b.record.pauses).toEqual([create?.sandboxId]);
+      expect((mock.record.pulls[0] as { body: string }).body).toContain(`"sandbox":"${create?.sandboxId ?? 'none'}"`);
       const everything = JSON.stringify({ creates: e2b.record.creates, commands: e2b.record.commands, writes: e2b.record.writes });
       expect(everything).not.toContain(WRITE_TOKEN);
       expect(everything).not.toContain(Buffer.from(`x-access-token:${WRITE_TOKEN}`).toString('base64'));
       if (process.env.SHOW_E2B_RECORD) process.stdout.write(`${JSON.stringify({ creates: e2b.record.creates.map((c) => ({ ...c, envs: Object.keys(c.envs) })), commands: e2b.record.commands.map((c) => ({ cmd: c.cmd.slice(0, 110), envNames: c.envNames, exitCode: c.exitCode })), kills: e2b.record.kills }, null, 1)}\n`);
-      expect(e2b.record.commands.map((c) => c.cmd.split(' ').slice(0, 2).join(' '))).toEqual(['git clone', 'git config', expect.stringMatching(/^cd /), 'git add']);
+      expect(e2b.record.commands.map((c) => c.cmd.split(' ').slice(0, 2).join(' '))).toEqual(['git clone', 'git config', expect.stringMatching(/^cd /), 'git add', 'cd /home/user']);
     });
 
     it('kills the sandbox when the agent fails', async () => {
-      const mock = api(6101).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+      const mock = api(6101).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: fail rate_limit', 6101);
       expect(mock.finalStatus).toContain('was rate limited');
       expect(e2b.record.kills).toHaveLength(1);
@@ -111,7 +114,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     });
 
     it('kills the sandbox when a later step throws', async () => {
-      const mock = api(6103).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').status().reaction('confused').revoke(2);
+      const mock = api(6103).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').status().reaction('confused').revoke(2);
       mock.scope.post(`${mock.repoPath}/pulls`).reply(500, { message: 'Server Error' });
       // The pushed branch is taken back down when its pull request cannot be opened.
       mock.scope.delete(`${mock.repoPath}/git/refs/heads%2Fissuesmith%2F1-spelling-error-in-the-readme-file`).reply(204);
@@ -123,7 +126,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
 
     it('kills the sandbox when it dies mid-run, and says so on the issue', async () => {
       e2b.dieDuring((cmd) => cmd.includes('claude -p'));
-      const mock = api(6102).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+      const mock = api(6102).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: write x.txt x\nfake-agent: sleep 3', 6102);
       expect(mock.finalStatus).toContain('The sandbox failed');
       expect(e2b.record.creates).toHaveLength(1);

@@ -46,7 +46,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     created = [];
     const limiter = new MemoryRepoLimiter();
     const local = new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot });
-    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id) => local.connect(id) };
+    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id) => local.connect(id), kill: (id) => local.kill(id) };
     runtime = createRuntime(
       probot,
       { ANTHROPIC_API_KEY: ANTHROPIC_KEY, MISTRAL_API_KEY: MISTRAL_KEY, ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
@@ -109,7 +109,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
       '  reviewers: [octocat, acme/reviewers]',
       '  draft: false',
     ].join('\n');
-    const mock = api(config, { commentId: 6001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().labels().reviewers().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api(config, { commentId: 6001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().labels().reviewers().status().openPulls().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload(`/agent mini model=${HOSTILE_MODEL} add a file\nfake-agent: record ${record}\nfake-agent: write out.txt hi\nfake-agent: say Added out.txt.`, { commentId: 6001, title: 'Add out' }));
 
     const branch = 'bot/1-add-out';
@@ -165,7 +165,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it('refuses a change to a workflow by default, naming it, and pushes nothing', async () => {
-    const mock = api(undefined, { commentId: 6003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api(undefined, { commentId: 6003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().openPulls().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude ci\nfake-agent: write .github/workflows/ci.yml on: push', { commentId: 6003 }));
     expect(mock.finalStatus).toContain('touches GitHub Actions workflows (`.github/workflows/ci.yml`)');
     expect(mock.finalStatus).toContain('allow_workflow_changes: true');
@@ -175,7 +175,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   it('pushes a change to a workflow when the repository allows it', async () => {
     const record = join(sandboxRoot, 'claude.json');
     const config = 'allow_workflow_changes: true\nagents:\n  claude:\n    model: opus-x\n    timeout_minutes: 90\n';
-    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().openPulls().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-ci:.github/workflows/ci.yml'])).toBe('on: push');
     expect(mock.record.pulls).toHaveLength(1);
@@ -187,7 +187,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   it('reports a failed setup command with its redacted output, and never starts the agent', async () => {
     const token = `ghp_${'z'.repeat(36)}`;
     const config = `setup:\n  - run: echo installing; echo "using ${token}"; echo broken >&2; exit 3\n    timeout_minutes: 1\n`;
-    const mock = api(config, { commentId: 6005 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api(config, { commentId: 6005 }).installationToken().permission().reaction('eyes').scopedToken('read').status().openPulls().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude go\nfake-agent: write never.txt x', { commentId: 6005 }));
     const body = mock.finalStatus;
     expect(body).toContain('Setup step 1 (`echo installing; echo "using [REDACTED]"; echo broken >&2...`) failed with exit code 3, so the agent did not run');
@@ -236,13 +236,13 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
 
   it('starts from another branch with base= and opens the pull request against it', async () => {
     git.git(OWNER, REPO, ['branch', 'release-2', 'main']);
-    const mock = api(undefined, { commentId: 6009 }).installationToken().permission().reaction('eyes').branch('release-2').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api(undefined, { commentId: 6009 }).installationToken().permission().reaction('eyes').branch('release-2').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().openPulls().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent claude base=release-2 fix\nfake-agent: write fix.txt ok', { commentId: 6009, title: 'Fix' }));
     expect(mock.record.pulls[0]).toMatchObject({ base: 'release-2', head: 'issuesmith/1-fix' });
   });
 
   it('names an unknown option and runs nothing', async () => {
-    const mock = api(undefined, { commentId: 6010 }).installationToken().permission().reaction('eyes').status().reaction('confused');
+    const mock = api(undefined, { commentId: 6010 }).installationToken().permission().reaction('eyes').status().openPulls().reaction('confused');
     await receive('issue_comment', commentPayload('/agent claude colour=blue fix', { commentId: 6010 }));
     expect(mock.finalStatus).toContain('`colour=` is not an option of `/agent`');
     expect(existsSync(sandboxRoot) && readdirSync(sandboxRoot)).toEqual([]);

@@ -58,7 +58,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   }
 
   it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
-    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', { commentId: 5001, title: 'Add a greeting: ünïcode/../and slashes' }));
 
     const branch = 'issuesmith/1-add-a-greeting-unicode-and-slashes';
@@ -80,7 +80,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
     expect(pr.body).toContain('Closes #1');
     expect(pr.body).toContain('> Added docs/greeting.md.');
-    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","turns":1\} -->/);
+    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","sandbox":"local-[0-9a-f-]{36}","turns":1\} -->/);
 
     // No separate comment: one status comment, created when the job started and ending as the report.
     expect(mock.record.comments).toEqual([]);
@@ -96,12 +96,12 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(report).toMatch(/22 tokens in, 14 out · \$0\.0005/);
     expect(mock.record.reactions.map((r) => r.content)).toEqual(['eyes', 'rocket']);
     expect(mock.record.revoked.sort()).toEqual([READ_TOKEN, WRITE_TOKEN].sort());
-    // Every sandbox and host clone is gone.
-    expect(readdirSync(sandboxRoot)).toEqual([]);
+    // The host clone is gone; the sandbox is kept, paused, for a follow-up, and the session saved.
+    expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
-    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }));
     const branch = 'issuesmith/1-spelling-error-in-the-readme-file';
     expect(git.git(OWNER, REPO, ['show', `${branch}:committed.txt`])).toBe('in a commit');
@@ -118,7 +118,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('says so and opens nothing when the agent changes no file', async () => {
-    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
     await receive('issue_comment', commentPayload('/agent look at it\nfake-agent: say Nothing here needs a change.', { commentId: 5002 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain('finished without changing any file');
@@ -127,7 +127,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('explains a rejected key in plain words, with no branch and no pull request', async () => {
-    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
@@ -136,7 +136,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('keeps the work of a run that ran out of turns in a draft pull request marked incomplete', async () => {
-    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);
@@ -155,12 +155,13 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     });
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, fast);
-    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await p2.receive({ id: 'd-timeout', name: 'issue_comment', payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }) } as never);
     await fast.queue.drain();
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:slow.txt'])).toBe('started');
     expect((mock.record.pulls[0] as { body: string }).body).toContain('This change is incomplete: Claude Code ran out of time and was stopped');
-    expect(readdirSync(sandboxRoot)).toEqual([]);
+    // The host clone is gone; the sandbox is kept, paused, for a follow-up, and the session saved.
+    expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
   it('replies politely to someone without write access and does nothing else', async () => {
@@ -172,7 +173,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never runs the same delivery twice', async () => {
-    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
     const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
     await receive('issue_comment', payload, 'same-delivery');
     await receive('issue_comment', payload, 'same-delivery');
@@ -197,7 +198,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const bare = createRuntime(probot, { ISSUESMITH_WORK_DIR: sandboxRoot }, { sandboxes: new LocalSandboxProvider({ root: sandboxRoot }) });
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, bare);
-    const mock = api({ commentId: 5007 }).installationToken().permission().reaction('eyes').status().reaction('confused');
+    const mock = api({ commentId: 5007 }).installationToken().permission().reaction('eyes').openPulls().status().reaction('confused');
     await p2.receive({ id: 'd-missing-key', name: 'issue_comment', payload: commentPayload('/agent claude go', { commentId: 5007 }) } as never);
     await bare.queue.drain();
     expect(mock.finalStatus).toContain("Claude Code needs `ANTHROPIC_API_KEY` in the app's environment.");
@@ -214,12 +215,13 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const mock = api({ commentId: 5010 }).installationToken().permission().reaction('eyes').comment();
     await receive('issue_comment', commentPayload('/agent help', { commentId: 5010 }));
     expect(mock.record.comments[0]).toContain('`/agent <agent> <instructions>`');
+    expect(mock.record.comments[0]).toContain("continues the same agent's session there, as a new commit");
     // Only ANTHROPIC_API_KEY is set: Claude Code, OpenCode and OpenClaw can run; Codex and Amp cannot.
     expect(mock.record.comments[0]).toContain('Agents: `claude`, `opencode`, `openclaw`.');
   });
 
   it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
-    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
     const token = `ghp_${'a'.repeat(36)}`;
     await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `config/creds.txt`)');
@@ -229,14 +231,14 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never posts the agent key, even when the agent prints it', async () => {
-    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
     expect(mock.finalStatus).toContain('leaked: [REDACTED]');
     expect(mock.finalStatus).not.toContain(ANTHROPIC_KEY);
   });
 
   it('redacts a key the agent prints split across two writes of its output', async () => {
-    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude debug\nfake-agent: split-leak ANTHROPIC_API_KEY\nfake-agent: fail crash', { commentId: 5013 }));
     const report = mock.finalStatus;
     expect(report).toContain('debug: key is [REDACTED] (end)');
@@ -246,7 +248,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('redacts the minted token and token-shaped values from what the agent says', async () => {
-    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
     const shaped = `ghs_${'Z'.repeat(40)}`;
     await receive('issue_comment', commentPayload(`/agent claude talk\nfake-agent: say the token is ${READ_TOKEN} and ${shaped}`, { commentId: 5014 }));
     expect(mock.finalStatus).toContain('> the token is [REDACTED] and [REDACTED]');
@@ -256,7 +258,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit the minted token itself', async () => {
-    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload(`/agent claude save\nfake-agent: write notes/token.txt ${READ_TOKEN}`, { commentId: 5015 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `notes/token.txt`)');
     expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(READ_TOKEN);

@@ -124,3 +124,14 @@ describe('patch file stats', () => {
     ]);
   });
 });
+
+describe('the status of a follow-up turn', () => {
+  it('says which turn pushed a new commit, or that nothing was pushed', () => {
+    const pushed = renderStatusComment({ ...head, turn: 3, state: 'final', outcome: { kind: 'pull-request', url: 'https://x/pull/7', updated: true, summary: 'ok', files: [], stats } });
+    expect(pushed).toContain(':rocket: **Claude Code** (`claude-opus-4-8`) (turn 3) pushed a new commit to the pull request: https://x/pull/7');
+    const none = renderStatusComment({ ...head, turn: 2, state: 'final', outcome: { kind: 'no-changes', updated: true, summary: 'nothing to do', stats } });
+    expect(none).toContain('(turn 2) finished without changing any file, so nothing was pushed.');
+    const first = renderStatusComment({ ...head, turn: 1, state: 'final', outcome: { kind: 'no-changes', summary: 'x', stats } });
+    expect(first).toContain('**Claude Code** (`claude-opus-4-8`) finished without changing any file, so there is no pull request.');
+  });
+});

@@ -22,19 +22,19 @@ const repo: RequestTrigger = { labelPrefix: 'ai', command: '/ai', defaultProfile
 
 describe("reading a request with the repository's own trigger", () => {
   it("takes the repository's label prefix and default agent", () => {
-    expect(resolveRequest(job({ trigger: { type: 'label', label: 'AI' } }), repo)).toEqual({ kind: 'run', profile: 'codex', instructions: '', options: {} });
+    expect(resolveRequest(job({ trigger: { type: 'label', label: 'AI' } }), repo)).toEqual({ kind: 'run', profile: 'codex', instructions: '', options: {}, named: false });
     expect(resolveRequest(job({ trigger: { type: 'label', label: 'ai:mine' } }), repo)).toMatchObject({ kind: 'run', profile: 'mine' });
     expect(resolveRequest(job({ trigger: { type: 'label', label: 'agent' } }), repo).kind).toBe('ignore');
   });
 
   it("takes the repository's command and its custom agents, and ignores the app's command there", () => {
-    expect(resolveRequest(job({ comment: '/ai mine model=m go' }), repo)).toEqual({ kind: 'run', profile: 'mine', instructions: 'go', options: { model: 'm' } });
+    expect(resolveRequest(job({ comment: '/ai mine model=m go' }), repo)).toEqual({ kind: 'run', profile: 'mine', instructions: 'go', options: { model: 'm' }, named: true });
     expect(resolveRequest(job({ comment: '/ai help' }), repo)).toEqual({ kind: 'help' });
     expect(resolveRequest(job({ comment: '/agent claude go' }), repo).kind).toBe('ignore');
     expect(resolveRequest(job({ comment: '/lgtm' }), repo).kind).toBe('ignore');
   });
 
   it('keeps what the handler parsed for a job without the comment text', () => {
-    expect(resolveRequest(job({ profile: 'claude', instructions: 'x', options: { base: 'b' } }), repo)).toEqual({ kind: 'run', profile: 'claude', instructions: 'x', options: { base: 'b' } });
+    expect(resolveRequest(job({ profile: 'claude', instructions: 'x', options: { base: 'b' } }), repo)).toEqual({ kind: 'run', profile: 'claude', instructions: 'x', options: { base: 'b' }, named: true });
   });
 });

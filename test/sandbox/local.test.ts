@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalSandboxProvider } from '../../src/sandbox/local.js';
+import { SandboxError } from '../../src/sandbox/provider.js';
+
+const create = (p: LocalSandboxProvider, issue = '1') =>
+  p.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', repo: 'Octo/Hello World', issue, job: 'd' } });
+
+describe('the local sandbox provider: pause, connect and stable paths', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'issuesmith-local-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps a paused sandbox and its files, refuses commands while paused, and resumes it by id', async () => {
+    const p = new LocalSandboxProvider({ root });
+    const s = await create(p);
+    await s.writeFile('kept.txt', 'still here');
+    await s.pause();
+    await expect(s.run('true')).rejects.toBeInstanceOf(SandboxError);
+    const again = await p.connect(s.id);
+    expect(again?.id).toBe(s.id);
+    expect((await again?.run('cat kept.txt'))?.stdout).toBe('still here');
+  });
+
+  it('kills a paused sandbox by id, after which it is gone', async () => {
+    const p = new LocalSandboxProvider({ root });
+    const s = await create(p);
+    await s.pause();
+    await p.kill(s.id);
+    expect(await p.connect(s.id)).toBeUndefined();
+    await expect(p.kill(s.id)).resolves.toBeUndefined();
+  });
+
+  it("gives an issue's next sandbox the same home directory once the last one is gone, as E2B's are all /home/user", async () => {
+    const p = new LocalSandboxProvider({ root });
+    const first = await create(p);
+    await first.kill();
+    const second = await create(p);
+    expect(second.id).not.toBe(first.id);
+    expect(second.homeDir).toBe(first.homeDir);
+    expect(second.homeDir).toBe(join(root, 'issuesmith-sbx-Octo_Hello_World-1', 'home', 'user'));
+    // While one holds the directory, another sandbox for the same issue gets its own.
+    const third = await create(p);
+    expect(third.homeDir).not.toBe(second.homeDir);
+    expect((await create(p, '2')).homeDir).not.toBe(second.homeDir);
+  });
+
+  it('takes over a directory left behind by a process that ended without killing its sandbox', async () => {
+    const before = new LocalSandboxProvider({ root });
+    const old = await create(before);
+    await old.writeFile('stale.txt', 'x');
+    const after = new LocalSandboxProvider({ root });
+    const fresh = await create(after);
+    expect(fresh.homeDir).toBe(old.homeDir);
+    expect(existsSync(join(fresh.homeDir, 'stale.txt'))).toBe(false);
+  });
+});
