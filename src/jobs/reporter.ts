@@ -44,6 +44,8 @@ export class JobReporter implements Progress {
   #steps: string[] = [];
   #commentId: number | undefined;
   #check: { headSha: string; id?: number } | undefined;
+  /** Check runs on an earlier head (a follow-up's start, before its push): they get the final state too. */
+  readonly #earlierChecks: Array<{ headSha: string; id?: number }> = [];
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #started = false;
   #finished = false;
@@ -126,6 +128,7 @@ export class JobReporter implements Progress {
 
   checkRun(headSha: string): void {
     if (this.#check?.headSha === headSha) return;
+    if (this.#check !== undefined) this.#earlierChecks.push(this.#check);
     this.#check = { headSha };
     this.#publish();
   }
@@ -148,6 +151,8 @@ export class JobReporter implements Progress {
     if (this.#commentId === undefined) this.#commentId = (await this.#o.github.postComment(body)).id;
     else await this.#o.github.updateComment(this.#commentId, body);
     if (this.#check !== undefined) await this.#sendCheck(status, this.#check);
+    // A run left in progress on an earlier head would spin forever: it ends with the job.
+    if (status.state === 'final') for (const earlier of this.#earlierChecks) if (earlier.id !== undefined) await this.#sendCheck(status, earlier);
   }
 
   async #sendCheck(status: JobStatus, check: { headSha: string; id?: number }): Promise<void> {

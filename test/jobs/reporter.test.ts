@@ -123,4 +123,19 @@ describe('the throttle', () => {
     await t.final('d');
     expect(sent).toEqual(['a', 'c', 'd']);
   });
+
+  it("ends the check run of a follow-up's starting head too when the turn pushes a new head", async () => {
+    vi.useFakeTimers();
+    const { github, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    await vi.advanceTimersByTimeAsync(1_000);
+    reporter.checkRun('b'.repeat(40));
+    await reporter.finish({ kind: 'pull-request', url: 'u', updated: true, summary: '', files: [], stats: { durationMs: 1, inputTokens: 0, outputTokens: 0 } });
+    vi.useRealTimers();
+    expect(checks.filter((c) => c.op === 'create').map((c) => c.headSha)).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
+    // Both runs end completed: none is left spinning on the head the turn started from.
+    expect(checks.slice(-2)).toEqual([expect.objectContaining({ op: 'update', status: 'completed' }), expect.objectContaining({ op: 'update', status: 'completed' })]);
+  });
 });
