@@ -133,6 +133,17 @@ export class JobReporter implements Progress {
     this.#publish();
   }
 
+  /** A job that will not run after all: its "Queued" comment, if the queue posted one, says so. Nothing else is posted. */
+  async dismissQueued(message: string): Promise<void> {
+    if (this.#started || this.#finished) return;
+    const id = await this.#o.github.findComment(statusMarker(this.#o.job.deliveryId), this.#o.job.receivedAt).catch(() => undefined);
+    if (id === undefined) return;
+    this.#finished = true;
+    await this.#o.github
+      .updateComment(id, renderStatusComment({ ...this.#head, state: 'final', outcome: { kind: 'user-error', message } }))
+      .catch((err: unknown) => this.#o.log.warn({ err }, 'could not update the queued status'));
+  }
+
   /** Writes the job's last word, whatever happened to the throttled edits before it. */
   async finish(outcome: FinalOutcome): Promise<void> {
     if (this.#finished) return;

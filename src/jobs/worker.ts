@@ -98,6 +98,11 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log.info({ outcome: done.kind }, 'job finished');
       outcome = done;
       final = finalOf(done);
+      // The queue acknowledged a waiting job by the app's rules; the repository's may be stricter
+      // (`permission`, `allowed_users`). Its "Queued" status must not stay behind: it says it will not run.
+      if (done.kind === 'refused' && repo !== undefined && (repo.allowedUsers !== undefined || settings.permission !== deps.settings.permission)) {
+        await reporter.dismissQueued(`@${job.requester.login} may not start work in this repository, so this request will not run.`);
+      }
     } catch (err) {
       if (err instanceof JobStopped) {
         log.info({ by: err.by ?? 'shutdown' }, 'job stopped');

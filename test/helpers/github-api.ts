@@ -193,6 +193,12 @@ export class MockGitHubApi {
     return this;
   }
 
+  /** The worker looks for a "Queued" status of the job and finds none. */
+  noQueuedStatus(): this {
+    this.scope.get(`${this.repoPath}/issues/${this.o.number}/comments`).query(true).reply(200, []);
+    return this;
+  }
+
   /** The final text of the status comment. */
   get finalStatus(): string {
     return this.record.status.at(-1) ?? '';

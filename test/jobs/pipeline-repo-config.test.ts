@@ -199,14 +199,14 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it('refuses a writer when the repository asks for admin, and someone not in allowed_users', async () => {
-    const mock = api('permission: admin\n', { commentId: 6006, role: 'write' }).installationToken().permission().comment();
+    const mock = api('permission: admin\n', { commentId: 6006, role: 'write' }).installationToken().permission().comment().noQueuedStatus();
     await receive('issue_comment', commentPayload('/agent claude go', { commentId: 6006 }));
     expect(mock.record.comments).toEqual([expect.stringContaining('Sorry @Codertocat, only people with admin access')]);
     expect(git.requests).toEqual([]);
   });
 
   it('refuses someone not in allowed_users, even with write access', async () => {
-    const mock = api('allowed_users: [hubot]\n', { commentId: 6007, role: 'admin' }).installationToken().permission().comment();
+    const mock = api('allowed_users: [hubot]\n', { commentId: 6007, role: 'admin' }).installationToken().permission().comment().noQueuedStatus();
     await receive('issue_comment', commentPayload('/agent claude go', { commentId: 6007 }));
     expect(mock.record.comments).toEqual([expect.stringContaining('only lets the people listed in `allowed_users`')]);
     expect(git.requests).toEqual([]);

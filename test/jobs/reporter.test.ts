@@ -138,4 +138,13 @@ describe('the throttle', () => {
     // Both runs end completed: none is left spinning on the head the turn started from.
     expect(checks.slice(-2)).toEqual([expect.objectContaining({ op: 'update', status: 'completed' }), expect.objectContaining({ op: 'update', status: 'completed' })]);
   });
+
+  it('turns a queued status into a refusal when the job will not run, and posts nothing when there was none', async () => {
+    const queued = fakeGitHub({ existing: 77 });
+    await new JobReporter({ github: queued.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued('@octocat may not start work in this repository.');
+    expect(queued.edits).toEqual([{ op: 'update', body: expect.stringContaining(':warning: @octocat may not start work in this repository.') }]);
+    const none = fakeGitHub();
+    await new JobReporter({ github: none.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued('x');
+    expect(none.edits).toEqual([]);
+  });
 });
