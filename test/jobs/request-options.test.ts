@@ -4,25 +4,11 @@ import { codex } from '../../src/agents/codex.js';
 import { repoSettings } from '../../src/config/repo-settings.js';
 import { settingsFromEnv } from '../../src/config/settings.js';
 import type { Job } from '../../src/jobs/job.js';
+import { sampleJob } from '../helpers/job.js';
 import { isBranchName, requestOptions } from '../../src/jobs/request-options.js';
 
 const app = settingsFromEnv({});
-const job = (options?: Record<string, string>): Job => ({
-  deliveryId: 'd',
-  installationId: 1,
-  owner: 'o',
-  repo: 'r',
-  number: 1,
-  kind: 'run',
-  profile: 'codex',
-  instructions: '',
-  issue: { title: 't', body: '' },
-  defaultBranch: 'main',
-  requester: { login: 'u', id: 1 },
-  trigger: { type: 'comment', commentId: 1 },
-  receivedAt: '2026-11-23T00:00:00Z',
-  ...(options ? { options } : {}),
-});
+const job = (options?: Record<string, string>): Job => sampleJob({ profile: 'codex', ...(options ? { options } : {}) });
 const branches = async (b: string): Promise<boolean> => ['release-2', 'main'].includes(b);
 
 describe("a request's options", () => {

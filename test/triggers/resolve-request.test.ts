@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/job.js';
+import { sampleJob } from '../helpers/job.js';
 import { resolveRequest, type RequestTrigger } from '../../src/triggers/resolve-request.js';
 
-const job = (o: Partial<Job>): Job => ({
-  deliveryId: 'd',
-  installationId: 1,
-  owner: 'o',
-  repo: 'r',
-  number: 1,
-  kind: 'run',
-  profile: 'claude',
-  instructions: '',
-  issue: { title: 't', body: '' },
-  defaultBranch: 'main',
-  requester: { login: 'u', id: 1 },
-  trigger: { type: 'comment', commentId: 1 },
-  receivedAt: '2026-11-23T00:00:00Z',
-  ...o,
-});
+const job = (o: Partial<Job>): Job => sampleJob(o);
 const repo: RequestTrigger = { labelPrefix: 'ai', command: '/ai', defaultProfile: 'codex', isProfile: (w) => ['claude', 'codex', 'mine'].includes(w) };
 
 describe("reading a request with the repository's own trigger", () => {
