@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobInterrupted, shutdownReason } from './interrupted.js';
 import { jobKey, type Job } from './job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 
@@ -14,6 +16,11 @@ export interface MemoryQueueOptions {
   /** How many delivery ids to remember, to refuse redeliveries. */
   rememberDeliveries?: number;
   onError?: (err: unknown, job: Job) => void;
+  /**
+   * A job this process cannot finish and has nowhere to put back: it was waiting, or was interrupted
+   * while running, when the queue stopped. The caller tells the issue.
+   */
+  onLost?: (job: Job, when: 'waiting' | 'running') => void | Promise<void>;
 }
 
 /**
@@ -77,6 +84,37 @@ export class MemoryQueue implements JobQueue {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  async stop(graceMs: number): Promise<void> {
+    this.#closed = true;
+    const lost = this.#waiting.splice(0);
+    const reports = lost.map((job) => this.#lose(job, 'waiting'));
+    const finished = this.drain();
+    const timer = new AbortController();
+    const inTime = await Promise.race([finished.then(() => true), sleep(graceMs, false, { signal: timer.signal }).catch(() => false)]);
+    timer.abort();
+    if (!inTime) {
+      for (const running of this.#runningKeys.values()) {
+        if (!running.controller.signal.aborted) running.controller.abort(shutdownReason());
+      }
+      await finished;
+    }
+    await Promise.all([...reports, ...this.#reports]);
+  }
+
+  readonly #reports: Array<Promise<void>> = [];
+
+  #lose(job: Job, when: 'waiting' | 'running'): Promise<void> {
+    const report = Promise.resolve()
+      .then(() => this.options.onLost?.(job, when))
+      .catch((err: unknown) => {
+        // There is no other worker to hand an interrupted job to: it is lost, and the issue is told.
+        if (err instanceof JobInterrupted) void this.#lose(job, 'running');
+        else this.options.onError?.(err, job);
+      });
+    this.#reports.push(report);
+    return report;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#waiting.length = 0;
@@ -113,7 +151,11 @@ export class MemoryQueue implements JobQueue {
     const running: Running = { job, startedAt: new Date().toISOString(), controller: new AbortController() };
     this.#runningKeys.set(key, running);
     void this.process(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt: 1 })
-      .catch((err: unknown) => this.options.onError?.(err, job))
+      .catch((err: unknown) => {
+        // There is no other worker to hand an interrupted job to: it is lost, and the issue is told.
+        if (err instanceof JobInterrupted) void this.#lose(job, 'running');
+        else this.options.onError?.(err, job);
+      })
       .finally(() => {
         this.#running -= 1;
         this.#runningKeys.delete(key);

@@ -44,6 +44,11 @@ export interface JobQueue {
   cancel(key: string, by: string): Promise<CancelResult>;
   /** Resolves when nothing is waiting or running. */
   drain(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): takes no more jobs, lets running ones finish for up to `graceMs`,
+   * then aborts them with a shutdown reason (`JobInterrupted`) and puts them back where it can.
+   */
+  stop(graceMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

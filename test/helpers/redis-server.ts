@@ -1,46 +1,68 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** A real redis-server of our own on a free loopback port (never a system one), without persistence. */
+/** A throwaway redis-server on a free 127.0.0.1 port: no persistence, its own directory. */
 export class RedisServer {
-  #process: ChildProcess | undefined;
-  url = '';
+  #child: ChildProcess | undefined;
+  #dir = '';
+  port = 0;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
 
   async start(): Promise<this> {
-    const port = await freePort();
-    this.#process = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    this.url = `redis://127.0.0.1:${port}`;
-    await waitForPort(port);
+    this.port = await freePort();
+    this.#dir = mkdtempSync(join(tmpdir(), 'issuesmith-redis-'));
+    let output = '';
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.#dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`))));
+    exited.catch(() => undefined);
+    const until = Date.now() + 10_000;
+    while (!(await Promise.race([pong(this.port), exited]))) {
+      if (Date.now() > until) throw new Error(`redis-server did not answer: ${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return this;
   }
 
-  stop(): void {
-    this.#process?.kill('SIGTERM');
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child !== undefined && child.exitCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    if (this.#dir !== '') rmSync(this.#dir, { recursive: true, force: true });
   }
 }
 
-/** Until the server accepts connections (it starts in milliseconds; give up after about 10 s). */
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-server did not start on port ${port}`);
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
+function pong(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let data = '';
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (c) => {
+      data += c.toString();
+      if (data.includes('\r\n')) {
+        socket.destroy();
+        resolve(data.startsWith('+PONG'));
+      }
     });
+    socket.on('error', () => resolve(false));
   });
 }
