@@ -179,6 +179,29 @@ export class E2BSandboxProvider implements SandboxProvider {
     this.#live.delete(id);
   }
 
+  async killTagged(metadata: Readonly<Record<string, string>>): Promise<string[]> {
+    const paginator = this.#client.Sandbox.list({ query: { metadata: { ...metadata, ...E2B_APP_METADATA }, state: ['running', 'paused'] } });
+    const ids: string[] = [];
+    try {
+      // Listed in full before killing, so that the kills cannot shift the pages under us.
+      while (paginator.hasNext) ids.push(...(await this.#retrying(() => paginator.nextItems())).map((s) => s.sandboxId));
+    } catch (err) {
+      throw this.#explain(err, 'list the sandboxes of an earlier run');
+    }
+    const killed: string[] = [];
+    for (const id of ids) {
+      try {
+        await this.#retrying(() => this.#client.Sandbox.kill(id));
+        this.#live.delete(id);
+        killed.push(id);
+        this.#log.info({ sandbox: id, metadata }, 'killed a sandbox left by an earlier run');
+      } catch (err) {
+        this.#log.warn({ sandbox: id, reason: messageOf(err) }, 'could not kill a sandbox left by an earlier run');
+      }
+    }
+    return killed;
+  }
+
   async #retrying<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
@@ -37,8 +38,37 @@ export class LocalSandboxProvider implements SandboxProvider {
     // A login shell resets PATH from /etc/profile; the profile puts the host's tool path back.
     await writeFile(join(home, '.bash_profile'), `export PATH=${shellQuote(path)}\n`);
     const sandbox = new LocalSandbox(`local-${randomUUID()}`, dir, home, o, () => this.#live.delete(sandbox.id));
+    sandbox.saveTag();
     this.#live.set(sandbox.id, sandbox);
     return sandbox;
+  }
+
+  /**
+   * Finds sandboxes by the tag file each one keeps in its directory (its metadata and the process
+   * groups of its commands), so that another process can end what a dead one left running.
+   */
+  async killTagged(metadata: Readonly<Record<string, string>>): Promise<string[]> {
+    const root = this.options.root ?? tmpdir();
+    const killed: string[] = [];
+    for (const name of await readdir(root).catch(() => [])) {
+      if (!name.startsWith('issuesmith-sbx-')) continue;
+      const dir = join(root, name);
+      let tag: LocalTag;
+      try {
+        tag = JSON.parse(await readFile(join(dir, TAG_FILE), 'utf8')) as LocalTag;
+      } catch {
+        continue;
+      }
+      if (!Object.entries(metadata).every(([k, v]) => tag.metadata?.[k] === v)) continue;
+      const own = this.#live.get(tag.id);
+      if (own !== undefined) await own.kill();
+      else {
+        for (const pid of tag.pids ?? []) killGroup(pid);
+        await rm(dir, { recursive: true, force: true });
+      }
+      killed.push(tag.id);
+    }
+    return killed;
   }
 
   async connect(id: string): Promise<Sandbox | undefined> {
@@ -65,6 +95,22 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 }
 
+const TAG_FILE = 'sandbox.json';
+
+interface LocalTag {
+  id: string;
+  metadata?: Record<string, string>;
+  pids?: number[];
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
   readonly #children = new Set<ReturnType<typeof spawn>>();
@@ -77,6 +123,17 @@ class LocalSandbox implements Sandbox {
     private readonly onKill: () => void,
   ) {}
 
+  /** Writes the tag file other processes find this sandbox by (see `killTagged`). */
+  saveTag(): void {
+    const pids = [...this.#children].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+    const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids };
+    try {
+      writeFileSync(join(this.root, TAG_FILE), JSON.stringify(tag));
+    } catch {
+      // the sandbox is being removed
+    }
+  }
+
   run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
     if (this.#state !== 'running') return Promise.reject(new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`));
     return new Promise((resolve, reject) => {
@@ -87,6 +144,7 @@ class LocalSandbox implements Sandbox {
         detached: true,
       });
       this.#children.add(child);
+      this.saveTag();
       let stdout = '';
       let stderr = '';
       let timedOut = false;

@@ -44,6 +44,11 @@ export interface SandboxProvider {
   connect(id: string): Promise<Sandbox | undefined>;
   /** Kills a sandbox by id, paused or not, without resuming it first; a sandbox already gone is no error. */
   kill(id: string): Promise<void>;
+  /**
+   * Kills every sandbox of the app, in any process, whose metadata includes `metadata` (running or
+   * paused), e.g. `{ job: <deliveryId> }` for the sandboxes a dead worker left behind. Returns their ids.
+   */
+  killTagged(metadata: Readonly<Record<string, string>>): Promise<string[]>;
 }
 
 /** A command ran past its time limit and was killed; what it printed until then is kept. */

@@ -329,3 +329,20 @@ describe('the orphan reaper', () => {
     reaper.stop();
   });
 });
+
+describe('killing the sandboxes of an earlier run by metadata', () => {
+  it('kills the running and paused sandboxes of one job, and no other', async () => {
+    const running = await fake.seed({ metadata: { app: 'issuesmith', job: 'delivery-dead' } });
+    const paused = await fake.seed({ metadata: { app: 'issuesmith', job: 'delivery-dead' }, state: 'paused' });
+    const other = await fake.seed({ metadata: { app: 'issuesmith', job: 'delivery-other' } });
+    const foreign = await fake.seed({ metadata: { app: 'someone-else', job: 'delivery-dead' } });
+
+    const killed = await provider().killTagged({ job: 'delivery-dead' });
+
+    expect(new Set(killed)).toEqual(new Set([running.id, paused.id]));
+    expect(fake.record.lists.at(-1)).toEqual({ metadata: { job: 'delivery-dead', app: 'issuesmith' }, state: ['running', 'paused'] });
+    expect(fake.record.kills).not.toContain(other.id);
+    expect(fake.record.kills).not.toContain(foreign.id);
+    for (const s of [other, foreign]) fake.stop(s.id);
+  });
+});

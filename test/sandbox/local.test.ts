@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import { SandboxError } from '../../src/sandbox/provider.js';
+import { waitFor } from '../helpers/jobs.js';
 
 const create = (p: LocalSandboxProvider, issue = '1') =>
   p.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', repo: 'Octo/Hello World', issue, job: 'd' } });
@@ -57,5 +58,41 @@ describe('the local sandbox provider: pause, connect and stable paths', () => {
     const fresh = await create(after);
     expect(fresh.homeDir).toBe(old.homeDir);
     expect(existsSync(join(fresh.homeDir, 'stale.txt'))).toBe(false);
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('LocalSandboxProvider.killTagged', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'issuesmith-local-test-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("ends, from another provider (another process), the commands and directory of a job's sandbox, and leaves other jobs' alone", async () => {
+    const dead = new LocalSandboxProvider({ root });
+    const mine = await dead.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', job: 'delivery-dead' } });
+    const other = await dead.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', job: 'delivery-other' } });
+    const pidFile = join(mine.homeDir, 'pid');
+    const running = mine.run(`echo $$ > ${pidFile}; exec sleep 60`);
+    const pid = await waitFor('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) || undefined : undefined));
+    expect(alive(pid)).toBe(true);
+
+    const killed = await new LocalSandboxProvider({ root }).killTagged({ job: 'delivery-dead' });
+
+    expect(killed).toEqual([mine.id]);
+    expect((await running).exitCode).not.toBe(0);
+    await waitFor('the command to be gone', () => !alive(pid));
+    expect(readdirSync(root)).toHaveLength(1);
+    await expect(other.run('true')).resolves.toMatchObject({ exitCode: 0 });
+    await other.kill();
   });
 });
