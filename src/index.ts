@@ -17,7 +17,7 @@ import {
  */
 export default function issuesmith(app: Probot, options: Partial<ApplicationFunctionOptions> = {}, given?: Runtime): Runtime {
   const runtime = given ?? createRuntime(app, process.env);
-  const { settings, profiles, queue } = runtime;
+  const { settings, profiles, queue, metrics } = runtime;
   const triggerOptions: TriggerOptions = {
     defaultProfile: settings.defaultAgent,
     isProfile: (word) => profiles.get(word) !== undefined,
@@ -41,6 +41,7 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
     // A candidate (maybe the repository's own label or command) is checked by the worker, which reads
     // .github/issuesmith.yml; the handler makes no API call.
     const result = await queue.enqueue(intent.job);
+    metrics.enqueued(result);
     if (!result.accepted) {
       app.log.info({ delivery: id, event }, 'delivery already seen: not run again');
       return;
@@ -50,19 +51,46 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
     if (intent.kind !== 'candidate' && intent.kind !== 'cleanup') runtime.acknowledge(intent.job, result.position);
   };
 
-  app.on('issues.labeled', (context) => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name));
-  app.on('issue_comment.created', (context) => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name));
-  app.on('check_run.requested_action', (context) => enqueue(intentFromCheckRunAction(context.payload, context.id), context.id, context.name));
-  app.on('pull_request_review_comment.created', (context) => enqueue(intentFromReviewComment(context.payload, context.id, triggerOptions), context.id, context.name));
-  app.on('pull_request_review.submitted', (context) => enqueue(intentFromReview(context.payload, context.id, triggerOptions), context.id, context.name));
-  app.on('pull_request.closed', (context) => enqueue(intentFromPullRequestClosed(context.payload, context.id, triggerOptions), context.id, context.name));
+  const timed = async (event: string, fn: () => Promise<void>): Promise<void> => {
+    const started = performance.now();
+    try {
+      await fn();
+    } finally {
+      metrics.webhookHandled(event, (performance.now() - started) / 1000);
+    }
+  };
+
+  // A worker (ISSUESMITH_ROLE=worker) only runs jobs from Redis: it handles no webhook.
+  if (settings.role !== 'worker') {
+    app.on('issues.labeled', (context) => timed('issues.labeled', () => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name)));
+    app.on('issue_comment.created', (context) => timed('issue_comment.created', () => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name)));
+    app.on('check_run.requested_action', (context) => timed('check_run.requested_action', () => enqueue(intentFromCheckRunAction(context.payload, context.id), context.id, context.name)));
+    app.on('pull_request_review_comment.created', (context) => timed('pull_request_review_comment.created', () => enqueue(intentFromReviewComment(context.payload, context.id, triggerOptions), context.id, context.name)));
+    app.on('pull_request_review.submitted', (context) => timed('pull_request_review.submitted', () => enqueue(intentFromReview(context.payload, context.id, triggerOptions), context.id, context.name)));
+    app.on('pull_request.closed', (context) => timed('pull_request.closed', () => enqueue(intentFromPullRequestClosed(context.payload, context.id, triggerOptions), context.id, context.name)));
+  }
+
+  options.addHandler?.((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return false;
+    void metrics.text().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metrics.contentType });
+        res.end(text);
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('metrics unavailable\n');
+      },
+    );
+    return true;
+  });
 
   options.addHandler?.((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;
     void queue.stats().then(
       (stats) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', queue: stats, sandbox: runtime.sandboxes?.name ?? null }));
+        res.end(JSON.stringify({ status: 'ok', role: settings.role, queue: stats, sandbox: runtime.sandboxes?.name ?? null }));
       },
       () => {
         res.writeHead(503, { 'content-type': 'application/json' });

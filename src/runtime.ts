@@ -5,8 +5,13 @@ import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
 import { PermissionCache } from './github/permission.js';
 import { acknowledgeQueued, appRedactor, handleControl, type ControlDeps } from './jobs/control.js';
+import { BullMqQueue } from './jobs/bullmq-queue.js';
+import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/pipeline.js';
+import { cleaningUpEarlierRuns } from './jobs/restart.js';
+import { Metrics } from './metrics.js';
+import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
 import type { Job } from './jobs/job.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { RepoLimiter } from './jobs/repo-limiter.js';
@@ -33,8 +38,14 @@ export interface Runtime {
   acknowledge(job: Job, position: number): void;
   /** Resolves when no job and no background answer is left. */
   settled(): Promise<void>;
+  metrics: Metrics;
   /** Stops taking jobs, waits for running ones and stops background work. */
   close(): Promise<void>;
+  /**
+   * SIGTERM: takes no more jobs, lets running ones finish for `ISSUESMITH_SHUTDOWN_GRACE_SECONDS`,
+   * then stops them: with Redis they go back to the queue; without it they end as stopped by a shutdown.
+   */
+  shutdown(): Promise<void>;
 }
 
 export interface RuntimeOverrides {
@@ -50,7 +61,9 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   const profiles = overrides.profiles ?? new ProfileRegistry();
   let reaper: Reaper | undefined;
   let sandboxes = overrides.sandboxes;
-  if (sandboxes === undefined) {
+  // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
+  const works = settings.role !== 'web';
+  if (sandboxes === undefined && works) {
     sandboxes = sandboxProvider(settings, app);
     if (sandboxes instanceof E2BSandboxProvider) {
       const live = sandboxes;
@@ -59,9 +72,14 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
+  // Filled in below; the gauges ask the queue only when scraped.
+  let queueRef: JobQueue | undefined;
+  const metrics = new Metrics(() => (queueRef === undefined ? Promise.resolve({ waiting: 0, running: 0 }) : queueRef.stats()));
+  if (sandboxes !== undefined) sandboxes = metrics.meter(sandboxes);
   const permissions = new PermissionCache();
   const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
   const sessions = sessionStoreFromEnv(env, settings.workDir);
+  const workerLog = app.log.child({ name: 'worker' });
   const worker = createWorker({
     auth,
     settings,
@@ -70,14 +88,41 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     sessions,
     permissions,
     identity: new BotIdentityCache(),
-    log: app.log.child({ name: 'worker' }),
+    log: workerLog,
     ...(overrides.limiter ? { limiter: overrides.limiter } : {}),
-    ...(overrides.onOutcome ? { onOutcome: overrides.onOutcome } : {}),
+    onOutcome: (job, outcome) => {
+      metrics.outcome(job, outcome);
+      overrides.onOutcome?.(job, outcome);
+    },
   });
-  const queue = new MemoryQueue(worker, {
-    concurrency: settings.concurrency,
-    onError: (err, job) => app.log.error({ err, delivery: job.deliveryId }, 'job crashed'),
-  });
+  const processor = metrics.instrument(cleaningUpEarlierRuns(worker, sandboxes, workerLog));
+  const notice = issueNotice({ auth, settings, log: workerLog });
+  const onError = (err: unknown, job: Job): void => app.log.error({ err, delivery: job.deliveryId }, 'job crashed');
+  const queue: JobQueue =
+    settings.redisUrl !== undefined
+      ? new BullMqQueue({
+          url: settings.redisUrl,
+          prefix: settings.redisPrefix,
+          ...(works ? { process: processor } : {}),
+          concurrency: settings.concurrency,
+          leaseMs: settings.jobLeaseMs,
+          log: app.log.child({ name: 'queue' }),
+          onError,
+          onAbandoned: async (job, attempts) => {
+            metrics.abandoned(job);
+            await notice(job, abandonedComment({ attempts, ref: job.deliveryId }));
+          },
+        })
+      : new MemoryQueue(processor, {
+          concurrency: settings.concurrency,
+          onError,
+          // Without Redis there is nowhere to put a job back: one still waiting at shutdown is lost, and its issue is told.
+          onLost: async (job) => {
+            app.log.warn({ delivery: job.deliveryId }, 'shutting down without a shared queue (REDIS_URL): this waiting job is lost, and its issue is told');
+            await notice(job, lostOnRestartComment({ ref: job.deliveryId }));
+          },
+        });
+  queueRef = queue;
   const log = app.log.child({ name: 'control' });
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, queue, log };
   const tasks = new Set<Promise<void>>();
@@ -99,6 +144,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     sandboxes,
     sessions,
     queue,
+    metrics,
     control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
     settled,
@@ -107,6 +153,12 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       await Promise.all([...tasks]);
       await queue.close();
       await sessions.close();
+    },
+    shutdown: async () => {
+      reaper?.stop();
+      await queue.stop(settings.shutdownGraceMs);
+      await Promise.all([...tasks]);
+      await queue.close();
     },
   };
 }

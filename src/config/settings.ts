@@ -21,6 +21,11 @@ const schema = z.object({
     .string()
     .regex(/^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/, 'variable names separated by commas')
     .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  ISSUESMITH_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').default('issuesmith'),
+  ISSUESMITH_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  ISSUESMITH_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  ISSUESMITH_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
 });
 
 export interface Settings {
@@ -40,6 +45,16 @@ export interface Settings {
   customAgentSecrets: string[];
   /** A paused sandbox older than this (since it was made) is killed; a later turn restores the saved session instead. */
   pausedSandboxMaxAgeMs: number;
+  /** `all` serves webhooks and runs jobs; `web` only enqueues; `worker` only runs jobs. */
+  role: 'all' | 'web' | 'worker';
+  /** Jobs live in Redis (BullMQ) when set; in this process otherwise. */
+  redisUrl: string | undefined;
+  /** Namespace of the app's keys in Redis. */
+  redisPrefix: string;
+  /** On SIGTERM, how long running jobs may go on before they are interrupted and put back. */
+  shutdownGraceMs: number;
+  /** How long a dead worker's job stays locked before another worker takes it up. */
+  jobLeaseMs: number;
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -55,6 +70,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     throw new Error(`invalid environment: ${problems}`);
   }
   const s = parsed.data;
+  if (s.ISSUESMITH_ROLE !== 'all' && s.REDIS_URL === undefined) {
+    throw new Error(`invalid environment: ISSUESMITH_ROLE=${s.ISSUESMITH_ROLE} needs REDIS_URL, the Redis its web and worker processes share (set it, or leave ISSUESMITH_ROLE unset to run both roles in this process)`);
+  }
   const sandbox = s.ISSUESMITH_SANDBOX ?? (s.E2B_API_KEY !== undefined ? 'e2b' : undefined);
   return {
     sandbox,
@@ -71,6 +89,11 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
       .map((n) => n.trim())
       .filter((n) => n !== '' && !APP_SECRET_NAMES.includes(n)),
     pausedSandboxMaxAgeMs: s.ISSUESMITH_PAUSED_SANDBOX_DAYS * 24 * 3600_000,
+    role: s.ISSUESMITH_ROLE,
+    redisUrl: s.REDIS_URL,
+    redisPrefix: s.ISSUESMITH_REDIS_PREFIX,
+    shutdownGraceMs: s.ISSUESMITH_SHUTDOWN_GRACE_SECONDS * 1000,
+    jobLeaseMs: s.ISSUESMITH_JOB_LEASE_SECONDS * 1000,
     env,
   };
 }

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobInterrupted, shutdownReason } from './interrupted.js';
 import { jobKey, type Job } from './job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 
@@ -16,11 +15,8 @@ export interface MemoryQueueOptions {
   /** How many delivery ids to remember, to refuse redeliveries. */
   rememberDeliveries?: number;
   onError?: (err: unknown, job: Job) => void;
-  /**
-   * A job this process cannot finish and has nowhere to put back: it was waiting, or was interrupted
-   * while running, when the queue stopped. The caller tells the issue.
-   */
-  onLost?: (job: Job, when: 'waiting' | 'running') => void | Promise<void>;
+  /** A job still waiting when the queue stopped: there is nowhere to put it back, so the caller tells its issue. */
+  onLost?: (job: Job) => void | Promise<void>;
 }
 
 /**
@@ -87,32 +83,25 @@ export class MemoryQueue implements JobQueue {
   async stop(graceMs: number): Promise<void> {
     this.#closed = true;
     const lost = this.#waiting.splice(0);
-    const reports = lost.map((job) => this.#lose(job, 'waiting'));
+    const reports = lost.map((job) => this.#lose(job));
     const finished = this.drain();
     const timer = new AbortController();
     const inTime = await Promise.race([finished.then(() => true), sleep(graceMs, false, { signal: timer.signal }).catch(() => false)]);
     timer.abort();
     if (!inTime) {
+      // Nowhere to put them back: they end as stopped by a shutdown (stoppedBy stays undefined).
       for (const running of this.#runningKeys.values()) {
-        if (!running.controller.signal.aborted) running.controller.abort(shutdownReason());
+        if (!running.controller.signal.aborted) running.controller.abort(new Error('the app is shutting down'));
       }
       await finished;
     }
-    await Promise.all([...reports, ...this.#reports]);
+    await Promise.all(reports);
   }
 
-  readonly #reports: Array<Promise<void>> = [];
-
-  #lose(job: Job, when: 'waiting' | 'running'): Promise<void> {
-    const report = Promise.resolve()
-      .then(() => this.options.onLost?.(job, when))
-      .catch((err: unknown) => {
-        // There is no other worker to hand an interrupted job to: it is lost, and the issue is told.
-        if (err instanceof JobInterrupted) void this.#lose(job, 'running');
-        else this.options.onError?.(err, job);
-      });
-    this.#reports.push(report);
-    return report;
+  #lose(job: Job): Promise<void> {
+    return Promise.resolve()
+      .then(() => this.options.onLost?.(job))
+      .catch((err: unknown) => this.options.onError?.(err, job));
   }
 
   async close(): Promise<void> {
@@ -151,11 +140,7 @@ export class MemoryQueue implements JobQueue {
     const running: Running = { job, startedAt: new Date().toISOString(), controller: new AbortController() };
     this.#runningKeys.set(key, running);
     void this.process(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt: 1 })
-      .catch((err: unknown) => {
-        // There is no other worker to hand an interrupted job to: it is lost, and the issue is told.
-        if (err instanceof JobInterrupted) void this.#lose(job, 'running');
-        else this.options.onError?.(err, job);
-      })
+      .catch((err: unknown) => this.options.onError?.(err, job))
       .finally(() => {
         this.#running -= 1;
         this.#runningKeys.delete(key);

@@ -25,6 +25,7 @@ import type { Job } from './job.js';
 import { requestOptions } from './request-options.js';
 import { silentProgress, type Progress } from './progress.js';
 import { runAgent, type AgentRun } from './run-agent.js';
+import { isInterrupted } from './interrupted.js';
 import { throwIfStopped } from './stopped.js';
 
 export interface PipelineLogger {
@@ -317,6 +318,8 @@ export function statsOf(run: AgentRun, durationMs: number): JobStats {
 }
 
 export async function cleanUp(sandbox: Sandbox | undefined, deps: PipelineDeps): Promise<void> {
-  if (sandbox !== undefined) await sandbox.kill().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not kill the sandbox'));
+  // A worker shutting down with a shared queue keeps the sandbox paused: the job goes back to the queue.
+  if (sandbox !== undefined && isInterrupted(deps.signal)) await sandbox.pause().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not pause the sandbox'));
+  else if (sandbox !== undefined) await sandbox.kill().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not kill the sandbox'));
   for (const err of await deps.github.revokeTokens()) deps.log.warn({ err }, 'could not revoke a token');
 }

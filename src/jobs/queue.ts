@@ -46,7 +46,8 @@ export interface JobQueue {
   drain(): Promise<void>;
   /**
    * Graceful shutdown (SIGTERM): takes no more jobs, lets running ones finish for up to `graceMs`,
-   * then aborts them with a shutdown reason (`JobInterrupted`) and puts them back where it can.
+   * then aborts them (stoppedBy() undefined). A queue that can put them back aborts with
+   * `JobInterrupted` as the reason and requeues the jobs that throw it.
    */
   stop(graceMs: number): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import type { Redactor } from '../security/redact.js';
 import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { JobInterrupted } from './interrupted.js';
 import type { Job } from './job.js';
 import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
@@ -104,6 +105,8 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
         await reporter.dismissQueued(`@${job.requester.login} may not start work in this repository, so this request will not run.`);
       }
     } catch (err) {
+      // Not a failure: the queue puts the job back, and its next run takes over the status comment.
+      if (err instanceof JobInterrupted) throw err;
       if (err instanceof JobStopped) {
         log.info({ by: err.by ?? 'shutdown' }, 'job stopped');
         outcome = { kind: 'stopped' };
