@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { JobInterrupted } from '../../src/jobs/interrupted.js';
+import { jobKey, type Job } from '../../src/jobs/job.js';
+import { MemoryQueue } from '../../src/jobs/memory-queue.js';
+import type { JobContext } from '../../src/jobs/queue.js';
+import { gate, makeJob } from '../helpers/jobs.js';
+
+describe('MemoryQueue, the in-process queue', () => {
+  it('runs a delivery once: a redelivery is refused, before and after the job ran', async () => {
+    const ran: string[] = [];
+    const q = new MemoryQueue(async (job) => void ran.push(job.deliveryId), { concurrency: 2 });
+    const job = makeJob();
+    expect(await q.enqueue(job)).toMatchObject({ accepted: true });
+    expect(await q.enqueue({ ...job })).toEqual({ accepted: false, reason: 'duplicate-delivery' });
+    await q.drain();
+    expect(await q.enqueue({ ...job })).toEqual({ accepted: false, reason: 'duplicate-delivery' });
+    expect(ran).toEqual([job.deliveryId]);
+  });
+
+  it('runs one job at a time per issue, jobs of other issues alongside', async () => {
+    const active = new Map<string, number>();
+    const overlaps: string[] = [];
+    let most = 0;
+    let now = 0;
+    const q = new MemoryQueue(
+      async (job) => {
+        const key = jobKey(job);
+        if ((active.get(key) ?? 0) > 0) overlaps.push(key);
+        active.set(key, (active.get(key) ?? 0) + 1);
+        most = Math.max(most, (now += 1));
+        await new Promise((r) => setTimeout(r, 10));
+        now -= 1;
+        active.set(key, (active.get(key) ?? 1) - 1);
+      },
+      { concurrency: 2 },
+    );
+    for (let i = 0; i < 8; i += 1) await q.enqueue(makeJob({ number: 1 + (i % 2) }));
+    await q.drain();
+    expect(overlaps).toEqual([]);
+    expect(most).toBe(2);
+  });
+
+  it('on stop, lets a running job finish within the grace period and reports the waiting ones lost', async () => {
+    const hold = gate();
+    const started = gate();
+    const ran: string[] = [];
+    const lost: Array<{ id: string; when: string }> = [];
+    const q = new MemoryQueue(
+      async (job) => {
+        started.open();
+        await hold.promise;
+        ran.push(job.deliveryId);
+      },
+      { concurrency: 1, onLost: (job, when) => void lost.push({ id: job.deliveryId, when }) },
+    );
+    const first = makeJob({ number: 1 });
+    const second = makeJob({ number: 2 });
+    await q.enqueue(first);
+    await q.enqueue(second);
+    await started.promise;
+    const stopping = q.stop(60_000);
+    hold.open();
+    await stopping;
+    expect(ran).toEqual([first.deliveryId]);
+    expect(lost).toEqual([{ id: second.deliveryId, when: 'waiting' }]);
+  });
+
+  it('on stop, interrupts a job that outlives the grace period with a shutdown reason and reports it lost', async () => {
+    const started = gate();
+    const seen: Array<{ reason: unknown; stoppedBy: string | undefined }> = [];
+    const lost: Array<{ id: string; when: string }> = [];
+    const errors: unknown[] = [];
+    const q = new MemoryQueue(
+      async (_job: Job, ctx: JobContext) => {
+        started.open();
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        seen.push({ reason: ctx.signal.reason, stoppedBy: ctx.stoppedBy() });
+        throw new JobInterrupted();
+      },
+      { concurrency: 1, onLost: (job, when) => void lost.push({ id: job.deliveryId, when }), onError: (err) => void errors.push(err) },
+    );
+    const job = makeJob();
+    await q.enqueue(job);
+    await started.promise;
+    await q.stop(10);
+    expect(seen[0]?.reason).toBeInstanceOf(JobInterrupted);
+    expect(seen[0]?.stoppedBy).toBeUndefined();
+    expect(lost).toEqual([{ id: job.deliveryId, when: 'running' }]);
+    expect(errors).toEqual([]);
+  });
+
+  it('cancels an issue: its waiting jobs are removed and its running job is stopped by name', async () => {
+    const started = gate();
+    const seen: Array<{ id: string; stoppedBy: string | undefined }> = [];
+    const q = new MemoryQueue(
+      async (job, ctx) => {
+        started.open();
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        seen.push({ id: job.deliveryId, stoppedBy: ctx.stoppedBy() });
+      },
+      { concurrency: 2 },
+    );
+    const first = makeJob({ number: 9 });
+    const second = makeJob({ number: 9 });
+    await q.enqueue(first);
+    await q.enqueue(second);
+    await started.promise;
+    expect((await q.describe(jobKey(first))).waiting.map((w) => w.deliveryId)).toEqual([second.deliveryId]);
+    expect(await q.cancel(jobKey(first), 'monalisa')).toEqual({ removed: 1, stoppedRunning: true });
+    await q.drain();
+    expect(seen).toEqual([{ id: first.deliveryId, stoppedBy: 'monalisa' }]);
+  });
+});
