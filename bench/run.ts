@@ -1,10 +1,26 @@
 // Benchmarks, run by `npm run bench` (never by `npm test`). Each reports a ratio against a baseline
 // measured in the same run on the same machine, since absolute times on shared machines mean little.
+// `BENCH=job` or `BENCH=queue` runs one of them.
 import { jobBench } from './job.js';
+import { queueBench } from './queue.js';
 
-const results = [await jobBench()];
-for (const r of results) {
+const only = process.env.BENCH;
+let failed = false;
+
+if (only === undefined || only === 'job') {
+  const r = await jobBench();
   console.log(`${r.name}: ${r.subjectMs.toFixed(0)} ms (median of ${r.runs}) vs baseline ${r.baselineMs.toFixed(0)} ms: ratio ${(r.subjectMs / r.baselineMs).toFixed(2)}`);
   console.log(`  subject:  ${r.subject}`);
   console.log(`  baseline: ${r.baseline}`);
 }
+
+if (only === undefined || only === 'queue') {
+  const q = await queueBench();
+  console.log(`two workers and one web process on one Redis: ${q.jobs} jobs over ${q.issues} issues in ${q.seconds.toFixed(1)} s`);
+  console.log(`  enqueued ${q.enqueued}, redeliveries refused ${q.refused}, run ${q.run}, duplicates ${q.duplicates}, lost ${q.lost}`);
+  console.log(`  mean job run on the live workers: ${q.meanJobSeconds.toFixed(2)} s`);
+  console.log(`  the killed worker's job completed on another worker: ${q.killedJobCompleted ? 'yes' : 'no'}`);
+  if (q.duplicates > 0 || q.lost > 0 || !q.killedJobCompleted || q.enqueued !== q.jobs) failed = true;
+}
+
+process.exitCode = failed ? 1 : 0;
