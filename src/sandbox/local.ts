@@ -165,7 +165,9 @@ class LocalSandbox implements Sandbox {
       };
       const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
       const onAbort = (): void => killTree();
-      o.signal?.addEventListener('abort', onAbort, { once: true });
+      // A signal aborted before the command started stops it at once, as E2B's sandbox does.
+      if (o.signal?.aborted === true) onAbort();
+      else o.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (err) => {
         clearTimeout(timer);
         this.#children.delete(child);

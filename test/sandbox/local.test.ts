@@ -96,3 +96,20 @@ describe('LocalSandboxProvider.killTagged', () => {
     await other.kill();
   });
 });
+
+describe('LocalSandbox.run', () => {
+  it('stops at once a command whose signal was aborted before it started', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'issuesmith-local-test-'));
+    try {
+      const sandbox = await new LocalSandboxProvider({ root }).create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: {} });
+      const controller = new AbortController();
+      controller.abort();
+      const result = await sandbox.run('sleep 60; echo finished', { signal: controller.signal, timeoutMs: 30_000 });
+      expect(result.stdout).not.toContain('finished');
+      expect(result.exitCode).not.toBe(0);
+      await sandbox.kill();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
