@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProfileRegistry } from '../src/agents/registry.js';
 import type { AgentRun } from '../src/jobs/run-agent.js';
 import { Metrics } from '../src/metrics.js';
 import { LocalSandboxProvider } from '../src/sandbox/local.js';
@@ -21,7 +22,7 @@ describe('Metrics', () => {
   it('counts a finished job by outcome and agent, its duration, tokens and cost', async () => {
     const m = new Metrics(async () => ({ waiting: 0, running: 0 }));
     const job = makeJob({ profile: 'codex' });
-    const processor = m.instrument(async (j) => m.outcome(j, { kind: 'no-changes', run }));
+    const processor = m.instrument(async (j) => m.outcome(j, { kind: 'no-changes', profile: new ProfileRegistry().require('codex'), run, stats: { durationMs: 1, inputTokens: 1200, outputTokens: 300 }, sandboxId: 'sbx' }));
     await processor(job, { signal: new AbortController().signal, stoppedBy: () => undefined, attempt: 2 });
     const text = await m.text();
     expect(text).toContain('issuesmith_jobs_started_total{agent="codex",restarted="true"} 1');

@@ -2,73 +2,104 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
-import { GitServer } from '../helpers/git-server.js';
-import { MockGitHubApi } from '../helpers/github-api.js';
+import { FakeGitHub } from '../helpers/fake-github.js';
 import { waitFor } from '../helpers/jobs.js';
-import { useStrictNock } from '../helpers/nock-harness.js';
 import { commentPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';
+import { RedisServer } from '../helpers/redis-server.js';
 
 const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
 const OWNER = 'Codertocat';
 const REPO = 'Hello-World';
-const READ_TOKEN = 'ghs_readonlytoken000000000000000000000000000000000000000';
-const WRITE_TOKEN = 'ghs_writetoken11111111111111111111111111111111111111111';
 
-describe('shutting down (SIGTERM) without Redis, while an agent works', () => {
-  useStrictNock();
-  let git: GitServer;
+describe('shutting down (SIGTERM) while an agent works', () => {
+  const redis = new RedisServer();
+  let github: FakeGitHub;
   let root: string;
-  let probot: Probot;
-  let runtime: Runtime;
+  const runtimes: Runtime[] = [];
+  let prefix = 0;
+
+  beforeAll(async () => {
+    await redis.start();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
 
   beforeEach(async () => {
-    git = await new GitServer().start();
-    git.createRepo(OWNER, REPO, { 'README.md': '# Hello\n' });
-    git.tokens.set(READ_TOKEN, 'read');
+    github = await new FakeGitHub().start();
+    github.git.createRepo(OWNER, REPO, { 'README.md': '# Hello\n' });
     root = mkdtempSync(join(tmpdir(), 'issuesmith-test-shutdown-'));
-    probot = testProbot(`${git.url}/api/v3`);
-    runtime = createRuntime(
-      probot,
-      { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: root, ISSUESMITH_SHUTDOWN_GRACE_SECONDS: '0' },
-      { sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root }) },
-    );
-    issuesmith(probot, {}, runtime);
+    prefix += 1;
   });
 
   afterEach(async () => {
-    await runtime.queue.close();
-    await git.stop();
+    await Promise.all(runtimes.splice(0).map((r) => r.close()));
+    await github.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('stops the agent, keeps its sandbox paused, reports no failure, and says on the issue that a restart stopped the work', async () => {
-    const mock = new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', commentId: 6001, readToken: READ_TOKEN, writeToken: WRITE_TOKEN })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .scopedToken('read')
-      .revoke(1)
-      .comment();
+  /** One app process: a Probot and its runtime, on the shared fake GitHub and sandbox directory. */
+  function app(env: Record<string, string> = {}): { probot: Probot; runtime: Runtime } {
+    const probot = testProbot(`${github.git.url}/api/v3`);
+    const runtime = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: root, ISSUESMITH_SHUTDOWN_GRACE_SECONDS: '0', ...env },
+      { sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root }) },
+    );
+    issuesmith(probot, {}, runtime);
+    runtimes.push(runtime);
+    return { probot, runtime };
+  }
+
+  const sandboxDirs = (): string[] => readdirSync(root).filter((f) => f.startsWith('issuesmith-sbx-'));
+  const statusOf = (delivery: string): string | undefined => github.comments.find((c) => c.body.includes(`<!-- issuesmith:status ${delivery} -->`))?.body;
+
+  it('without Redis: the running job ends as stopped by the shutdown, a waiting one is reported lost, nothing is pushed', async () => {
+    const { probot, runtime } = app();
     const started = join(root, 'agent-started.json');
-    const body = `/agent claude take your time\nfake-agent: record ${started}\nfake-agent: sleep 60`;
-    await probot.receive({ id: 'delivery-shutdown', name: 'issue_comment', payload: commentPayload(body, { commentId: 6001 }) } as never);
+    await probot.receive({ id: 'd-running', name: 'issue_comment', payload: commentPayload(`/agent claude slow\nfake-agent: record ${started}\nfake-agent: sleep 60`, { commentId: 11 }) } as never);
+    await probot.receive({ id: 'd-waiting', name: 'issue_comment', payload: commentPayload('/agent claude next\nfake-agent: write x.txt x', { commentId: 12 }) } as never);
     await waitFor('the agent to start', () => existsSync(started));
 
     await runtime.shutdown();
 
-    expect(mock.record.comments).toHaveLength(1);
-    expect(mock.record.comments[0]).toContain('The app was restarted while the agent was working on this');
-    expect(mock.record.comments[0]).toContain('delivery-shutdown');
-    expect(mock.record.reactions.map((r) => r.content)).toEqual(['eyes']);
-    expect(mock.record.pulls).toEqual([]);
-    // Paused, not killed: the local sandbox's directory is still there.
-    expect(readdirSync(root).filter((f) => f.startsWith('issuesmith-sbx-'))).toHaveLength(1);
-    const metrics = await runtime.metrics.text();
-    expect(metrics).toContain('issuesmith_jobs_finished_total{outcome="interrupted",agent="claude"} 1');
+    expect(statusOf('d-running')).toContain('Stopped because the app was shutting down');
+    const lost = github.comments.filter((c) => c.body.includes('The app was restarted before this request could start'));
+    expect(lost.map((c) => c.body)).toEqual([expect.stringContaining('d-waiting')]);
+    expect(github.callsTo('POST', /\/pulls$/)).toEqual([]);
+    expect(sandboxDirs()).toEqual([]);
+    expect(await runtime.metrics.text()).toContain('issuesmith_jobs_finished_total{outcome="stopped",agent="claude"} 1');
+  });
+
+  it('with Redis: the job goes back to the queue with its sandbox paused, and the next worker kills that sandbox and finishes the job as attempt 2', async () => {
+    const shared = { REDIS_URL: redis.url, ISSUESMITH_REDIS_PREFIX: `shutdown${prefix}`, ISSUESMITH_JOB_LEASE_SECONDS: '1' };
+    const first = app(shared);
+    const marker = join(root, 'first-run.pid');
+    const body = `/agent claude add notes\nfake-agent: write NOTES.md from the agent\nfake-agent: sleep-once ${marker} 60`;
+    await first.probot.receive({ id: 'd-requeued', name: 'issue_comment', payload: commentPayload(body, { commentId: 21 }) } as never);
+    await waitFor('the first run of the agent', () => existsSync(marker));
+
+    await first.runtime.shutdown();
+
+    // Interrupted, not failed or stopped: no final status, the sandbox kept (paused), the job waiting in Redis.
+    expect(statusOf('d-requeued')).not.toMatch(/Stopped|went wrong|failed/);
+    const paused = sandboxDirs();
+    expect(paused).toHaveLength(1);
+    expect(await first.runtime.metrics.text()).toContain('issuesmith_jobs_finished_total{outcome="interrupted",agent="claude"} 1');
+    const web = app({ ...shared, ISSUESMITH_ROLE: 'web' });
+    expect(await web.runtime.queue.stats()).toEqual({ waiting: 1, running: 0 });
+
+    app(shared);
+    await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0]);
+    await web.runtime.queue.drain();
+    expect(github.callsTo('POST', /\/pulls$/)).toHaveLength(1);
+    await waitFor('the final status', () => statusOf('d-requeued')?.includes('opened a pull request'));
+    expect(statusOf('d-requeued')).toContain('Restarted after the worker running it stopped (attempt 2)');
+    expect(sandboxDirs().filter((d) => paused.includes(d))).toEqual([]);
   });
 });
