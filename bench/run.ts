@@ -18,7 +18,7 @@ if (only === undefined || only === 'queue') {
   const q = await queueBench();
   console.log(`two workers and one web process on one Redis: ${q.jobs} jobs over ${q.issues} issues in ${q.seconds.toFixed(1)} s`);
   console.log(`  enqueued ${q.enqueued}, redeliveries refused ${q.refused}, run ${q.run}, duplicates ${q.duplicates}, lost ${q.lost}`);
-  console.log(`  mean job run on the live workers: ${q.meanJobSeconds.toFixed(2)} s`);
+  console.log(`  mean job run on the live workers: ${q.meanJobSeconds.toFixed(2)} s; GitHub write requests per job: ${q.writesPerJob.toFixed(1)}`);
   console.log(`  the killed worker's job completed on another worker: ${q.killedJobCompleted ? 'yes' : 'no'}`);
   if (q.duplicates > 0 || q.lost > 0 || !q.killedJobCompleted || q.enqueued !== q.jobs) failed = true;
 }
