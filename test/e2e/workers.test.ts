@@ -129,6 +129,10 @@ describe('a web process and worker processes sharing one Redis', () => {
     expect((await post(web, commentPayload(body, { commentId: 11 }), 'delivery-crash')).status).toBe(200);
 
     const agentPid = await waitFor('the first run of the agent', () => (existsSync(marker) ? Number(readFileSync(marker, 'utf8')) || undefined : undefined));
+    // Mid-job as a person sees it: the agent runs and the status comment says so. (Killed while a GitHub
+    // write waits in Probot's throttle, which REDIS_URL shares through Redis, the dead worker would hold
+    // that installation's write slot for about a minute: the README says so.)
+    await waitFor('the status comment', () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash')));
     const sandboxes = readdirSync(root).filter((f) => f.startsWith('issuesmith-sbx-'));
     expect(sandboxes).toHaveLength(1);
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
@@ -138,7 +142,7 @@ describe('a web process and worker processes sharing one Redis', () => {
     expect(alive(agentPid)).toBe(true);
 
     const second = await start({ ...shared, ISSUESMITH_ROLE: 'worker' });
-    await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0], 30_000);
+    await waitFor('the pull request', () => github.callsTo('POST', /\/pulls$/)[0], 150_000);
     await waitFor('the queue to be empty', async () => {
       const h = (await (await fetch(`http://127.0.0.1:${web.port}/healthz`)).json()) as { queue: { waiting: number; running: number } };
       return h.queue.waiting === 0 && h.queue.running === 0;
@@ -149,6 +153,8 @@ describe('a web process and worker processes sharing one Redis', () => {
     // The restarted job ended the first run's sandbox, found by its metadata, agent and all.
     await waitFor('the first agent to be gone', () => !alive(agentPid));
     expect(readdirSync(root).filter((f) => sandboxes.includes(f))).toEqual([]);
+    const status = await waitFor('the final status', () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash') && c.body.includes('opened a pull request'))?.body);
+    expect(status).toContain('Restarted after the worker running it stopped (attempt 2)');
     expect(second.output()).toContain('"attempt":2');
     expect(second.output()).toContain('job restarted');
     const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
@@ -163,5 +169,5 @@ describe('a web process and worker processes sharing one Redis', () => {
     const stopped = new Promise<number | null>((resolve) => second.child.once('exit', resolve));
     second.child.kill('SIGTERM');
     expect(await stopped).toBe(0);
-  }, 90_000);
+  }, 200_000);
 });
