@@ -9,6 +9,7 @@ import { BullMqQueue } from './jobs/bullmq-queue.js';
 import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/pipeline.js';
+import { RedisRepoLimiter } from './jobs/redis-repo-limiter.js';
 import { cleaningUpEarlierRuns } from './jobs/restart.js';
 import { Metrics } from './metrics.js';
 import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
@@ -80,6 +81,12 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
   const sessions = sessionStoreFromEnv(env, settings.workDir);
   const workerLog = app.log.child({ name: 'worker' });
+  // With Redis, a repository's max_concurrent_jobs holds across every worker.
+  const redisLimiter =
+    overrides.limiter === undefined && settings.redisUrl !== undefined && works
+      ? new RedisRepoLimiter({ url: settings.redisUrl, prefix: settings.redisPrefix, leaseMs: settings.jobLeaseMs })
+      : undefined;
+  const limiter = overrides.limiter ?? redisLimiter;
   const worker = createWorker({
     auth,
     settings,
@@ -89,7 +96,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     permissions,
     identity: new BotIdentityCache(),
     log: workerLog,
-    ...(overrides.limiter ? { limiter: overrides.limiter } : {}),
+    ...(limiter ? { limiter } : {}),
     onOutcome: (job, outcome) => {
       metrics.outcome(job, outcome);
       overrides.onOutcome?.(job, outcome);
@@ -153,12 +160,15 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       await Promise.all([...tasks]);
       await queue.close();
       await sessions.close();
+      await redisLimiter?.close();
     },
     shutdown: async () => {
       reaper?.stop();
       await queue.stop(settings.shutdownGraceMs);
       await Promise.all([...tasks]);
       await queue.close();
+      await sessions.close();
+      await redisLimiter?.close();
     },
   };
 }
