@@ -153,7 +153,10 @@ export class BullMqQueue implements JobQueue {
     }
     for (const id of ids) {
       if (lock !== undefined && id === bullJobId(lock.deliveryId)) continue;
-      const parsed = jobSchema.safeParse((await this.#queue.getJob(id))?.data);
+      const found = await this.#queue.getJob(id);
+      // A job a worker has taken is starting, not waiting (unless its issue is busy: then it is delayed again).
+      if (found === undefined || (await found.getState()) === 'active') continue;
+      const parsed = jobSchema.safeParse(found.data);
       if (!parsed.success) continue;
       const j = parsed.data;
       status.waiting.push({ deliveryId: j.deliveryId, profile: j.profile, requester: j.requester, receivedAt: j.receivedAt });

@@ -20,6 +20,19 @@ interface AppProcess {
   output: () => string;
 }
 
+/** Ids of the local sandboxes under `dir`, from the tag file each keeps. */
+function sandboxIds(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('issuesmith-sbx-'))
+    .flatMap((f) => {
+      try {
+        return [(JSON.parse(readFileSync(join(dir, f, 'sandbox.json'), 'utf8')) as { id: string }).id];
+      } catch {
+        return [];
+      }
+    });
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -133,7 +146,7 @@ describe('a web process and worker processes sharing one Redis', () => {
     // write waits in Probot's throttle, which REDIS_URL shares through Redis, the dead worker would hold
     // that installation's write slot for about a minute: the README says so.)
     await waitFor('the status comment', () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash')));
-    const sandboxes = readdirSync(root).filter((f) => f.startsWith('issuesmith-sbx-'));
+    const sandboxes = sandboxIds(root);
     expect(sandboxes).toHaveLength(1);
     const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');
@@ -152,7 +165,7 @@ describe('a web process and worker processes sharing one Redis', () => {
     expect(github.git.git('Codertocat', 'Hello-World', ['show', 'issuesmith/1-spelling-error-in-the-readme-file:NOTES.md'])).toBe('from the agent');
     // The restarted job ended the first run's sandbox, found by its metadata, agent and all.
     await waitFor('the first agent to be gone', () => !alive(agentPid));
-    expect(readdirSync(root).filter((f) => sandboxes.includes(f))).toEqual([]);
+    expect(sandboxIds(root).filter((id) => sandboxes.includes(id))).toEqual([]);
     const status = await waitFor('the final status', () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash') && c.body.includes('opened a pull request'))?.body);
     expect(status).toContain('Restarted after the worker running it stopped (attempt 2)');
     expect(second.output()).toContain('"attempt":2');

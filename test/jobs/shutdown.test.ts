@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
@@ -15,6 +15,19 @@ import { RedisServer } from '../helpers/redis-server.js';
 const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
 const OWNER = 'Codertocat';
 const REPO = 'Hello-World';
+
+/** Ids of the local sandboxes under `dir`, from the tag file each keeps. */
+function sandboxIds(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('issuesmith-sbx-'))
+    .flatMap((f) => {
+      try {
+        return [(JSON.parse(readFileSync(join(dir, f, 'sandbox.json'), 'utf8')) as { id: string }).id];
+      } catch {
+        return [];
+      }
+    });
+}
 
 describe('shutting down (SIGTERM) while an agent works', () => {
   const redis = new RedisServer();
@@ -88,7 +101,7 @@ describe('shutting down (SIGTERM) while an agent works', () => {
 
     // Interrupted, not failed or stopped: no final status, the sandbox kept (paused), the job waiting in Redis.
     expect(statusOf('d-requeued')).not.toMatch(/Stopped|went wrong|failed/);
-    const paused = sandboxDirs();
+    const paused = sandboxIds(root);
     expect(paused).toHaveLength(1);
     expect(await first.runtime.metrics.text()).toContain('issuesmith_jobs_finished_total{outcome="interrupted",agent="claude"} 1');
     const web = app({ ...shared, ISSUESMITH_ROLE: 'web' });
@@ -100,6 +113,6 @@ describe('shutting down (SIGTERM) while an agent works', () => {
     expect(github.callsTo('POST', /\/pulls$/)).toHaveLength(1);
     await waitFor('the final status', () => statusOf('d-requeued')?.includes('opened a pull request'));
     expect(statusOf('d-requeued')).toContain('Restarted after the worker running it stopped (attempt 2)');
-    expect(sandboxDirs().filter((d) => paused.includes(d))).toEqual([]);
+    expect(sandboxIds(root).filter((id) => paused.includes(id))).toEqual([]);
   });
 });
