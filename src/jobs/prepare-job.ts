@@ -11,7 +11,7 @@ import { resolveRequest } from '../triggers/resolve-request.js';
 import type { Job } from './job.js';
 
 export type PreparedJob =
-  | { kind: 'ignore'; reason: string }
+  | { kind: 'ignore'; reason: string; /** The request was in the app's own words, so the queue may have acknowledged it. */ inAppWords?: boolean }
   | { kind: 'ready'; job: Job; settings: Settings; profiles: ProfileRegistry; repo: RepoSettings };
 
 export interface PrepareDeps {
@@ -51,7 +51,7 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
   const repo = repoSettings(parsed.config, settings, [...parsed.warnings]);
   const profiles = repoProfiles(deps.profiles, repo);
   const request = resolveRequest(job, { labelPrefix: repo.labelPrefix, command: repo.command, defaultProfile: repo.defaultAgent, isProfile: (w) => profiles.get(w) !== undefined });
-  if (request.kind === 'ignore') return { kind: 'ignore', reason: request.reason };
+  if (request.kind === 'ignore') return { kind: 'ignore', reason: request.reason, inAppWords };
   if (request.kind === 'help') return { kind: 'ready', job: { ...job, kind: 'help' }, settings: jobSettings(settings, repo, {}), profiles, repo };
 
   const profile = profiles.get(request.profile);

@@ -70,6 +70,11 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
         : await prepareJob(job, { installation, loader: repoConfigs, settings: deps.settings, profiles: deps.profiles }).catch((err: unknown) => ({ kind: 'failed' as const, err }));
     if (prepared.kind === 'ignore') {
       log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
+      // In the app's words, a waiting request got a "Queued" status: it must say it will not run.
+      if (prepared.inAppWords === true) {
+        const reporter = new JobReporter({ github: new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log });
+        await reporter.dismissQueued("This repository asks for the agent in other words (its `.github/issuesmith.yml`), so this request will not run.");
+      }
       deps.onOutcome?.(job, { kind: 'ignored' });
       return;
     }
