@@ -78,6 +78,20 @@ export async function findFollowUp(job: Job, deps: PipelineDeps): Promise<Follow
  *  9. keep the sandbox paused and the session saved for the next turn.
  */
 export async function continuePullRequest(job: Job, target: FollowUpTarget, deps: PipelineDeps): Promise<Outcome> {
+  // One turn at a time on a pull request, whether it was asked for on the pull request or on its issue.
+  const release = await deps.lock?.(pullRequestLockKey(job.owner, job.repo, target.pr.number));
+  try {
+    return await takeTurn(job, target, deps);
+  } finally {
+    release?.();
+  }
+}
+
+export function pullRequestLockKey(owner: string, repo: string, pull: number): string {
+  return `${owner}/${repo}#pull/${pull}`.toLowerCase();
+}
+
+async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): Promise<Outcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   const { github, settings } = deps;

@@ -47,6 +47,12 @@ export interface PipelineDeps {
   /** Aborted when the job is stopped; `stoppedBy` then says by whom (undefined: a shutdown). */
   signal?: AbortSignal;
   stoppedBy?: () => string | undefined;
+  /**
+   * Holds `key` for this job alone, across every worker, until the returned release is called; a job
+   * stopped while it waits throws JobStopped. Follow-ups take their pull request's key, since one typed
+   * on the issue and one typed on the pull request are queued under different keys.
+   */
+  lock?: (key: string) => Promise<() => void>;
   /** The status comment and check run, or nothing. */
   progress?: Progress;
   /** Where agents' sessions wait between turns; without one, a lost sandbox means a fresh session. */

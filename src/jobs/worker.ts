@@ -18,7 +18,7 @@ import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
 import { MemoryRepoLimiter, type RepoLimiter } from './repo-limiter.js';
 import { JobReporter } from './reporter.js';
-import { JobStopped } from './stopped.js';
+import { JobStopped, throwIfStopped } from './stopped.js';
 import type { JobContext, JobProcessor } from './queue.js';
 
 export interface WorkerDeps {
@@ -94,12 +94,31 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
-    const pipelineDeps = { github, sandboxes: deps.sandboxes, ...(deps.sessions ? { sessions: deps.sessions } : {}), profiles, settings, ...(repo ? { repo } : {}), redactor, log, signal: context.signal, stoppedBy: context.stoppedBy, progress: reporter };
+    // A limiter slot of one is a lock shared by every worker on the same store; a stop while waiting is a stop.
+    const hold = async (key: string, max: number | undefined): Promise<() => void> =>
+      limiter.acquire(key, max, context.signal).catch((err: unknown) => {
+        throwIfStopped(context.signal, context.stoppedBy);
+        throw err;
+      });
+    const pipelineDeps = {
+      github,
+      sandboxes: deps.sandboxes,
+      ...(deps.sessions ? { sessions: deps.sessions } : {}),
+      profiles,
+      settings,
+      ...(repo ? { repo } : {}),
+      redactor,
+      log,
+      signal: context.signal,
+      stoppedBy: context.stoppedBy,
+      progress: reporter,
+      lock: (key: string) => hold(key, 1),
+    };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
     try {
       if (prepared.kind === 'failed') throw prepared.err;
-      const release = await limiter.acquire(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs, context.signal);
+      const release = await hold(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs);
       const done = await runPipeline(job, pipelineDeps).finally(release);
       log.info({ outcome: done.kind }, 'job finished');
       outcome = done;

@@ -15,6 +15,7 @@ import { sessionKey } from '../../src/sessions/session-store.js';
 import { FakeE2BServer } from '../helpers/fake-e2b-server.js';
 import { GitServer } from '../helpers/git-server.js';
 import { MockGitHubApi } from '../helpers/github-api.js';
+import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';
@@ -74,6 +75,10 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     return new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, ...(commentId !== undefined ? { commentId } : {}) });
   }
 
+  /** Every limiter slot the jobs took: the repository's and, for follow-ups, their pull request's. */
+  const locks: Array<{ key: string; max: number | undefined }> = [];
+  const sharedLimiter = new MemoryRepoLimiter();
+
   /** One webhook through a fresh app process (new caches), sharing the sandboxes and the session directory. */
   async function deliver(name: string, payload: Record<string, unknown>, env: Record<string, string> = {}): Promise<Finished> {
     await runtime?.close();
@@ -81,7 +86,11 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     runtime = createRuntime(
       probot,
       { ...KEYS, AMP_URL: `file://${root}/amp-service`, ISSUESMITH_WORK_DIR: root, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1', ...env },
-      { sandboxes: provider, onOutcome: (_job, o) => outcomes.push(o) },
+      {
+        sandboxes: provider,
+        onOutcome: (_job, o) => outcomes.push(o),
+        limiter: { acquire: (key, max, signal) => (locks.push({ key, max }), sharedLimiter.acquire(key, max, signal)) },
+      },
     );
     issuesmith(probot, {}, runtime);
     const before = outcomes.length;
@@ -140,6 +149,9 @@ describe('follow-ups: a comment continues the same agent session on the same pul
 
       const second = await pullComment(`/agent add more\nfake-agent: write notes/${agent}-2.md turn two\nfake-agent: recall`);
       expect(followUp(second.outcome)).toMatchObject({ turn: 2, resumed: 'paused', pushed: true });
+      // The turn held its pull request's lock (one at a time, whether asked on the PR or on the issue), and gave it back.
+      expect(locks).toContainEqual({ key: `${OWNER}/${REPO}#pull/${PR}`.toLowerCase(), max: 1 });
+      expect(sharedLimiter.running(`${OWNER}/${REPO}#pull/${PR}`)).toBe(0);
       expect(followUp(second.outcome).run.summary).toBe('I remember 1 earlier turn(s).');
       const afterTwo = stateOf(prBody);
       expect(afterTwo).toMatchObject({ profile: agent, turns: 2, session: first.session, sandbox: first.sandbox });
