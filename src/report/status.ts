@@ -1,6 +1,7 @@
 import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
 import { formatDuration, formatStats, type JobStats } from './job-stats.js';
 import type { FileChange } from './patch-stats.js';
+import { neutralize } from './step-line.js';
 
 // The status comment and the check run of one job: pure text, redacted by the caller before it leaves.
 
@@ -145,9 +146,10 @@ function filesBlock(files: FileChange[]): string {
   return [`**${count} changed** (+${added} −${removed}):`, ...lines].join('\n');
 }
 
+/** The agent's own words as a Markdown quote, unable to mention anyone or open HTML. */
 export function quote(text: string): string {
   const t = text.trim();
-  return t === '' ? '' : t.split('\n').map((l) => `> ${l}`).join('\n');
+  return t === '' ? '' : t.split('\n').map((l) => `> ${neutralize(l)}`).join('\n');
 }
 
 export function details(summary: string, text: string): string {

@@ -15,9 +15,16 @@ export function stepLine(e: AgentEvent): string | undefined {
 function clean(s: string): string {
   const first = (s.split('\n')[0] ?? '').trim();
   const short = first.length > MAX ? `${first.slice(0, MAX - 1)}…` : first;
-  // Inside code spans nothing is a mention and entities would show as typed: change only the text between them.
-  return short
+  return neutralize(short);
+}
+
+/**
+ * The agent's words, made harmless in Markdown: no `@someone` that notifies, no HTML. Inside code
+ * spans nothing is a mention and entities would show as typed, so only the text between them changes.
+ */
+export function neutralize(text: string): string {
+  return text
     .split('`')
-    .map((part, i) => (i % 2 === 0 ? part.replace(/@/g, '&#64;').replace(/</g, '&lt;') : part))
+    .map((part, i) => (i % 2 === 0 ? part.replace(/@(?=[A-Za-z0-9])/g, '&#64;').replace(/</g, '&lt;') : part))
     .join('`');
 }

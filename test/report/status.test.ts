@@ -56,6 +56,11 @@ describe('the status comment and check run texts', () => {
     expect(renderCheckRun(s)).toMatchObject({ status: 'completed', conclusion: 'success', title: 'Claude Code opened a pull request' });
   });
 
+  it("quotes the agent's summary without letting it mention people or open HTML", () => {
+    const s = final({ kind: 'no-changes', summary: 'Ping @everyone and @octo-org/team <img src=x> but `@code` stays', stats });
+    expect(renderStatusComment(s)).toContain('> Ping &#64;everyone and &#64;octo-org/team &lt;img src=x> but `@code` stays');
+  });
+
   it('no change: says so, with the agent’s own words', () => {
     const s = final({ kind: 'no-changes', summary: 'Nothing needs to change.', stats, sandboxId: 'sbx-9' });
     expect(renderStatusComment(s)).toContain('finished without changing any file, so there is no pull request.\n\n> Nothing needs to change.');
