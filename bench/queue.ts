@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
+import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
-import { privateKey } from '../test/helpers/probot.js';
 import { freePort, RedisServer } from '../test/helpers/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -67,24 +67,14 @@ export async function queueBench(): Promise<QueueBenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-queue-'));
   const apps: App[] = [];
   const env = (role: string, port: number): Record<string, string> => ({
-    PATH: `${BIN}:${process.env.PATH ?? ''}`,
-    HOME: root,
+    ...appProcessEnv({ github, dir: root, bin: BIN, secret: SECRET, anthropicKey: 'sk-ant-bench-0123456789' }),
     TMPDIR: root,
-    APP_ID: '123',
-    PRIVATE_KEY: privateKey(),
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: 'http',
-    HOST: '127.0.0.1',
     PORT: String(port),
-    ISSUESMITH_SANDBOX: 'local',
-    ISSUESMITH_WORK_DIR: root,
     ISSUESMITH_ROLE: role,
     ISSUESMITH_CONCURRENCY: '2',
     ISSUESMITH_JOB_LEASE_SECONDS: '2',
     REDIS_URL: redis.url,
-    ANTHROPIC_API_KEY: 'sk-ant-bench-0123456789',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', LOG_FORMAT: 'json',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
   const start = async (role: string): Promise<App> => {
     const port = await freePort();

@@ -1,7 +1,6 @@
 import { failureMessage } from '../agents/failure-message.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../agents/prompt.js';
 import { repoSettings } from '../config/repo-settings.js';
-import { checkPatch } from '../security/check-patch.js';
 import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { requestOptions } from './request-options.js';
 import type { AgentProfile } from '../agents/profile.js';
@@ -25,7 +24,7 @@ import {
   cleanUp,
   CLONE_TIMEOUT_MS,
   commitMessage,
-  refuseSecrets,
+  vetPatch,
   sandboxBudgetMs,
   statsOf,
   type Outcome,
@@ -191,9 +190,7 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
       }
       return { kind: 'no-changes', profile, run, stats: stats(), sandboxId, followUp };
     }
-    const patchText = new TextDecoder().decode(patch);
-    refuseSecrets(patchText, deps.redactor);
-    checkPatch(patch, { ...repo.limits, allowWorkflowChanges: repo.allowWorkflowChanges });
+    const patchText = vetPatch(patch, repo, deps.redactor);
 
     const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();

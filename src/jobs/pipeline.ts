@@ -172,9 +172,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       if (run.ok) return { kind: 'no-changes', profile, run, stats: stats(), sandboxId };
       return { kind: 'agent-failed', profile, run, reason: failureMessage(profile, run.reason ?? 'crash'), stats: stats(), sandboxId };
     }
-    const patchText = new TextDecoder().decode(patch);
-    refuseSecrets(patchText, deps.redactor);
-    checkPatch(patch, { ...repo.limits, allowWorkflowChanges: repo.allowWorkflowChanges });
+    const patchText = vetPatch(patch, repo, deps.redactor);
 
     const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
     const author = await github.botIdentity();
@@ -246,7 +244,18 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   }
 }
 
-export function refuseSecrets(patch: string, redactor: Redactor): void {
+/**
+ * Every check an outgoing patch passes, for first runs and follow-ups alike: no secret or token, the
+ * repository's limits and workflow guard. Returns the patch as text; throws a UserError naming the problem.
+ */
+export function vetPatch(patch: Uint8Array, repo: RepoSettings, redactor: Redactor): string {
+  const text = new TextDecoder().decode(patch);
+  refuseSecrets(text, redactor);
+  checkPatch(patch, { ...repo.limits, allowWorkflowChanges: repo.allowWorkflowChanges });
+  return text;
+}
+
+function refuseSecrets(patch: string, redactor: Redactor): void {
   const files = filesWithSecrets(patch, redactor);
   if (files.length === 0) return;
   const names = files.map((f) => `\`${f}\``).join(', ');

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../helpers/fake-github.js';
+import { appProcessEnv } from '../helpers/app-process.js';
 import { commentPayload } from '../helpers/payloads.js';
-import { privateKey } from '../helpers/probot.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -48,20 +48,9 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     app = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
       env: {
-        PATH: `${join(ROOT, 'test', 'fixtures', 'bin')}:${process.env.PATH ?? ''}`,
-        HOME: workDir,
-        APP_ID: '123',
-        PRIVATE_KEY: privateKey(),
-        WEBHOOK_SECRET: SECRET,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: 'http',
-        HOST: '127.0.0.1',
+        ...appProcessEnv({ github, dir: workDir, bin: join(ROOT, 'test', 'fixtures', 'bin'), secret: SECRET, anthropicKey: ANTHROPIC_KEY }),
         PORT: String(port),
-        ISSUESMITH_SANDBOX: 'local',
-        ISSUESMITH_WORK_DIR: workDir,
-        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
         LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../helpers/fake-github.js';
+import { appProcessEnv } from '../helpers/app-process.js';
 import { waitFor } from '../helpers/jobs.js';
 import { commentPayload } from '../helpers/payloads.js';
-import { privateKey } from '../helpers/probot.js';
 import { freePort, RedisServer } from '../helpers/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -65,21 +65,10 @@ describe('a web process and worker processes sharing one Redis', () => {
 
   function env(extra: Record<string, string>): Record<string, string> {
     return {
-      PATH: `${join(ROOT, 'test', 'fixtures', 'bin')}:${process.env.PATH ?? ''}`,
-      HOME: root,
+      ...appProcessEnv({ github, dir: root, bin: join(ROOT, 'test', 'fixtures', 'bin'), secret: SECRET, anthropicKey: 'sk-ant-workers-test-0123456789' }),
       // The local sandboxes are made under the temp dir: every worker's in the same place, as on one machine.
       TMPDIR: root,
-      APP_ID: '123',
-      PRIVATE_KEY: privateKey(),
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: github.host,
-      GHE_PROTOCOL: 'http',
-      HOST: '127.0.0.1',
-      ISSUESMITH_SANDBOX: 'local',
-      ISSUESMITH_WORK_DIR: root,
-      ANTHROPIC_API_KEY: 'sk-ant-workers-test-0123456789',
       LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
       ...extra,
     };
   }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../src/jobs/job.js';
-import { sampleJob } from '../helpers/job.js';
+import { makeJob } from '../helpers/jobs.js';
 import { JobReporter, type StatusGitHub } from '../../src/jobs/reporter.js';
 import { Throttle } from '../../src/jobs/throttle.js';
 
-const job: Job = sampleJob({ deliveryId: 'd-42', number: 3, requester: { login: 'octocat', id: 1 }, trigger: { type: 'comment', commentId: 9 }, receivedAt: '2026-11-23T10:00:00.000Z' });
+const job: Job = makeJob({ deliveryId: 'd-42', number: 3, requester: { login: 'octocat', id: 1 }, trigger: { type: 'comment', commentId: 9 }, receivedAt: '2026-11-23T10:00:00.000Z' });
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

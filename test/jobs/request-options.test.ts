@@ -4,11 +4,11 @@ import { codex } from '../../src/agents/codex.js';
 import { repoSettings } from '../../src/config/repo-settings.js';
 import { settingsFromEnv } from '../../src/config/settings.js';
 import type { Job } from '../../src/jobs/job.js';
-import { sampleJob } from '../helpers/job.js';
+import { makeJob } from '../helpers/jobs.js';
 import { isBranchName, requestOptions } from '../../src/jobs/request-options.js';
 
 const app = settingsFromEnv({});
-const job = (options?: Record<string, string>): Job => sampleJob({ profile: 'codex', ...(options ? { options } : {}) });
+const job = (options?: Record<string, string>): Job => makeJob({ profile: 'codex', trigger: { type: 'comment', commentId: 1 }, ...(options ? { options } : {}) });
 const branches = async (b: string): Promise<boolean> => ['release-2', 'main'].includes(b);
 
 describe("a request's options", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/job.js';
-import { sampleJob } from '../helpers/job.js';
+import { makeJob } from '../helpers/jobs.js';
 import { resolveRequest, type RequestTrigger } from '../../src/triggers/resolve-request.js';
 
-const job = (o: Partial<Job>): Job => sampleJob(o);
+const job = (o: Partial<Job>): Job => makeJob({ trigger: { type: 'comment', commentId: 1 }, ...o });
 const repo: RequestTrigger = { labelPrefix: 'ai', command: '/ai', defaultProfile: 'codex', isProfile: (w) => ['claude', 'codex', 'mine'].includes(w) };
 
 describe("reading a request with the repository's own trigger", () => {
