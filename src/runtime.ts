@@ -104,7 +104,9 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   });
   const processor = metrics.instrument(cleaningUpEarlierRuns(worker, sandboxes, workerLog));
   const notice = issueNotice({ auth, settings, log: workerLog });
-  const onError = (err: unknown, job: Job): void => app.log.error({ err, delivery: job.deliveryId }, 'job crashed');
+  // Even a crash outside the worker's own reporting is logged through the app's redactor.
+  const logRedactor = appRedactor(settings, profiles);
+  const onError = (err: unknown, job: Job): void => app.log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)), delivery: job.deliveryId }, 'job crashed');
   const queue: JobQueue =
     settings.redisUrl !== undefined
       ? new BullMqQueue({
@@ -134,9 +136,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, queue, log };
   const tasks = new Set<Promise<void>>();
   const background = (what: string, task: () => Promise<void>): void => {
-    const redactor = appRedactor(settings, profiles);
     const p = task()
-      .catch((err: unknown) => log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
+      .catch((err: unknown) => log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
       .finally(() => tasks.delete(p));
     tasks.add(p);
   };
