@@ -138,6 +138,8 @@ export const repoConfigSchema = z
       .boolean()
       .describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.')
       .optional(),
+    allow_submodule_changes: z.boolean().describe('Allow changes that add, move or update submodules. Default: false.').optional(),
+    allow_external_symlinks: z.boolean().describe('Allow symbolic links that point outside the repository. Default: false.').optional(),
   })
   .describe('issuesmith settings for one repository: .github/issuesmith.yml');
 

@@ -22,6 +22,8 @@ export interface RepoSettings {
   instructionsFile: string | undefined;
   limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
   allowWorkflowChanges: boolean;
+  allowSubmoduleChanges: boolean;
+  allowExternalSymlinks: boolean;
   /** Per-agent settings by the file's agent name. */
   agents: Record<string, AgentSettings>;
   /** Unknown keys and values that were adjusted, for the maintainer. */
@@ -53,6 +55,8 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
     instructionsFile: file.instructions_file,
     limits,
     allowWorkflowChanges: file.allow_workflow_changes ?? false,
+    allowSubmoduleChanges: file.allow_submodule_changes ?? false,
+    allowExternalSymlinks: file.allow_external_symlinks ?? false,
     agents: file.agents ?? {},
     warnings,
   };

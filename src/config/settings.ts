@@ -26,6 +26,8 @@ const schema = z.object({
   ISSUESMITH_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   ISSUESMITH_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   ISSUESMITH_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  ISSUESMITH_MAX_PATCH_MB: z.coerce.number().positive().max(1024).default(20),
+  ISSUESMITH_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
 });
 
 export interface Settings {
@@ -55,6 +57,10 @@ export interface Settings {
   shutdownGraceMs: number;
   /** How long a dead worker's job stays locked before another worker takes it up. */
   jobLeaseMs: number;
+  /** The largest patch an agent may hand back (read out of the sandbox at most this far), in bytes. */
+  maxPatchBytes: number;
+  /** The largest one file of a change may be, in bytes. */
+  maxFileBytes: number;
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -94,6 +100,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     redisPrefix: s.ISSUESMITH_REDIS_PREFIX,
     shutdownGraceMs: s.ISSUESMITH_SHUTDOWN_GRACE_SECONDS * 1000,
     jobLeaseMs: s.ISSUESMITH_JOB_LEASE_SECONDS * 1000,
+    maxPatchBytes: Math.round(s.ISSUESMITH_MAX_PATCH_MB * 1024 * 1024),
+    maxFileBytes: Math.round(s.ISSUESMITH_MAX_FILE_MB * 1024 * 1024),
     env,
   };
 }

@@ -1,76 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 import { gitAuthEnv } from '../github/git-url.js';
 import { branchName } from './branch-name.js';
+import type { HostGit } from './host-git.js';
+import { StagedChange } from './staged-change.js';
 
-export interface PushPatchInput {
-  remoteUrl: string;
-  /** A token that may push; used through the environment only, never written to disk. */
-  token: string;
-  /** The commit the agent started from: the branch is made on it. */
-  baseSha: string;
-  number: number;
-  title: string;
-  patch: Uint8Array;
+export interface CommitInfo {
   message: string;
   author: { name: string; email: string };
-  workDir: string;
-  /** Start of the branch name (`pull_request.branch_prefix`). */
-  branchPrefix?: string;
 }
 
 export interface PushedBranch {
   branch: string;
   sha: string;
-}
-
-/**
- * On the host: fetch the starting commit alone, make a new branch on it, apply the agent's patch to
- * the index, commit as the app and push without force. The clone lives in a temporary directory that
- * is removed on every path.
- */
-export async function pushPatch(input: PushPatchInput): Promise<PushedBranch> {
-  const dir = await mkdtemp(join(input.workDir, 'issuesmith-push-'));
-  try {
-    const git = hostGit(dir, input.token);
-    await git.init();
-    await git.addRemote('origin', input.remoteUrl);
-    const prefix = input.branchPrefix ?? 'issuesmith/';
-    const taken = await remoteBranches(git, `refs/heads/${prefix}${input.number}-*`);
-    const branch = branchName(input.number, input.title, taken, prefix);
-    await git.raw(['fetch', '--depth=1', '--no-tags', 'origin', input.baseSha]);
-    await git.raw(['checkout', '-q', '-b', branch, input.baseSha]);
-    // Inside .git, so the patch itself can never be committed.
-    const patchFile = join(dir, '.git', 'issuesmith.patch');
-    await writeFile(patchFile, input.patch);
-    await git.raw(['apply', '--index', '--whitespace=nowarn', patchFile]);
-    await git
-      .addConfig('user.name', input.author.name)
-      .addConfig('user.email', input.author.email)
-      .addConfig('commit.gpgsign', 'false');
-    await git.commit(input.message, undefined, { '--no-verify': null });
-    const sha = (await git.revparse(['HEAD'])).trim();
-    await git.raw(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
-    return { branch, sha };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-export interface PushToBranchInput {
-  remoteUrl: string;
-  /** A token that may push; used through the environment only, never written to disk. */
-  token: string;
-  /** The pull request's branch, which exists. */
-  branch: string;
-  /** The commit the agent started from (the branch's head when the turn began). */
-  baseSha: string;
-  patch: Uint8Array;
-  message: string;
-  author: { name: string; email: string };
-  workDir: string;
 }
 
 export interface PushedCommit {
@@ -82,90 +23,110 @@ export interface PushedCommit {
 }
 
 /**
- * On the host: a new commit on an existing branch, never a force push. The agent's patch goes on top
- * of the branch's head as it is now, so a commit someone pushed while the agent worked is kept. When
- * the push still loses a race (the branch moved between fetch and push), it fetches, re-applies and
- * tries once more; then it gives up with a message for the user.
+ * A new branch holding one commit, the staged change on its starting commit, pushed without force.
+ * The token (one that may push) reaches only the `ls-remote` and `push` processes, in a repository
+ * with no work tree, hooks or configuration of the repository's (HostGit).
  */
-export async function pushPatchToBranch(input: PushToBranchInput): Promise<PushedCommit> {
-  const dir = await mkdtemp(join(input.workDir, 'issuesmith-push-'));
-  try {
-    const git = hostGit(dir, input.token);
-    await git.init();
-    await git.addRemote('origin', input.remoteUrl);
-    await git
-      .addConfig('user.name', input.author.name)
-      .addConfig('user.email', input.author.email)
-      .addConfig('commit.gpgsign', 'false');
-    const patchFile = join(dir, '.git', 'issuesmith.patch');
-    await writeFile(patchFile, input.patch);
-    for (let attempt = 1; ; attempt++) {
-      const tip = await fetchTip(git, input.branch);
-      await git.raw(['checkout', '-q', '-B', 'work', tip]);
-      await applyOnto(git, patchFile, tip, input);
-      await git.commit(input.message, undefined, { '--no-verify': null });
-      const sha = (await git.revparse(['HEAD'])).trim();
-      try {
-        await git.raw(['push', '--quiet', 'origin', `HEAD:refs/heads/${input.branch}`]);
-        return { sha, movedOn: tip !== input.baseSha, retried: attempt > 1 };
-      } catch (err) {
-        if (!isRaceLost(err)) throw err;
-        if (attempt >= 2) {
-          const why = (err instanceof Error ? err.message : String(err)).trim().split('\n').filter((l) => /rejected|error/i.test(l)).pop() ?? '';
-          throw new UserError(
-            `The branch \`${input.branch}\` kept moving while the new commit was being pushed (two tries), so nothing was pushed. Comment again to retry.${why === '' ? '' : ` Git said: \`${why.replace(/`/g, "'")}\``}`,
-          );
-        }
+export async function pushNewBranch(
+  staged: StagedChange,
+  o: CommitInfo & { remoteUrl: string; token: string; number: number; title: string; branchPrefix?: string },
+): Promise<PushedBranch> {
+  const auth = gitAuthEnv(o.token);
+  const prefix = o.branchPrefix ?? 'issuesmith/';
+  const taken = await remoteBranches(staged.git, o.remoteUrl, auth, `refs/heads/${prefix}${o.number}-*`);
+  const branch = branchName(o.number, o.title, taken, prefix);
+  const sha = await commitTree(staged.git, staged.tree, staged.baseSha, o);
+  await staged.git.run(['push', '--quiet', '--no-verify', '--', o.remoteUrl, `${sha}:refs/heads/${branch}`], { auth });
+  return { branch, sha };
+}
+
+/**
+ * A new commit on an existing branch, never a force push. The change goes on top of the branch's head
+ * as it is now, so a commit someone pushed while the agent worked is kept (a three-way apply from the
+ * agent's base when it does not apply as is). When the push still loses a race, it tries once more;
+ * then it gives up with a message for the user.
+ */
+export async function pushOntoBranch(staged: StagedChange, o: CommitInfo & { remoteUrl: string; token: string; branch: string }): Promise<PushedCommit> {
+  const { git } = staged;
+  const auth = gitAuthEnv(o.token);
+  for (let attempt = 1; ; attempt++) {
+    const tip = await fetchTip(git, o.remoteUrl, auth, o.branch);
+    const tree = tip === staged.baseSha ? staged.tree : await applyOnto(staged, tip, o.branch);
+    const sha = await commitTree(git, tree, tip, o);
+    try {
+      await git.run(['push', '--quiet', '--no-verify', '--', o.remoteUrl, `${sha}:refs/heads/${o.branch}`], { auth });
+      return { sha, movedOn: tip !== staged.baseSha, retried: attempt > 1 };
+    } catch (err) {
+      if (!isRaceLost(err)) throw err;
+      if (attempt >= 2) {
+        const why = (err instanceof Error ? err.message : String(err)).trim().split('\n').filter((l) => /rejected|error/i.test(l)).pop() ?? '';
+        throw new UserError(
+          `The branch \`${o.branch}\` kept moving while the new commit was being pushed (two tries), so nothing was pushed. Comment again to retry.${why === '' ? '' : ` Git said: \`${why.replace(/`/g, "'")}\``}`,
+        );
       }
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function fetchTip(git: SimpleGit, branch: string): Promise<string> {
+/** Stages and pushes a new branch in one go (the host-git path for callers that vet nothing in between). */
+export async function pushPatch(input: CommitInfo & { remoteUrl: string; token: string; baseSha: string; number: number; title: string; patch: Uint8Array; workDir: string; branchPrefix?: string }): Promise<PushedBranch> {
+  const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
   try {
-    await git.raw(['fetch', '--depth=1', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/work`]);
+    return await pushNewBranch(staged, input);
+  } finally {
+    await staged.dispose();
+  }
+}
+
+/** Stages and pushes onto an existing branch in one go. */
+export async function pushPatchToBranch(input: CommitInfo & { remoteUrl: string; token: string; branch: string; baseSha: string; patch: Uint8Array; workDir: string }): Promise<PushedCommit> {
+  const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
+  try {
+    return await pushOntoBranch(staged, input);
+  } finally {
+    await staged.dispose();
+  }
+}
+
+async function commitTree(git: HostGit, tree: string, parent: string, o: CommitInfo): Promise<string> {
+  const who = { GIT_AUTHOR_NAME: o.author.name, GIT_AUTHOR_EMAIL: o.author.email, GIT_COMMITTER_NAME: o.author.name, GIT_COMMITTER_EMAIL: o.author.email };
+  return (await git.run(['commit-tree', tree, '-p', parent, '-F', '-'], { env: who, input: o.message })).trim();
+}
+
+async function fetchTip(git: HostGit, remoteUrl: string, auth: Record<string, string>, branch: string): Promise<string> {
+  try {
+    await git.run(['fetch', '--quiet', '--depth=1', '--no-tags', '--', remoteUrl, `+refs/heads/${branch}:refs/issuesmith/tip`], { auth });
   } catch {
     throw new UserError(`The pull request's branch \`${branch}\` is gone, so there is nothing to add a commit to.`);
   }
-  return (await git.revparse(['refs/remotes/origin/work'])).trim();
+  return (await git.run(['rev-parse', '--verify', 'refs/issuesmith/tip^{commit}'])).trim();
 }
 
-/** The patch on the branch's tip; when the tip moved and it does not apply as is, a three-way merge from the agent's base. */
-async function applyOnto(git: SimpleGit, patchFile: string, tip: string, input: PushToBranchInput): Promise<void> {
+/** The patch on the branch's new tip; when it does not apply as is, a three-way apply from the agent's base (which the staged repository holds). */
+async function applyOnto(staged: StagedChange, tip: string, branch: string): Promise<string> {
+  const { git } = staged;
+  const index = git.indexFile(`tip-${tip}`);
+  await git.run(['read-tree', tip], { index });
   try {
-    await git.raw(['apply', '--index', '--whitespace=nowarn', patchFile]);
-    return;
-  } catch (err) {
-    if (tip === input.baseSha) throw err;
-  }
-  try {
-    await git.raw(['fetch', '--depth=1', '--no-tags', 'origin', input.baseSha]);
-    await git.raw(['apply', '--3way', '--index', '--whitespace=nowarn', patchFile]);
+    await git.run(['apply', '--cached', '--whitespace=nowarn', '-'], { index, input: staged.patch });
   } catch {
-    await git.raw(['reset', '-q', '--hard', tip]).catch(() => undefined);
-    throw new UserError(`Someone pushed to \`${input.branch}\` while the agent was working, and the agent's change conflicts with it, so nothing was pushed. Comment again to let the agent start from the new head.`);
+    try {
+      await git.run(['read-tree', tip], { index });
+      await git.run(['apply', '--cached', '--3way', '--whitespace=nowarn', '-'], { index, input: staged.patch });
+    } catch {
+      throw new UserError(`Someone pushed to \`${branch}\` while the agent was working, and the agent's change conflicts with it, so nothing was pushed. Comment again to let the agent start from the new head.`);
+    }
   }
+  return (await git.run(['write-tree'], { index })).trim();
 }
 
 function isRaceLost(err: unknown): boolean {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = err instanceof Error ? `${err.message}\n${(err as { stderr?: string }).stderr ?? ''}` : String(err);
   return /\[rejected\]|\[remote rejected\]|non-fast-forward|fetch first|cannot lock ref/i.test(text);
 }
 
-function hostGit(dir: string, token: string): SimpleGit {
-  return simpleGit({ baseDir: dir, unsafe: { allowUnsafeConfigEnvCount: true } }).env({
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    // The host's own git configuration (credential helpers, hooks paths) must not take part.
-    GIT_CONFIG_NOSYSTEM: '1',
-    ...gitAuthEnv(token),
-  });
-}
-
-async function remoteBranches(git: SimpleGit, pattern: string): Promise<Set<string>> {
-  const out = await git.raw(['ls-remote', '--heads', 'origin', pattern]);
+async function remoteBranches(git: HostGit, remoteUrl: string, auth: Record<string, string>, pattern: string): Promise<Set<string>> {
+  const out = await git.run(['ls-remote', '--heads', '--', remoteUrl, pattern], { auth });
   const names = new Set<string>();
   for (const line of out.split('\n')) {
     const ref = line.split('\t')[1];

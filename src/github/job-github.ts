@@ -61,6 +61,7 @@ export interface ConversationComment {
 export class JobGitHub {
   readonly #minted: string[] = [];
   #note = '';
+  #read: { token: string; at: number } | undefined;
   readonly baseUrl: string;
 
   constructor(
@@ -146,12 +147,23 @@ export class JobGitHub {
     });
   }
 
-  /** A token for this repository alone, with `contents` at the given level. */
-  async mintToken(contents: 'read' | 'write'): Promise<string> {
-    const { token } = await mintRepoToken(this.app, this.job.installationId, this.job.repo, { contents });
+  /**
+   * A token for this repository alone, with `contents` at the given level; `workflows: write` too only
+   * when asked for (a change to workflow files that the repository's settings allow).
+   */
+  async mintToken(contents: 'read' | 'write', o: { workflows?: boolean } = {}): Promise<string> {
+    const permissions = { contents, ...(o.workflows === true ? { workflows: 'write' as const } : {}) };
+    const { token } = await mintRepoToken(this.app, this.job.installationId, this.job.repo, permissions);
     this.#minted.push(token);
     this.redactor.add(token);
+    if (contents === 'read' && o.workflows !== true) this.#read = { token, at: Date.now() };
     return token;
+  }
+
+  /** The job's read token while it is fresh (installation tokens last an hour), or a new one. */
+  async readToken(): Promise<string> {
+    if (this.#read !== undefined && Date.now() - this.#read.at < 45 * 60_000) return this.#read.token;
+    return this.mintToken('read');
   }
 
   /** Revokes every token this job minted; failures are returned, not thrown, so cleanup goes on. */

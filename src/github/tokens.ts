@@ -8,13 +8,14 @@ export interface RepoToken {
 
 /**
  * Mints an installation token that can reach only one repository, with only the given permissions
- * (`contents: read` for the sandbox's clone, `contents: write` for the host's push).
+ * (`contents: read` for the sandbox's clone, `contents: write` for the host's push, `workflows: write`
+ * only for a change to workflow files that the repository allows).
  */
 export async function mintRepoToken(
   appOctokit: Octokit,
   installationId: number,
   repo: string,
-  permissions: { contents: 'read' | 'write' },
+  permissions: { contents: 'read' | 'write'; workflows?: 'write' },
 ): Promise<RepoToken> {
   const { data } = await appOctokit.rest.apps.createInstallationAccessToken({
     installation_id: installationId,

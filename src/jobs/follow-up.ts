@@ -7,16 +7,16 @@ import type { AgentProfile } from '../agents/profile.js';
 import { UserError } from '../errors.js';
 import type { PullRequestInfo } from '../github/job-github.js';
 import { readStateMarker, renderStateMarker, type PullRequestState } from '../github/state-marker.js';
-import { pushPatchToBranch } from '../git/push-patch.js';
+import { pushOntoBranch, type PushedCommit } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { hasPermission } from '../security/has-permission.js';
 import type { Sandbox } from '../sandbox/provider.js';
-import { checkoutInSandbox, cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
+import { checkoutInSandbox, cloneInSandbox } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
 import { sessionKey } from '../sessions/session-store.js';
-import { patchFileStats } from '../report/patch-stats.js';
 import type { Job } from './job.js';
+import { vetChange } from './vet-change.js';
 import { silentProgress } from './progress.js';
 import { throwIfStopped } from './stopped.js';
 import {
@@ -24,7 +24,7 @@ import {
   cleanUp,
   CLONE_TIMEOUT_MS,
   commitMessage,
-  vetPatch,
+  readPatch,
   sandboxBudgetMs,
   statsOf,
   type Outcome,
@@ -148,7 +148,7 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
     let run = await agent(resume);
     stopped();
     const patchFile = `${sandbox.homeDir}/.issuesmith/changes.patch`;
-    let patch = await collectPatch(sandbox, { workdir, baseSha, patchFile });
+    let patch = await readPatch(sandbox, { workdir, baseSha, patchFile }, repo, settings);
     if (resume !== undefined && !run.ok && run.reason === 'crash' && patch.byteLength === 0) {
       // The agent could not pick its session up (its state is missing or unreadable): start it afresh.
       deps.log.warn({ pull: pr.number, session: resume, continuation, output: deps.redactor.redact(run.outputTail) }, 'the agent could not resume its session; running it afresh');
@@ -156,7 +156,7 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
       await sandbox.writeFile(promptFile, await freshPrompt());
       run = await agent(undefined);
       stopped();
-      patch = await collectPatch(sandbox, { workdir, baseSha, patchFile });
+      patch = await readPatch(sandbox, { workdir, baseSha, patchFile }, repo, settings);
     }
     const stats = (): JobStats => statsOf(run, now() - started);
     const followUp = { turn, resumed: continuation };
@@ -190,23 +190,25 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
       }
       return { kind: 'no-changes', profile, run, stats: stats(), sandboxId, followUp };
     }
-    const patchText = vetPatch(patch, repo, deps.redactor);
-
-    const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
-    const author = await github.botIdentity();
     stopped();
-    progress.phase('pushing');
-    const writeToken = await github.mintToken('write');
-    const pushed = await pushPatchToBranch({
-      remoteUrl: github.remoteUrl(),
-      token: writeToken,
-      branch: pr.headRef,
-      baseSha,
-      patch,
-      message: deps.redactor.redact(commitMessage({ ...job, number: issue ?? pr.number }, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
-      author,
-      workDir: settings.workDir,
-    });
+    const vetted = await vetChange({ remoteUrl: github.remoteUrl(), readToken: await github.readToken(), baseSha, patch, repo, settings, redactor: deps.redactor });
+    const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
+    let pushed: PushedCommit;
+    try {
+      const author = await github.botIdentity();
+      stopped();
+      progress.phase('pushing');
+      const writeToken = await github.mintToken('write', { workflows: vetted.touchesWorkflows });
+      pushed = await pushOntoBranch(vetted.staged, {
+        remoteUrl: github.remoteUrl(),
+        token: writeToken,
+        branch: pr.headRef,
+        message: deps.redactor.redact(commitMessage({ ...job, number: issue ?? pr.number }, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
+        author,
+      });
+    } finally {
+      await vetted.staged.dispose();
+    }
     if (pushed.movedOn || pushed.retried) deps.log.info({ pull: pr.number, movedOn: pushed.movedOn, retried: pushed.retried }, 'the branch had moved on: the commit went on top of its new head');
     if (ours) {
       await github.updatePullRequestBody(pr.number, newBody(partial));
@@ -220,7 +222,7 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
       branch: pr.headRef,
       ...(partial ? { partial: partial.why } : {}),
       run,
-      files: patchFileStats(patchText),
+      files: vetted.files,
       stats: stats(),
       sandboxId,
       followUp,

@@ -7,18 +7,16 @@ import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import type { JobGitHub } from '../github/job-github.js';
 import { renderStateMarker } from '../github/state-marker.js';
-import { pushPatch } from '../git/push-patch.js';
+import { pushNewBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
-import { patchFileStats, type FileChange } from '../report/patch-stats.js';
+import type { FileChange } from '../report/patch-stats.js';
 import { hasPermission } from '../security/has-permission.js';
-import { filesWithSecrets } from '../security/scan-patch.js';
 import type { Redactor } from '../security/redact.js';
-import { checkPatch } from '../security/check-patch.js';
 import { notAllowedUserComment } from '../report/config-messages.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { prepareCheckout } from '../sandbox/prepare-checkout.js';
-import { cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
+import { cloneInSandbox, collectPatch, PatchTooLargeError } from '../sandbox/repo-in-sandbox.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { cleanUpPullRequest, continuePullRequest, findFollowUp, keepForFollowUp, type Continuation } from './follow-up.js';
 import type { Job } from './job.js';
@@ -27,6 +25,7 @@ import { silentProgress, type Progress } from './progress.js';
 import { runAgent, type AgentRun } from './run-agent.js';
 import { isInterrupted } from './interrupted.js';
 import { throwIfStopped } from './stopped.js';
+import { patchCap, patchTooLarge, vetChange } from './vet-change.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -165,33 +164,35 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
     });
     // A stopped agent's work is dropped: nothing is pushed.
     stopped();
-    const patch = await collectPatch(sandbox, { workdir, baseSha, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` });
+    const patch = await readPatch(sandbox, { workdir, baseSha, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` }, repo, settings);
     const stats = (): JobStats => statsOf(run, now() - started);
 
     if (patch.byteLength === 0) {
       if (run.ok) return { kind: 'no-changes', profile, run, stats: stats(), sandboxId };
       return { kind: 'agent-failed', profile, run, reason: failureMessage(profile, run.reason ?? 'crash'), stats: stats(), sandboxId };
     }
-    const patchText = vetPatch(patch, repo, deps.redactor);
-
-    const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
-    const author = await github.botIdentity();
-    // Minted right before the push: installation tokens live one hour, agents may run longer.
     stopped();
-    progress.phase('pushing');
-    const writeToken = await github.mintToken('write');
-    const pushed = await pushPatch({
-      remoteUrl: github.remoteUrl(),
-      token: writeToken,
-      baseSha,
-      number: job.number,
-      title: job.issue.title,
-      patch,
-      message: deps.redactor.redact(commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
-      author,
-      workDir: settings.workDir,
-      branchPrefix: repo.pullRequest.branchPrefix,
-    });
+    const vetted = await vetChange({ remoteUrl: github.remoteUrl(), readToken: await github.readToken(), baseSha, patch, repo, settings, redactor: deps.redactor });
+    let pushed: { branch: string; sha: string };
+    const partial = run.ok ? undefined : { why: failureMessage(profile, run.reason ?? 'crash') };
+    try {
+      const author = await github.botIdentity();
+      // Minted right before the push: installation tokens live one hour, agents may run longer.
+      stopped();
+      progress.phase('pushing');
+      const writeToken = await github.mintToken('write', { workflows: vetted.touchesWorkflows });
+      pushed = await pushNewBranch(vetted.staged, {
+        remoteUrl: github.remoteUrl(),
+        token: writeToken,
+        number: job.number,
+        title: job.issue.title,
+        message: deps.redactor.redact(commitMessage(job, profile, author.email.split('@')[1] ?? 'users.noreply.github.com')),
+        author,
+        branchPrefix: repo.pullRequest.branchPrefix,
+      });
+    } finally {
+      await vetted.staged.dispose();
+    }
     progress.phase('opening-pr');
     const pr = await github
       .openPullRequest({
@@ -234,7 +235,7 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
       branch: pushed.branch,
       ...(partial ? { partial: partial.why } : {}),
       run,
-      files: patchFileStats(patchText),
+      files: vetted.files,
       stats: stats(),
       sandboxId,
     };
@@ -244,22 +245,14 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   }
 }
 
-/**
- * Every check an outgoing patch passes, for first runs and follow-ups alike: no secret or token, the
- * repository's limits and workflow guard. Returns the patch as text; throws a UserError naming the problem.
- */
-export function vetPatch(patch: Uint8Array, repo: RepoSettings, redactor: Redactor): string {
-  const text = new TextDecoder().decode(patch);
-  refuseSecrets(text, redactor);
-  checkPatch(patch, { ...repo.limits, allowWorkflowChanges: repo.allowWorkflowChanges });
-  return text;
-}
-
-function refuseSecrets(patch: string, redactor: Redactor): void {
-  const files = filesWithSecrets(patch, redactor);
-  if (files.length === 0) return;
-  const names = files.map((f) => `\`${f}\``).join(', ');
-  throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
+/** The agent's patch read out of its sandbox, at most the repository's (or the app's) cap; a UserError when larger. */
+export async function readPatch(sandbox: Sandbox, o: { workdir: string; baseSha: string; patchFile: string }, repo: RepoSettings, settings: Settings): Promise<Uint8Array> {
+  try {
+    return await collectPatch(sandbox, { ...o, maxBytes: patchCap(repo, settings) });
+  } catch (err) {
+    if (err instanceof PatchTooLargeError) throw patchTooLarge(err, repo, settings);
+    throw err;
+  }
 }
 
 async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {

@@ -14,7 +14,7 @@ import {
 } from 'e2b';
 import { UserError } from '../errors.js';
 import { KEYLESS_KEYS, planKeyless } from './e2b-keyless.js';
-import { CommandTimeoutError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
 
 /** Every sandbox the app makes carries this metadata; the orphan reaper finds them by it. */
 export const E2B_APP_METADATA = { app: 'issuesmith' } as const;
@@ -322,11 +322,13 @@ class E2BSandbox implements Sandbox {
     }
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
+  async readFile(path: string, o: { maxBytes?: number } = {}): Promise<Uint8Array> {
     this.#assertRunning();
     try {
-      return await this.sdk.files.read(this.#path(path), { format: 'bytes' });
+      if (o.maxBytes === undefined) return await this.sdk.files.read(this.#path(path), { format: 'bytes' });
+      return await readCapped(await this.sdk.files.read(this.#path(path), { format: 'stream' }), path, o.maxBytes);
     } catch (err) {
+      if (err instanceof FileTooLargeError) throw err;
       throw this.#lost(err, `could not read ${path} from the E2B sandbox ${this.id}`);
     }
   }
@@ -406,4 +408,22 @@ function exitCodeOf(code: number): number {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads a stream to its end, giving up (and cancelling it) once it passes `maxBytes`. */
+async function readCapped(stream: ReadableStream<Uint8Array>, path: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new FileTooLargeError(path, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
-import { CommandTimeoutError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
 
 export interface LocalProviderOptions {
   /** PATH inside the sandbox: where the agents' CLIs are found. Defaults to the host's PATH. */
@@ -189,8 +189,26 @@ class LocalSandbox implements Sandbox {
     await writeFile(p, data);
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(this.#resolve(path)));
+  async readFile(path: string, o: { maxBytes?: number } = {}): Promise<Uint8Array> {
+    const file = this.#resolve(path);
+    if (o.maxBytes === undefined) return new Uint8Array(await readFile(file));
+    // Reads at most one chunk past the cap, however large the file is or grows.
+    const handle = await open(file, 'r');
+    try {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const chunk = Buffer.alloc(64 * 1024);
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+        if (total > o.maxBytes) throw new FileTooLargeError(path, o.maxBytes);
+        chunks.push(chunk.subarray(0, bytesRead));
+      }
+      return new Uint8Array(Buffer.concat(chunks));
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Nothing runs between turns on the host: the directory stays, and `connect` resumes it. */

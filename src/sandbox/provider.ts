@@ -31,7 +31,8 @@ export interface Sandbox {
   /** Runs `cmd` with `bash -lc`. Resolves with the exit code; rejects only when it could not run or ran out of time. */
   run(cmd: string, o?: RunOptions): Promise<RunResult>;
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
-  readFile(path: string): Promise<Uint8Array>;
+  /** Reads a file; with `maxBytes`, rejects with FileTooLargeError as soon as more than that arrives (the host never holds more). */
+  readFile(path: string, o?: { maxBytes?: number }): Promise<Uint8Array>;
   /** Keeps the sandbox for a follow-up. */
   pause(): Promise<void>;
   kill(): Promise<void>;
@@ -68,5 +69,16 @@ export class SandboxError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SandboxError';
+  }
+}
+
+/** A file read out of a sandbox was larger than the reader's cap. */
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly maxBytes: number,
+  ) {
+    super(`${path} is larger than ${maxBytes} bytes`);
+    this.name = 'FileTooLargeError';
   }
 }

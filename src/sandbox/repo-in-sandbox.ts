@@ -1,6 +1,6 @@
 import { gitAuthEnv } from '../github/git-url.js';
 import { shellQuote } from '../security/shell-quote.js';
-import { SandboxError, type Sandbox } from './provider.js';
+import { FileTooLargeError, SandboxError, type Sandbox } from './provider.js';
 
 /**
  * Clones one branch shallowly into the sandbox. The token reaches git through the environment of
@@ -26,15 +26,34 @@ export async function cloneInSandbox(sandbox: Sandbox, o: { url: string; branch:
 /**
  * Stages everything in the work tree and reads out a binary diff against the starting commit, which
  * also catches commits the agent made itself. External diff drivers and text conversions, which a
- * repository's config could name, are switched off.
+ * repository's config could name, are switched off. The patch's size is checked inside the sandbox
+ * before anything is read out, and the read itself stops at `maxBytes`, whatever the sandbox says.
  */
-export async function collectPatch(sandbox: Sandbox, o: { workdir: string; baseSha: string; patchFile: string }): Promise<Uint8Array> {
+export async function collectPatch(sandbox: Sandbox, o: { workdir: string; baseSha: string; patchFile: string; maxBytes: number }): Promise<Uint8Array> {
   const r = await sandbox.run(
-    `git add -A && git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${shellQuote(o.baseSha)} > ${shellQuote(o.patchFile)}`,
+    `git add -A && git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${shellQuote(o.baseSha)} > ${shellQuote(o.patchFile)} && stat -c %s ${shellQuote(o.patchFile)}`,
     { cwd: o.workdir, timeoutMs: 120_000 },
   );
   if (r.exitCode !== 0) throw new SandboxError(`could not collect the agent's changes: ${r.stderr.trim().split('\n').pop() ?? ''}`);
-  return sandbox.readFile(o.patchFile);
+  const size = Number(r.stdout.trim().split('\n').pop());
+  if (Number.isFinite(size) && size > o.maxBytes) throw new PatchTooLargeError(size, o.maxBytes);
+  try {
+    return await sandbox.readFile(o.patchFile, { maxBytes: o.maxBytes });
+  } catch (err) {
+    if (err instanceof FileTooLargeError) throw new PatchTooLargeError(undefined, o.maxBytes);
+    throw err;
+  }
+}
+
+/** The agent's patch is over the cap; nothing of it was read out. */
+export class PatchTooLargeError extends Error {
+  constructor(
+    readonly bytes: number | undefined,
+    readonly maxBytes: number,
+  ) {
+    super(`the patch is ${bytes ?? 'more than'} bytes (cap ${maxBytes})`);
+    this.name = 'PatchTooLargeError';
+  }
 }
 
 /**

@@ -30,10 +30,46 @@ export class Redactor {
     return TOKEN_SHAPES.test(text);
   }
 
+  /**
+   * Whether the text holds one of the secret values (configured secrets, minted tokens) in any of the
+   * forms a file could carry it: plain, base64 (standard or URL-safe, at any byte offset) or URL-encoded.
+   */
+  holdsSecretValue(text: string): boolean {
+    for (const v of this.#values) {
+      if (text.includes(v)) return true;
+      for (const form of encodedForms(v)) if (text.includes(form)) return true;
+    }
+    return false;
+  }
+
+  /** The token-shaped strings in a text (GitHub, Anthropic, OpenAI keys), whoever minted them. */
+  tokenShapes(text: string): string[] {
+    return [...text.matchAll(TOKEN_SHAPES)].map((m) => m[0]);
+  }
+
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret containing another is removed whole.
     for (const v of [...this.#values].sort((a, b) => b.length - a.length)) out = out.split(v).join(REDACTED);
     return out.replace(TOKEN_SHAPES, REDACTED);
   }
+}
+
+/** The forms a value takes once encoded: URL-encoding, and the stable middle of its base64 at each of the three byte alignments. */
+function encodedForms(value: string): string[] {
+  const forms = new Set<string>();
+  const url = encodeURIComponent(value);
+  if (url !== value) forms.add(url);
+  const bytes = Buffer.from(value, 'utf8');
+  for (let shift = 0; shift < 3; shift++) {
+    const b64 = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+    // Characters that also depend on the bytes before or after the value are dropped.
+    const start = shift === 0 ? 0 : 4;
+    const end = (shift + bytes.length) % 3 === 0 ? b64.length : b64.length - 1;
+    const core = b64.slice(start, end);
+    if (core.length < 12) continue;
+    forms.add(core);
+    forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms];
 }

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Git on the app's host, for a repository it does not trust. It runs in a bare repository the app made
+ * (no work tree: the repository's files never touch the disk), with nothing a repository or an agent
+ * controls taking part:
+ *  - no global or system configuration (`GIT_CONFIG_GLOBAL`/`GIT_CONFIG_SYSTEM` point at /dev/null,
+ *    `HOME` is an empty directory of its own), so no `.gitconfig`, `include.path`, credential helper;
+ *  - hooks, fsmonitor and attribute files switched off on every command, so no hook, filter or
+ *    fsmonitor can run, whatever a base commit or a patch carries;
+ *  - an environment built from nothing but PATH, so no GIT_* variable of the app's own process leaks in.
+ * A token reaches only the one command that needs it (`auth`), through the environment.
+ */
+export class HostGit {
+  private constructor(
+    readonly dir: string,
+    private readonly gitDir: string,
+    private readonly home: string,
+  ) {}
+
+  /** A new bare repository in a temporary directory under `workDir`; `dispose()` removes it. */
+  static async create(workDir: string): Promise<HostGit> {
+    const dir = await mkdtemp(join(workDir, 'issuesmith-git-'));
+    const git = new HostGit(dir, join(dir, 'repo.git'), join(dir, 'home'));
+    await mkdir(git.home, { mode: 0o700 });
+    // No template: the host's template directory could hold hooks.
+    await git.run(['init', '--quiet', '--bare', '--template=', git.gitDir], { bare: false });
+    return git;
+  }
+
+  /** Runs git; rejects with git's stderr when it fails. */
+  async run(args: readonly string[], o: GitRunOptions = {}): Promise<string> {
+    return (await this.runRaw(args, o)).toString('utf8');
+  }
+
+  /** Like `run`, returning stdout's bytes. */
+  runRaw(args: readonly string[], o: GitRunOptions = {}): Promise<Buffer> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: this.home,
+      XDG_CONFIG_HOME: this.home,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_SYSTEM: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_ATTR_NOSYSTEM: '1',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_NO_REPLACE_OBJECTS: '1',
+      LC_ALL: 'C',
+      ...(o.bare === false ? {} : { GIT_DIR: this.gitDir }),
+      ...(o.index !== undefined ? { GIT_INDEX_FILE: o.index } : {}),
+      ...o.env,
+      ...(o.auth ?? {}),
+    };
+    const hardened = [
+      '-c', 'core.hooksPath=/dev/null',
+      '-c', 'core.fsmonitor=false',
+      '-c', 'core.attributesFile=/dev/null',
+      '-c', 'credential.helper=',
+      '-c', 'protocol.ext.allow=never',
+      '-c', 'commit.gpgSign=false',
+      ...args,
+    ];
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        'git',
+        hardened,
+        { cwd: this.home, env, encoding: 'buffer', maxBuffer: o.maxBuffer ?? 256 * 1024 * 1024, timeout: o.timeoutMs ?? 10 * 60_000 },
+        (err, stdout, stderr) => {
+          if (err) reject(new HostGitError(args[0] ?? 'git', stderr.toString('utf8'), err));
+          else resolve(stdout);
+        },
+      );
+      if (o.input !== undefined) child.stdin?.end(o.input);
+      else child.stdin?.end();
+    });
+  }
+
+  /** A path for a temporary index file of this repository. */
+  indexFile(name: string): string {
+    return join(this.dir, `${name}.index`);
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface GitRunOptions {
+  /** Extra environment (author and committer identity). */
+  env?: Record<string, string>;
+  /** The credentials of this one command (gitAuthEnv). */
+  auth?: Record<string, string>;
+  index?: string;
+  input?: string | Uint8Array;
+  maxBuffer?: number;
+  timeoutMs?: number;
+  /** false: run outside the repository (for `init`). */
+  bare?: false;
+}
+
+export class HostGitError extends Error {
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+    cause: unknown,
+  ) {
+    super(`git ${command} failed: ${stderr.trim().split('\n').pop() ?? ''}`, { cause });
+    this.name = 'HostGitError';
+  }
+}
