@@ -96,7 +96,8 @@ function tooLargeMessage(bytes: number, rules: ChangeRules): string {
 }
 
 export function formatBytes(n: number): string {
-  return n >= MB ? `${Math.round((n / MB) * 10) / 10} MB` : `${n} bytes`;
+  if (n >= MB) return `${Math.round((n / MB) * 10) / 10} MB`;
+  return n >= 1024 ? `${Math.round((n / 1024) * 10) / 10} KB` : `${n} bytes`;
 }
 
 function names(paths: readonly string[]): string {

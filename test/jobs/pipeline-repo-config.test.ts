@@ -179,6 +179,11 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     await receive('issue_comment', commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-ci:.github/workflows/ci.yml'])).toBe('on: push');
     expect(mock.record.pulls).toHaveLength(1);
+    // Only this push's token may change workflows; the sandbox's stays read-only.
+    expect(mock.record.tokenRequests).toEqual([
+      { repositories: [REPO], permissions: { contents: 'read' } },
+      { repositories: [REPO], permissions: { contents: 'write', workflows: 'write' } },
+    ]);
     // The agent's settings from the file: its model, and a time limit cut down to the app's, with a note.
     expect((JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] }).argv).toEqual(expect.arrayContaining(['--model', 'opus-x']));
     expect(mock.finalStatus).toContain('the time limit of `claude` (90 minutes) is more than this app allows; 1 minutes apply');

@@ -31,3 +31,18 @@ describe('redaction', () => {
     expect(r.redact('a short sentence with sk- and ghs_ mentioned')).toBe('a short sentence with sk- and ghs_ mentioned');
   });
 });
+
+describe('secret values in the forms a file could carry them', () => {
+  it('finds a value plain, base64 at any byte offset (standard and URL-safe) and URL-encoded', () => {
+    const value = 'sk-test+value/with?odd=chars-0123456789';
+    const r = new Redactor([value]);
+    expect(r.holdsSecretValue(`x ${value} y`)).toBe(true);
+    for (const prefix of ['', 'a', 'ab', 'abc']) {
+      const b64 = Buffer.from(`${prefix}${value}tail`).toString('base64');
+      expect(r.holdsSecretValue(`data: ${b64}`)).toBe(true);
+      expect(r.holdsSecretValue(b64.replace(/\+/g, '-').replace(/\//g, '_'))).toBe(true);
+    }
+    expect(r.holdsSecretValue(`?k=${encodeURIComponent(value)}`)).toBe(true);
+    expect(r.holdsSecretValue('an ordinary file')).toBe(false);
+  });
+});
