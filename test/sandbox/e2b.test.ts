@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { UserError } from '../../src/errors.js';
 import { E2BSandboxProvider, type E2BProviderOptions } from '../../src/sandbox/e2b.js';
 import { reapOrphans, startReaper } from '../../src/sandbox/e2b-reaper.js';
-import { CommandTimeoutError, SandboxError, type CreateOptions, type Sandbox } from '../../src/sandbox/provider.js';
+import { CommandTimeoutError, FileTooLargeError, SandboxError, type CreateOptions, type Sandbox } from '../../src/sandbox/provider.js';
 import { FakeE2BServer } from '../helpers/fake-e2b-server.js';
 
 let fake: FakeE2BServer;
@@ -146,6 +146,14 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
     await s.writeFile('prompt.md', 'fix the bug ünïcode\n');
     expect((await s.run('cat /home/user/prompt.md')).stdout).toBe('fix the bug ünïcode\n');
     expect(fake.record.writes.filter((w) => w.sandboxId === s.id).map((w) => w.path)).toEqual(['/home/user/out/all-bytes.bin', '/home/user/prompt.md']);
+  });
+
+  it('stops reading a file at the cap, streamed, and reads one within it whole', async () => {
+    const s = await create();
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+    await s.writeFile('/home/user/out/big.bin', big);
+    await expect(s.readFile('/home/user/out/big.bin', { maxBytes: 1024 * 1024 })).rejects.toBeInstanceOf(FileTooLargeError);
+    expect(await s.readFile('/home/user/out/big.bin', { maxBytes: big.byteLength })).toEqual(big);
   });
 
   it('rejects with a SandboxError when a file is not there', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
-import { SandboxError } from '../../src/sandbox/provider.js';
+import { FileTooLargeError, SandboxError } from '../../src/sandbox/provider.js';
 import { waitFor } from '../helpers/jobs.js';
 
 const create = (p: LocalSandboxProvider, issue = '1') =>
@@ -25,6 +25,15 @@ describe('the local sandbox provider: pause, connect and stable paths', () => {
     const again = await p.connect(s.id);
     expect(again?.id).toBe(s.id);
     expect((await again?.run('cat kept.txt'))?.stdout).toBe('still here');
+  });
+
+  it('stops reading a file one chunk past the cap, however large it is', async () => {
+    const p = new LocalSandboxProvider({ root });
+    const s = await create(p);
+    await s.writeFile('big.bin', new Uint8Array(300_000).fill(7));
+    await expect(s.readFile('big.bin', { maxBytes: 100_000 })).rejects.toBeInstanceOf(FileTooLargeError);
+    expect((await s.readFile('big.bin', { maxBytes: 300_000 })).byteLength).toBe(300_000);
+    await s.kill();
   });
 
   it('kills a paused sandbox by id, after which it is gone', async () => {
