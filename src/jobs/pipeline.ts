@@ -10,7 +10,7 @@ import { renderStateMarker } from '../github/state-marker.js';
 import { pushNewBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
-import type { FileChange } from '../report/patch-stats.js';
+import type { FileChange } from '../report/file-change.js';
 import { hasPermission } from '../security/has-permission.js';
 import type { Redactor } from '../security/redact.js';
 import { notAllowedUserComment } from '../report/config-messages.js';

@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import { gitAuthEnv } from '../github/git-url.js';
 import { GITLINK_MODE, StagedChange, type ChangedFile } from '../git/staged-change.js';
-import type { FileChange } from '../report/patch-stats.js';
+import type { FileChange } from '../report/file-change.js';
 import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../security/check-change.js';
 import type { Redactor } from '../security/redact.js';
 import { secretShapes } from '../security/secret-rules.js';

@@ -1,6 +1,6 @@
 import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
 import { formatDuration, formatStats, type JobStats } from './job-stats.js';
-import type { FileChange } from './patch-stats.js';
+import type { FileChange } from './file-change.js';
 import { neutralize } from './step-line.js';
 
 // The status comment and the check run of one job: pure text, redacted by the caller before it leaves.

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { renderCheckRun, renderStatusComment, type FinalOutcome, type JobStatus, type StatusHead } from '../../src/report/status.js';
-import { patchFileStats } from '../../src/report/patch-stats.js';
 import { stepLine } from '../../src/report/step-line.js';
 
 const head: StatusHead = { deliveryId: 'd-1', agent: 'Claude Code', model: 'claude-opus-4-8', requester: 'octocat', command: '/agent', attempt: 1 };
@@ -96,37 +95,6 @@ describe('step lines', () => {
     expect(stepLine({ type: 'tool', name: 'Bash', detail: 'Ran `echo @octocat`\nsecond line' })).toBe('Ran `echo @octocat`');
     expect(stepLine({ type: 'tool', name: 'x', detail: 'ping @everyone <img src=x>' })).toBe('ping &#64;everyone &lt;img src=x>');
     expect(stepLine({ type: 'text', text: 'thinking' })).toBeUndefined();
-  });
-});
-
-describe('patch file stats', () => {
-  it('counts lines added and removed per file, binary files and renames', () => {
-    const patch = [
-      'diff --git a/src/a.ts b/src/a.ts',
-      'index 1..2 100644',
-      '--- a/src/a.ts',
-      '+++ b/src/a.ts',
-      '@@ -1,2 +1,3 @@',
-      ' keep',
-      '-old',
-      '+new',
-      '+++ plus line that is content',
-      'diff --git a/logo.png b/logo.png',
-      'new file mode 100644',
-      'GIT binary patch',
-      'literal 3',
-      'diff --git a/gone.txt b/gone.txt',
-      'deleted file mode 100644',
-      '--- a/gone.txt',
-      '+++ /dev/null',
-      '@@ -1 +0,0 @@',
-      '-bye',
-    ].join('\n');
-    expect(patchFileStats(patch)).toEqual([
-      { path: 'src/a.ts', added: 2, removed: 1, binary: false },
-      { path: 'logo.png', added: 0, removed: 0, binary: true },
-      { path: 'gone.txt', added: 0, removed: 1, binary: false },
-    ]);
   });
 });
 
