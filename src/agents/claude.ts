@@ -21,6 +21,7 @@ export const claude: AgentProfile = {
     // A resumed session is only found from the same absolute directory, so always cd there.
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },
+  outputFormat: 'claude-stream-json',
   parse: parseClaudeStreamLine,
 };
 

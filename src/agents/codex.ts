@@ -25,6 +25,7 @@ export const codex: AgentProfile = {
     else args.push('resume', cliArgument(resume, 'Codex session id'), '-');
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },
+  outputFormat: 'codex-json',
   parse: parseCodexLine,
   createParser: createCodexParser,
 };

@@ -1,17 +1,14 @@
-import type { AgentOutput } from '../config/repo-config.js';
 import { UserError } from '../errors.js';
 import { shellQuote } from '../security/shell-quote.js';
-import { parseClaudeStreamLine } from './claude-stream.js';
 import { cliArgument } from './cli-argument.js';
-import { createCodexParser, parseCodexLine } from './codex-stream.js';
-import { createOpenClawParser, parseOpenClawLine } from './openclaw-stream.js';
-import { createOpenCodeParser, parseOpenCodeLine } from './opencode-stream.js';
-import type { AgentEvent, AgentProfile, AgentStreamParser, CommandInput } from './profile.js';
+import { OUTPUT_FORMATS } from './output-formats.js';
+import type { AgentProfile, CommandInput } from './profile.js';
 
 export interface CustomAgentDefinition {
   command: string;
   resume_command?: string | undefined;
-  output: AgentOutput;
+  /** One of OUTPUT_FORMATS' names (checked by the settings' schema). */
+  output: string;
   template?: string | undefined;
   secrets?: string[] | undefined;
   instructions_file?: string | undefined;
@@ -27,7 +24,8 @@ export const CUSTOM_AGENT_TEMPLATE = 'base';
  * checkout with the prompt on stdin, and the prompt itself never enters the command.
  */
 export function customAgentProfile(name: string, def: CustomAgentDefinition): AgentProfile {
-  const parser = OUTPUT_PARSERS[def.output];
+  const parser = OUTPUT_FORMATS.get(def.output);
+  if (parser === undefined) throw new UserError(`The agent \`${name}\` names an unknown output format \`${def.output}\`.`);
   return {
     name,
     aliases: [],
@@ -43,7 +41,7 @@ export function customAgentProfile(name: string, def: CustomAgentDefinition): Ag
     sessionState: () => [],
     command: (input) => customCommand(name, def, input),
     parse: parser.parse,
-    createParser: parser.create,
+    ...(parser.create ? { createParser: parser.create } : {}),
   };
 }
 
@@ -62,30 +60,3 @@ function customCommand(name: string, def: CustomAgentDefinition, input: CommandI
   // A group, so the whole command line reads the prompt; the newline ends a trailing `#` comment.
   return `cd ${shellQuote(input.workdir)} && { ${filled}\n} < ${shellQuote(input.promptFile)}`;
 }
-
-const TEXT_SUMMARY_LINES = 30;
-
-/** Plain text output: every line is log text, and the last lines are the summary. Success is the exit code. */
-export function createTextParser(): AgentStreamParser {
-  const lines: string[] = [];
-  return {
-    line(line) {
-      const text = line.trimEnd();
-      if (text.trim() === '') return [];
-      lines.push(text);
-      if (lines.length > TEXT_SUMMARY_LINES) lines.shift();
-      return [{ type: 'log', text }];
-    },
-    end() {
-      return [{ type: 'result', ok: true, summary: lines.join('\n').trim().slice(-4000) }];
-    },
-  };
-}
-
-const OUTPUT_PARSERS: Record<AgentOutput, { parse: (line: string) => AgentEvent[]; create?: () => AgentStreamParser }> = {
-  text: { parse: (line) => (line.trim() === '' ? [] : [{ type: 'log', text: line.trim() }]), create: createTextParser },
-  'claude-stream-json': { parse: parseClaudeStreamLine },
-  'codex-json': { parse: parseCodexLine, create: createCodexParser },
-  'opencode-json': { parse: parseOpenCodeLine, create: createOpenCodeParser },
-  'openclaw-json': { parse: parseOpenClawLine, create: createOpenClawParser },
-};

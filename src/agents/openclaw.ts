@@ -31,6 +31,7 @@ export const openclaw: AgentProfile = {
     // The agent edits its workspace, ~/.openclaw/workspace unless this points it at the checkout.
     return `cd ${shellQuote(workdir)} && OPENCLAW_WORKSPACE_DIR=${shellQuote(workdir)} ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },
+  outputFormat: 'openclaw-json',
   parse: parseOpenClawLine,
   createParser: createOpenClawParser,
 };

@@ -25,6 +25,7 @@ export const opencode: AgentProfile = {
     if (model !== undefined) args.push('--model', cliArgument(model, 'model name'));
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },
+  outputFormat: 'opencode-json',
   parse: parseOpenCodeLine,
   createParser: createOpenCodeParser,
 };

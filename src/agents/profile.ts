@@ -65,6 +65,11 @@ export interface AgentProfile {
   sessionState(o: { home: string; workdir: string }): string[];
   /** Builds the shell command. The prompt is never part of it: it arrives on stdin. */
   command(input: CommandInput): string;
+  /**
+   * The name a custom agent's `output:` gives this agent's stream format, so a repository can run
+   * another CLI that prints it; absent when the format is this agent's alone.
+   */
+  outputFormat?: string;
   /** Parses one line of the agent's output into events. Never throws. */
   parse(line: string): AgentEvent[];
   /**

@@ -1,13 +1,10 @@
 import { z } from 'zod';
+import { AGENT_OUTPUTS } from '../agents/output-formats.js';
 import { Redactor } from '../security/redact.js';
 import { APP_SECRET_NAMES } from './settings.js';
 
 /** Where a repository's settings live, on its default branch. */
 export const REPO_CONFIG_PATH = '.github/issuesmith.yml';
-
-/** Stream formats a custom agent's `output` may name: one of the built-in parsers, or plain text. */
-export const AGENT_OUTPUTS = ['text', 'claude-stream-json', 'codex-json', 'opencode-json', 'openclaw-json'] as const;
-export type AgentOutput = (typeof AGENT_OUTPUTS)[number];
 
 /** Options a person may put in the command (`/agent codex model=gpt-5.5 base=release-2 ...`). */
 export const REQUEST_OPTIONS = ['model', 'base'] as const;

@@ -153,7 +153,7 @@ describe('the .github/issuesmith.yml schema', () => {
   it('gives editors a schema that knows every top-level setting and refuses unknown ones', () => {
     const schema = JSON.parse(repoConfigJsonSchemaText()) as { properties: Record<string, unknown>; additionalProperties: boolean };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['_extends', 'agents', 'allow_workflow_changes', 'allowed_users', 'default_agent', 'instructions', 'instructions_file', 'limits', 'options', 'permission', 'pull_request', 'setup', 'trigger'].sort(),
+      ['_extends', 'agents', 'allow_external_symlinks', 'allow_submodule_changes', 'allow_workflow_changes', 'allowed_users', 'default_agent', 'instructions', 'instructions_file', 'limits', 'options', 'permission', 'pull_request', 'setup', 'trigger'].sort(),
     );
     expect(schema.additionalProperties).toBe(false);
   });

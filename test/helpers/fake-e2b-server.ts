@@ -22,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { components } from 'e2b';
+import { builtInProfiles } from '../../src/agents/registry.js';
 
 type NewSandboxBody = components['schemas']['NewSandboxV2'];
 type SandboxBody = components['schemas']['Sandbox'];
@@ -31,7 +32,7 @@ type ApiError = components['schemas']['Error'];
 type NetworkConfig = components['schemas']['SandboxNetworkConfig'];
 
 export const FAKE_ENVD_VERSION = '0.6.13';
-const DEFAULT_TEMPLATES = ['base', 'claude', 'codex', 'amp', 'opencode', 'openclaw'];
+const DEFAULT_TEMPLATES = ['base', ...builtInProfiles.map((p) => p.template)];
 
 export interface FakeE2BOptions {
   /** The only key the API accepts. */

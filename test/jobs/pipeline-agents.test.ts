@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInProfiles } from '../../src/agents/registry.js';
 import issuesmith from '../../src/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { E2BSandboxProvider } from '../../src/sandbox/e2b.js';
@@ -59,7 +60,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     await runtime.queue.drain();
   }
 
-  it.each(['claude', 'codex', 'amp', 'opencode', 'openclaw'])('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
+  it.each(builtInProfiles.map((p) => p.name))('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
     const mock = api(6000).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
     await run(new LocalSandboxProvider({ path: PATH, root }), `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`, 6000);
     expect(git.git(OWNER, REPO, ['show', `issuesmith/1-spelling-error-in-the-readme-file:notes/${agent}.md`])).toBe(`written by ${agent}`);
