@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { gitAuthEnv } from '../github/git-url.js';
+import { gitAuthEnv } from './auth-env.js';
 import { branchName } from './branch-name.js';
 import type { HostGit } from './host-git.js';
 import { StagedChange } from './staged-change.js';

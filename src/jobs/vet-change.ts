@@ -1,7 +1,7 @@
 import type { RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
-import { gitAuthEnv } from '../github/git-url.js';
+import { gitAuthEnv } from '../git/auth-env.js';
 import { GITLINK_MODE, StagedChange, type ChangedFile } from '../git/staged-change.js';
 import type { FileChange } from '../report/file-change.js';
 import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../security/check-change.js';

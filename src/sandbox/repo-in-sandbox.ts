@@ -1,4 +1,4 @@
-import { gitAuthEnv } from '../github/git-url.js';
+import { gitAuthEnv } from '../git/auth-env.js';
 import { shellQuote } from '../security/shell-quote.js';
 import { FileTooLargeError, SandboxError, type Sandbox } from './provider.js';
 
