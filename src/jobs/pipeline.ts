@@ -1,6 +1,6 @@
 import { failureMessage, missingKeyMessage } from '../agents/failure-message.js';
 import { buildPrompt } from '../agents/prompt.js';
-import type { AgentEvent, AgentProfile } from '../agents/profile.js';
+import type { AgentProfile } from '../agents/profile.js';
 import type { ProfileRegistry } from '../agents/registry.js';
 import { repoSettings, type RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
