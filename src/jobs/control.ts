@@ -5,7 +5,7 @@ import type { PermissionCache } from '../github/permission.js';
 import { formatDuration } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { renderStatusComment, statusMarker, type JobStatus } from '../report/status.js';
-import { hasPermission } from '../security/has-permission.js';
+import { hasPermission } from '../access/has-permission.js';
 import { Redactor } from '../security/redact.js';
 import type { ControlRequest } from '../triggers/intent.js';
 import { jobKey, type Job } from './job.js';

@@ -10,7 +10,7 @@ import { readStateMarker, renderStateMarker, type PullRequestState } from '../gi
 import { pushPatchToBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
-import { hasPermission } from '../security/has-permission.js';
+import { hasPermission } from '../access/has-permission.js';
 import type { Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';

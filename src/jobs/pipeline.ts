@@ -11,7 +11,7 @@ import { pushPatch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { patchFileStats, type FileChange } from '../report/patch-stats.js';
-import { hasPermission } from '../security/has-permission.js';
+import { hasPermission } from '../access/has-permission.js';
 import { filesWithSecrets } from '../security/scan-patch.js';
 import type { Redactor } from '../security/redact.js';
 import { checkPatch } from '../security/check-patch.js';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Job } from '../jobs/job.js';
 import { readStateMarker } from '../github/state-marker.js';
 import { parseAgentCommand } from './grammar.js';
-import { isBot } from './is-bot.js';
-import { isOwnComment } from './is-own-comment.js';
+import { isBot } from '../access/is-bot.js';
+import { isOwnComment } from '../access/is-own-comment.js';
 
 /** A request about the jobs of one issue or pull request, answered at once rather than queued behind them. */
 export interface ControlRequest {

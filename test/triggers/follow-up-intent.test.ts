@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderStateMarker } from '../../src/github/state-marker.js';
 import { jobSchema } from '../../src/jobs/job.js';
 import { intentFromComment, intentFromPullRequestClosed, intentFromReview, intentFromReviewComment, type Intent, type TriggerOptions } from '../../src/triggers/intent.js';
-import { OWN_COMMENT_MARKER } from '../../src/triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 
 const options: TriggerOptions = {

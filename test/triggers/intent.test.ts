@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { intentFromCheckRunAction, intentFromComment, intentFromLabel, type TriggerOptions } from '../../src/triggers/intent.js';
-import { OWN_COMMENT_MARKER } from '../../src/triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { commentPayload, labeledPayload } from '../helpers/payloads.js';
 
 const options: TriggerOptions = {
