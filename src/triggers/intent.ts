@@ -4,6 +4,7 @@ import { readStateMarker } from '../github/state-marker.js';
 import { parseAgentCommand } from './grammar.js';
 import { isBot } from '../access/is-bot.js';
 import { isOwnComment } from '../access/is-own-comment.js';
+import { mayHoldWriteAccess } from '../access/may-hold-write-access.js';
 
 /** A request about the jobs of one issue or pull request, answered at once rather than queued behind them. */
 export interface ControlRequest {
@@ -16,6 +17,23 @@ export interface ControlRequest {
   requester: { login: string; id: number };
   /** The comment that asked, to react to; absent for the check run's Stop button. */
   commentId?: number;
+  /** The repository's default branch, where its settings are read; GitHub's HEAD when the payload did not say. */
+  defaultBranch?: string;
+}
+
+/**
+ * A request in the app's words from someone the payload shows cannot hold write access (their
+ * `author_association`): never queued, answered outside the queue by the rate-limited refusal.
+ */
+export interface OutsiderRequest {
+  action: 'start' | 'stop' | 'status';
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+  requester: { login: string; id: number };
+  association: string;
 }
 
 /**
@@ -29,6 +47,7 @@ export type Intent =
   | { kind: 'help'; job: Job }
   | { kind: 'candidate'; job: Job }
   | { kind: 'control'; request: ControlRequest }
+  | { kind: 'outsider'; request: OutsiderRequest }
   | { kind: 'continue'; job: Job }
   | { kind: 'cleanup'; job: Job }
   | { kind: 'ignore'; reason: string };
@@ -64,9 +83,12 @@ const labeledPayload = z.object({
   installation,
 });
 
+// GitHub's word for the author's relation to the repository: a pre-filter only, never a grant.
+const association = z.string().nullish();
+
 const commentPayload = z.object({
   action: z.literal('created'),
-  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user, author_association: association }),
   issue,
   repository,
   sender: user,
@@ -100,9 +122,16 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   if (isOwnComment(body)) return ignore("the app's own comment");
   const command = parseAgentCommand(body, o.isProfile, o.command);
   const trigger = { type: 'comment' as const, commentId: comment.id };
+  const outsider = !mayHoldWriteAccess(comment.author_association);
   if (command === undefined) {
     if (!CANDIDATE_COMMAND.test(body) || p.data.issue.pull_request !== undefined) return ignore('not a command');
+    // It may mean nothing to the app: an outsider's is dropped without a word.
+    if (outsider) return ignore(`a command that may be the repository's, from an outsider (${comment.author_association ?? ''})`);
     return { kind: 'candidate', job: toJob(p.data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
+  }
+  if (outsider) {
+    const action = command.verb === 'stop' || command.verb === 'status' ? command.verb : 'start';
+    return outsiderIntent(p.data, p.data.issue.number, deliveryId, action, comment.author_association ?? '');
   }
   if (command.verb === 'help') {
     return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
@@ -120,6 +149,7 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
         number: p.data.issue.number,
         requester: { login: sender.login, id: sender.id },
         commentId: comment.id,
+        defaultBranch: repository.default_branch,
       },
     };
   }
@@ -155,6 +185,7 @@ const reviewCommentPayload = z.object({
     line: z.number().int().nullish(),
     original_line: z.number().int().nullish(),
     diff_hunk: z.string().nullish(),
+    author_association: association,
   }),
   pull_request: pullRequest,
   repository,
@@ -164,7 +195,7 @@ const reviewCommentPayload = z.object({
 
 const reviewPayload = z.object({
   action: z.literal('submitted'),
-  review: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  review: z.object({ id: z.number().int(), body: z.string().nullish(), user, author_association: association }),
   pull_request: pullRequest,
   repository,
   sender: user,
@@ -193,6 +224,7 @@ export function intentFromReviewComment(payload: unknown, deliveryId: string, o:
   const command = parseAgentCommand(body, o.isProfile, o.command);
   if (command === undefined) return ignore('not a command');
   if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not on a line`);
+  if (!mayHoldWriteAccess(comment.author_association)) return outsiderIntent(p.data, p.data.pull_request.number, deliveryId, 'start', comment.author_association ?? '');
   const trigger = {
     type: 'review-comment' as const,
     commentId: comment.id,
@@ -212,6 +244,7 @@ export function intentFromReview(payload: unknown, deliveryId: string, o: Trigge
   const command = parseAgentCommand(review.body ?? '', o.isProfile, o.command);
   if (command === undefined) return ignore('not a command');
   if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not in a review`);
+  if (!mayHoldWriteAccess(review.author_association)) return outsiderIntent(p.data, p.data.pull_request.number, deliveryId, 'start', review.author_association ?? '');
   return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) };
 }
 
@@ -269,7 +302,7 @@ const checkRunActionPayload = z.object({
   action: z.literal('requested_action'),
   requested_action: z.object({ identifier: z.string() }),
   check_run: z.object({ external_id: z.string().nullish() }),
-  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() }),
   sender: user,
   installation,
 });
@@ -286,7 +319,30 @@ export function intentFromCheckRunAction(payload: unknown, deliveryId: string): 
   const { repository, sender } = p.data;
   return {
     kind: 'control',
-    request: { action: 'stop', deliveryId, installationId: p.data.installation.id, owner: repository.owner.login, repo: repository.name, number, requester: { login: sender.login, id: sender.id } },
+    request: {
+      action: 'stop',
+      deliveryId,
+      installationId: p.data.installation.id,
+      owner: repository.owner.login,
+      repo: repository.name,
+      number,
+      requester: { login: sender.login, id: sender.id },
+      ...(repository.default_branch !== undefined ? { defaultBranch: repository.default_branch } : {}),
+    },
+  };
+}
+
+function outsiderIntent(
+  p: { repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
+  number: number,
+  deliveryId: string,
+  action: OutsiderRequest['action'],
+  association: string,
+): Intent {
+  const { repository, sender } = p;
+  return {
+    kind: 'outsider',
+    request: { action, deliveryId, installationId: p.installation.id, owner: repository.owner.login, repo: repository.name, number, requester: { login: sender.login, id: sender.id }, association },
   };
 }
 

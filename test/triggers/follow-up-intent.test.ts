@@ -19,6 +19,7 @@ const marker = (o: { repo?: string; sandbox?: string } = {}): string =>
 function job(intent: Intent) {
   if (intent.kind === 'ignore') throw new Error(`ignored: ${intent.reason}`);
   if (intent.kind === 'control') throw new Error('a control request, not a job');
+  if (intent.kind === 'outsider') throw new Error(`an outsider's request, not a job: ${intent.request.association}`);
   // Every job a trigger makes survives the trip through a queue.
   return jobSchema.parse(intent.job);
 }
