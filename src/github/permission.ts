@@ -10,6 +10,7 @@ import type { Octokit } from './octokit.js';
 export class PermissionCache {
   // In insertion order, which is expiry order: every entry lives ttlMs.
   readonly #cache = new Map<string, { value: Permission; until: number }>();
+  readonly #pending = new Map<string, Promise<Permission>>();
 
   constructor(
     private readonly ttlMs = 60_000,
@@ -25,6 +26,15 @@ export class PermissionCache {
     const key = `${owner}/${repo}\0${username}`.toLowerCase();
     const hit = this.#cache.get(key);
     if (hit && hit.until > this.now()) return hit.value;
+    // Lookups of the same person at the same moment (a job and the acknowledgements of those queued behind it) share one call.
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    const lookup = this.#lookup(octokit, owner, repo, username, key).finally(() => this.#pending.delete(key));
+    this.#pending.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookup(octokit: Octokit, owner: string, repo: string, username: string, key: string): Promise<Permission> {
     let value: Permission;
     try {
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username });

@@ -72,3 +72,13 @@ describe('PermissionCache', () => {
     expect(cache.size).toBe(3);
   });
 });
+
+describe('PermissionCache under a burst', () => {
+  it('shares one call between lookups of the same person made at the same moment', async () => {
+    const { octokit, calls } = fakeOctokit({ alice: 'read' });
+    const cache = new PermissionCache();
+    const got = await Promise.all([1, 2, 3].map(() => cache.get(octokit, 'o', 'r', 'alice')));
+    expect(got).toEqual(['read', 'read', 'read']);
+    expect(calls).toEqual(['alice']);
+  });
+});
