@@ -39,10 +39,12 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       return;
     }
     if (intent.kind === 'outsider') {
-      // Someone whose author_association cannot hold write access: never queued; one polite refusal
-      // at most in a while, in the background. Everyone else's permission is checked by the worker.
+      // Someone whose author_association cannot hold write access: not queued; one polite refusal at
+      // most in a while, in the background, unless GitHub says they may act after all (a private
+      // membership the payload cannot see). Everyone else's permission is checked by the worker.
       app.log.info({ delivery: id, event, association: intent.request.association }, 'outsider: not queued');
-      runtime.refuse(intent.request);
+      const request = intent.intent;
+      runtime.refuse(intent.request, () => enqueue(request, id, event));
       return;
     }
     // A candidate (maybe the repository's own label or command) is checked by the worker, which reads

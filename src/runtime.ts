@@ -37,8 +37,11 @@ export interface Runtime {
   queue: JobQueue;
   /** Answers `/agent stop` and `/agent status` in the background; the webhook is answered at once. */
   control(request: ControlRequest): void;
-  /** Answers someone who may not ask the app to act (rate limited), in the background; nothing is queued. */
-  refuse(request: OutsiderRequest): void;
+  /**
+   * Answers someone the payload shows as an outsider, in the background and one at a time per person:
+   * a rate-limited refusal, or `proceed` when GitHub says they may act after all.
+   */
+  refuse(request: OutsiderRequest, proceed: () => Promise<void>): void;
   /** Tells a job that has to wait that it is queued, in the background. */
   acknowledge(job: Job, position: number): void;
   /** Resolves when no job and no background answer is left. */
@@ -150,6 +153,17 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       .finally(() => tasks.delete(p));
     tasks.add(p);
   };
+  // An outsider's requests are answered one after another, so a flood costs one lookup and one reply.
+  const outsiders = new Map<string, Promise<void>>();
+  const onePerPerson = (request: OutsiderRequest, task: () => Promise<void>): Promise<void> => {
+    const key = `${request.installationId}\0${request.requester.login.toLowerCase()}`;
+    const run = (outsiders.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined).finally(() => {
+      if (outsiders.get(key) === tail) outsiders.delete(key);
+    });
+    outsiders.set(key, tail);
+    return run;
+  };
   const settled = async (): Promise<void> => {
     while (tasks.size > 0) await Promise.all([...tasks]);
     await queue.drain();
@@ -163,7 +177,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     queue,
     metrics,
     control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
-    refuse: (request) => background('answer an outsider', () => answerOutsider(request, controlDeps)),
+    refuse: (request, proceed) => background('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
     settled,
     close: async () => {

@@ -13,15 +13,21 @@ export class RefusalLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether this person got a refusal reply within the window; asks without counting. */
+  answeredRecently(installationId: number, login: string): boolean {
+    const last = this.#last.get(key(installationId, login));
+    return last !== undefined && this.now() - last < this.windowMs;
+  }
+
   /** Whether this person may be answered now; a yes counts as the reply. */
   allow(installationId: number, login: string): boolean {
-    const key = `${installationId}\0${login.toLowerCase()}`;
+    const k = key(installationId, login);
     const t = this.now();
-    const last = this.#last.get(key);
+    const last = this.#last.get(k);
     if (last !== undefined && t - last < this.windowMs) return false;
     // Re-inserted, so the map stays in time order: oldest first.
-    this.#last.delete(key);
-    this.#last.set(key, t);
+    this.#last.delete(k);
+    this.#last.set(k, t);
     this.#prune(t);
     return true;
   }
@@ -41,4 +47,8 @@ export class RefusalLimiter {
       this.#last.delete(oldest);
     }
   }
+}
+
+function key(installationId: number, login: string): string {
+  return `${installationId}\0${login.toLowerCase()}`;
 }

@@ -23,7 +23,11 @@ export interface ControlRequest {
 
 /**
  * A request in the app's words from someone the payload shows cannot hold write access (their
- * `author_association`): never queued, answered outside the queue by the rate-limited refusal.
+ * `author_association`): not queued, but answered outside the queue by the rate-limited refusal. The
+ * payload is computed without a viewer, so it cannot see a private organisation membership: a
+ * maintainer whose membership is private and whose access comes through a team arrives as
+ * CONTRIBUTOR or NONE. The refusal path asks GitHub once (per person, while their refusal is recent)
+ * and lets such a person's request go on as `intent`.
  */
 export interface OutsiderRequest {
   action: 'start' | 'stop' | 'status';
@@ -42,12 +46,15 @@ export interface OutsiderRequest {
  * which the handler cannot read without an API call): the worker reads the file and drops it silently
  * when it is not.
  */
+/** What a request in the app's words becomes when its author may act. */
+export type ActionableIntent = { kind: 'run'; job: Job } | { kind: 'help'; job: Job } | { kind: 'continue'; job: Job } | { kind: 'control'; request: ControlRequest };
+
 export type Intent =
   | { kind: 'run'; job: Job }
   | { kind: 'help'; job: Job }
   | { kind: 'candidate'; job: Job }
   | { kind: 'control'; request: ControlRequest }
-  | { kind: 'outsider'; request: OutsiderRequest }
+  | { kind: 'outsider'; request: OutsiderRequest; intent: ActionableIntent }
   | { kind: 'continue'; job: Job }
   | { kind: 'cleanup'; job: Job }
   | { kind: 'ignore'; reason: string };
@@ -116,37 +123,34 @@ export function intentFromLabel(payload: unknown, deliveryId: string, o: Trigger
 export function intentFromComment(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
   const p = commentPayload.safeParse(payload);
   if (!p.success) return ignore('payload without the fields of an issue comment');
-  const { comment } = p.data;
+  return screened(commentIntent(p.data, deliveryId, o), p.data.comment.author_association);
+}
+
+function commentIntent(data: z.infer<typeof commentPayload>, deliveryId: string, o: TriggerOptions): Intent {
+  const { comment } = data;
   const body = comment.body ?? '';
-  if (isBot(comment.user) || isBot(p.data.sender)) return ignore('comment by a bot');
+  if (isBot(comment.user) || isBot(data.sender)) return ignore('comment by a bot');
   if (isOwnComment(body)) return ignore("the app's own comment");
   const command = parseAgentCommand(body, o.isProfile, o.command);
   const trigger = { type: 'comment' as const, commentId: comment.id };
-  const outsider = !mayHoldWriteAccess(comment.author_association);
   if (command === undefined) {
-    if (!CANDIDATE_COMMAND.test(body) || p.data.issue.pull_request !== undefined) return ignore('not a command');
-    // It may mean nothing to the app: an outsider's is dropped without a word.
-    if (outsider) return ignore(`a command that may be the repository's, from an outsider (${comment.author_association ?? ''})`);
-    return { kind: 'candidate', job: toJob(p.data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
-  }
-  if (outsider) {
-    const action = command.verb === 'stop' || command.verb === 'status' ? command.verb : 'start';
-    return outsiderIntent(p.data, p.data.issue.number, deliveryId, action, comment.author_association ?? '');
+    if (!CANDIDATE_COMMAND.test(body) || data.issue.pull_request !== undefined) return ignore('not a command');
+    return { kind: 'candidate', job: toJob(data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
   }
   if (command.verb === 'help') {
-    return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
+    return { kind: 'help', job: toJob(data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
   }
   if (command.verb === 'stop' || command.verb === 'status') {
-    const { repository, sender } = p.data;
+    const { repository, sender } = data;
     return {
       kind: 'control',
       request: {
         action: command.verb,
         deliveryId,
-        installationId: p.data.installation.id,
+        installationId: data.installation.id,
         owner: repository.owner.login,
         repo: repository.name,
-        number: p.data.issue.number,
+        number: data.issue.number,
         requester: { login: sender.login, id: sender.id },
         commentId: comment.id,
         defaultBranch: repository.default_branch,
@@ -163,10 +167,10 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   };
   // A comment on a pull request's conversation: a follow-up there. On an issue the worker decides,
   // since only the API can say whether the app already has a pull request for it.
-  if (p.data.issue.pull_request !== undefined) {
-    return { kind: 'continue', job: toJob(p.data, deliveryId, o, { ...chosen, kind: 'continue', pull: { number: p.data.issue.number } }) };
+  if (data.issue.pull_request !== undefined) {
+    return { kind: 'continue', job: toJob(data, deliveryId, o, { ...chosen, kind: 'continue', pull: { number: data.issue.number } }) };
   }
-  return { kind: 'run', job: toJob(p.data, deliveryId, o, chosen) };
+  return { kind: 'run', job: toJob(data, deliveryId, o, chosen) };
 }
 
 const pullRequest = z.object({
@@ -224,7 +228,6 @@ export function intentFromReviewComment(payload: unknown, deliveryId: string, o:
   const command = parseAgentCommand(body, o.isProfile, o.command);
   if (command === undefined) return ignore('not a command');
   if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not on a line`);
-  if (!mayHoldWriteAccess(comment.author_association)) return outsiderIntent(p.data, p.data.pull_request.number, deliveryId, 'start', comment.author_association ?? '');
   const trigger = {
     type: 'review-comment' as const,
     commentId: comment.id,
@@ -232,7 +235,7 @@ export function intentFromReviewComment(payload: unknown, deliveryId: string, o:
     line: comment.line ?? comment.original_line ?? null,
     diffHunk: comment.diff_hunk ?? '',
   };
-  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, trigger) };
+  return screened({ kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, trigger) }, comment.author_association);
 }
 
 /** A review whose body starts with `/agent`: a follow-up that carries the review's line comments. */
@@ -244,8 +247,7 @@ export function intentFromReview(payload: unknown, deliveryId: string, o: Trigge
   const command = parseAgentCommand(review.body ?? '', o.isProfile, o.command);
   if (command === undefined) return ignore('not a command');
   if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not in a review`);
-  if (!mayHoldWriteAccess(review.author_association)) return outsiderIntent(p.data, p.data.pull_request.number, deliveryId, 'start', review.author_association ?? '');
-  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) };
+  return screened({ kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) }, review.author_association);
 }
 
 /**
@@ -332,18 +334,31 @@ export function intentFromCheckRunAction(payload: unknown, deliveryId: string): 
   };
 }
 
-function outsiderIntent(
-  p: { repository: z.infer<typeof repository>; sender: z.infer<typeof user>; installation: { id: number } },
-  number: number,
-  deliveryId: string,
-  action: OutsiderRequest['action'],
-  association: string,
-): Intent {
-  const { repository, sender } = p;
-  return {
-    kind: 'outsider',
-    request: { action, deliveryId, installationId: p.installation.id, owner: repository.owner.login, repo: repository.name, number, requester: { login: sender.login, id: sender.id }, association },
-  };
+/**
+ * The pre-filter on the payload's `author_association`: a request in the app's words from someone it
+ * shows as an outsider is not queued but handed to the refusal path, with what it would have been (for
+ * the rare outsider GitHub's payload is wrong about: see OutsiderRequest). A command that may be the
+ * repository's own is dropped without a word. Everyone else goes on to the worker's real check.
+ */
+function screened(intent: Intent, association: string | null | undefined): Intent {
+  if (mayHoldWriteAccess(association)) return intent;
+  const as = association ?? '';
+  switch (intent.kind) {
+    case 'candidate':
+      return ignore(`a command that may be the repository's, from an outsider (${as})`);
+    case 'control': {
+      const { action, deliveryId, installationId, owner, repo, number, requester } = intent.request;
+      return { kind: 'outsider', request: { action, deliveryId, installationId, owner, repo, number, requester, association: as }, intent };
+    }
+    case 'run':
+    case 'help':
+    case 'continue': {
+      const { deliveryId, installationId, owner, repo, number, requester } = intent.job;
+      return { kind: 'outsider', request: { action: 'start', deliveryId, installationId, owner, repo, number, requester, association: as }, intent };
+    }
+    default:
+      return intent;
+  }
 }
 
 function toJob(

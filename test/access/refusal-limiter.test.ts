@@ -16,6 +16,17 @@ describe('RefusalLimiter', () => {
     expect(limiter.allow(1, 'mallory')).toBe(true);
   });
 
+  it('says whether someone was answered recently without counting a reply', () => {
+    let now = 0;
+    const limiter = new RefusalLimiter(1000, 100, () => now);
+    expect(limiter.answeredRecently(1, 'mallory')).toBe(false);
+    expect(limiter.allow(1, 'mallory')).toBe(true);
+    expect(limiter.answeredRecently(1, 'Mallory')).toBe(true);
+    now = 1000;
+    expect(limiter.answeredRecently(1, 'mallory')).toBe(false);
+    expect(limiter.allow(1, 'mallory')).toBe(true);
+  });
+
   it('drops expired entries and holds at most maxEntries', () => {
     let now = 0;
     const limiter = new RefusalLimiter(1000, 3, () => now);

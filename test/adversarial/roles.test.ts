@@ -276,9 +276,9 @@ describe('who may act, through the app', () => {
     await probot.receive({ id: `d-roles-${n}`, name: 'check_run', payload } as never);
   }
 
-  it('a stranger flooding an issue with /agent gets one reply, no permission lookup, and nothing is queued', async () => {
-    // One token and one comment: the strict harness fails on any other call, the permission lookup included.
-    const mock = api({ login: 'stranger' }).installationToken().comment();
+  it('a stranger flooding an issue with /agent gets one reply after one permission lookup, and nothing is queued', async () => {
+    // One token, one lookup, one comment: the strict harness fails on any other call.
+    const mock = api({ login: 'stranger', role: 'none' }).installationToken().permission().comment();
     for (let i = 0; i < 5; i++) await comment(`/agent claude do my homework ${i}`, { sender: 'stranger', association: 'NONE' });
     await comment('/agent stop', { sender: 'stranger', association: 'FIRST_TIME_CONTRIBUTOR' });
     await comment('/agent help', { sender: 'stranger', association: 'NONE' });
@@ -287,6 +287,14 @@ describe('who may act, through the app', () => {
     expect(outcomes).toEqual([]);
     expect(await runtime.queue.stats()).toMatchObject({ waiting: 0, running: 0 });
     expect(sandboxesMade).toBe(0);
+  });
+
+  it('a maintainer whose private organisation membership the payload shows as CONTRIBUTOR is not refused', async () => {
+    const mock = api({ login: 'hidden-maintainer', role: 'maintain' }).installationToken().permission().comment();
+    await comment('/agent status', { sender: 'hidden-maintainer', association: 'CONTRIBUTOR' });
+    await runtime.settled();
+    expect(mock.record.comments).toEqual([expect.stringContaining('Nothing')]);
+    expect(mock.record.comments[0]).not.toContain('Sorry');
   });
 
   it('a reader who passes the pre-filter is refused by the worker, and answered once however often they ask', async () => {
