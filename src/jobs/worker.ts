@@ -131,7 +131,11 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       // (`permission`, `allowed_users`). Its "Queued" status must not stay behind: it says it will not run.
       // So may a refusal because GitHub could not say what role the requester has.
       if (done.kind === 'refused' && ((repo !== undefined && (repo.allowedUsers !== undefined || settings.permission !== deps.settings.permission)) || done.reason === 'permission-lookup-failed')) {
-        await reporter.dismissQueued(`@${job.requester.login} may not start work in this repository, so this request will not run.`);
+        await reporter.dismissQueued(
+          done.reason === 'permission-lookup-failed'
+            ? `GitHub could not say what role @${job.requester.login} has in this repository just now, so this request will not run. Ask again in a few minutes.`
+            : `@${job.requester.login} may not start work in this repository, so this request will not run.`,
+        );
       }
     } catch (err) {
       // Not a failure: the queue puts the job back, and its next run takes over the status comment.
