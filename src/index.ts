@@ -38,6 +38,15 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       runtime.control(intent.request);
       return;
     }
+    if (intent.kind === 'outsider') {
+      // Someone whose author_association cannot hold write access: not queued; one polite refusal at
+      // most in a while, in the background, unless GitHub says they may act after all (a private
+      // membership the payload cannot see). Everyone else's permission is checked by the worker.
+      app.log.info({ delivery: id, event, association: intent.request.association }, 'outsider: not queued');
+      const request = intent.intent;
+      runtime.refuse(intent.request, () => enqueue(request, id, event));
+      return;
+    }
     // A candidate (maybe the repository's own label or command) is checked by the worker, which reads
     // .github/issuesmith.yml; the handler makes no API call.
     const result = await queue.enqueue(intent.job);

@@ -3,8 +3,10 @@ import { ProfileRegistry } from './agents/registry.js';
 import { settingsFromEnv, type Settings } from './config/settings.js';
 import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
+import { RefusalLimiter } from './access/refusal-limiter.js';
 import { PermissionCache } from './github/permission.js';
-import { acknowledgeQueued, appRedactor, handleControl, type ControlDeps } from './jobs/control.js';
+import { RepoConfigLoader } from './github/repo-config-loader.js';
+import { acknowledgeQueued, answerOutsider, appRedactor, handleControl, type ControlDeps } from './jobs/control.js';
 import { BullMqQueue } from './jobs/bullmq-queue.js';
 import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
@@ -21,7 +23,7 @@ import { LocalSandboxProvider } from './sandbox/local.js';
 import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
 import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
 import type { SandboxProvider } from './sandbox/provider.js';
-import type { ControlRequest } from './triggers/intent.js';
+import type { ControlRequest, OutsiderRequest } from './triggers/intent.js';
 import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
 import type { SessionStore } from './sessions/session-store.js';
 
@@ -35,6 +37,11 @@ export interface Runtime {
   queue: JobQueue;
   /** Answers `/agent stop` and `/agent status` in the background; the webhook is answered at once. */
   control(request: ControlRequest): void;
+  /**
+   * Answers someone the payload shows as an outsider, in the background and one at a time per person:
+   * a rate-limited refusal, or `proceed` when GitHub says they may act after all.
+   */
+  refuse(request: OutsiderRequest, proceed: () => Promise<void>): void;
   /** Tells a job that has to wait that it is queued, in the background. */
   acknowledge(job: Job, position: number): void;
   /** Resolves when no job and no background answer is left. */
@@ -78,6 +85,9 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   const metrics = new Metrics(() => (queueRef === undefined ? Promise.resolve({ waiting: 0, running: 0 }) : queueRef.stats()));
   if (sandboxes !== undefined) sandboxes = metrics.meter(sandboxes);
   const permissions = new PermissionCache();
+  // One settings cache and one refusal limiter for the worker and the answers outside the queue.
+  const repoConfigs = new RepoConfigLoader();
+  const refusals = new RefusalLimiter();
   const auth = (id?: number): Promise<Octokit> => app.auth(id) as Promise<Octokit>;
   const sessions = sessionStoreFromEnv(env, settings.workDir);
   const workerLog = app.log.child({ name: 'worker' });
@@ -94,6 +104,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     sandboxes,
     sessions,
     permissions,
+    repoConfigs,
+    refusals,
     identity: new BotIdentityCache(),
     log: workerLog,
     ...(limiter ? { limiter } : {}),
@@ -133,13 +145,24 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
         });
   queueRef = queue;
   const log = app.log.child({ name: 'control' });
-  const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, queue, log };
+  const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, repoConfigs, refusals, queue, log };
   const tasks = new Set<Promise<void>>();
   const background = (what: string, task: () => Promise<void>): void => {
     const p = task()
       .catch((err: unknown) => log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
       .finally(() => tasks.delete(p));
     tasks.add(p);
+  };
+  // An outsider's requests are answered one after another, so a flood costs one lookup and one reply.
+  const outsiders = new Map<string, Promise<void>>();
+  const onePerPerson = (request: OutsiderRequest, task: () => Promise<void>): Promise<void> => {
+    const key = `${request.installationId}\0${request.requester.login.toLowerCase()}`;
+    const run = (outsiders.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.catch(() => undefined).finally(() => {
+      if (outsiders.get(key) === tail) outsiders.delete(key);
+    });
+    outsiders.set(key, tail);
+    return run;
   };
   const settled = async (): Promise<void> => {
     while (tasks.size > 0) await Promise.all([...tasks]);
@@ -154,6 +177,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     queue,
     metrics,
     control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
+    refuse: (request, proceed) => background('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
     settled,
     close: async () => {

@@ -1,6 +1,6 @@
 import type { Job } from '../jobs/job.js';
 import type { Redactor } from '../security/redact.js';
-import type { Permission } from '../security/has-permission.js';
+import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { gitRemoteUrl } from './git-url.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';

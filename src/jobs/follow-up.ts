@@ -1,3 +1,4 @@
+import { authorize } from '../access/authorize.js';
 import { failureMessage } from '../agents/failure-message.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../agents/prompt.js';
 import { repoSettings } from '../config/repo-settings.js';
@@ -10,7 +11,6 @@ import { readStateMarker, renderStateMarker, type PullRequestState } from '../gi
 import { pushOntoBranch, type PushedCommit } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
-import { hasPermission } from '../security/has-permission.js';
 import type { Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
@@ -351,7 +351,8 @@ async function diffNotes(job: Job, pull: number, deps: PipelineDeps): Promise<Di
 
 /**
  * What a fresh session needs to know: the issue, the pull request, the earlier `/agent` requests of
- * people with write access (others could steer the agent), oldest first, and the files changed so far.
+ * people who may start work here (access/authorize, with the repository's `permission` and
+ * `allowed_users`: anyone else could steer the agent), oldest first, and the files changed so far.
  */
 async function context(job: Job, target: FollowUpTarget, issue: number | undefined, deps: PipelineDeps) {
   const { github } = deps;
@@ -364,9 +365,12 @@ async function context(job: Job, target: FollowUpTarget, issue: number | undefin
   const requests = all
     .filter((c) => c.id !== current && c.userType !== 'Bot' && c.body.trimStart().toLowerCase().startsWith(command))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const rules = { permission: deps.settings.permission, allowedUsers: deps.repo?.allowedUsers };
   const allowed = new Map<string, boolean>();
   for (const login of new Set(requests.map((c) => c.login))) {
-    allowed.set(login, hasPermission(await github.permissionOf(login), deps.settings.permission));
+    const decision = await authorize({ login }, rules, (l) => github.permissionOf(l));
+    if (!decision.allowed && decision.reason === 'permission-lookup-failed') deps.log.warn({ login }, "an earlier request is left out: GitHub could not say what role its author has");
+    allowed.set(login, decision.allowed);
   }
   const earlier = requests.filter((c) => allowed.get(c.login) === true).map((c) => ({ login: c.login, text: c.body.trimStart().slice(command.length) }));
   return {

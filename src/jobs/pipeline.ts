@@ -1,3 +1,5 @@
+import { authorize, type RefusalReason } from '../access/authorize.js';
+import type { RefusalLimiter } from '../access/refusal-limiter.js';
 import { failureMessage, missingKeyMessage } from '../agents/failure-message.js';
 import { buildPrompt } from '../agents/prompt.js';
 import type { AgentProfile } from '../agents/profile.js';
@@ -11,9 +13,7 @@ import { pushNewBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import type { FileChange } from '../report/file-change.js';
-import { hasPermission } from '../security/has-permission.js';
 import type { Redactor } from '../security/redact.js';
-import { notAllowedUserComment } from '../report/config-messages.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { cloneInSandbox, collectPatch, PatchTooLargeError } from '../sandbox/repo-in-sandbox.js';
@@ -22,6 +22,7 @@ import { cleanUpPullRequest, continuePullRequest, findFollowUp, keepForFollowUp,
 import type { Job } from './job.js';
 import { requestOptions } from './request-options.js';
 import { silentProgress, type Progress } from './progress.js';
+import { answerRefusal } from './refuse.js';
 import { runAgent, type AgentRun } from './run-agent.js';
 import { isInterrupted } from './interrupted.js';
 import { throwIfStopped } from './stopped.js';
@@ -56,11 +57,13 @@ export interface PipelineDeps {
   progress?: Progress;
   /** Where agents' sessions wait between turns; without one, a lost sandbox means a fresh session. */
   sessions?: SessionStore;
+  /** Refusal replies, at most one per person and installation in a while; without one, every refusal is answered. */
+  refusals?: RefusalLimiter;
 }
 
 /** How a job ended; the worker turns it into the status comment's final state. */
 export type Outcome =
-  | { kind: 'refused' }
+  | { kind: 'refused'; reason: RefusalReason }
   | { kind: 'help' }
   | { kind: 'cleaned' }
   | { kind: 'no-changes'; profile: AgentProfile; run: AgentRun; stats: JobStats; sandboxId: string; followUp?: FollowUpInfo }
@@ -125,8 +128,8 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
   const stopped = (): void => throwIfStopped(deps.signal, deps.stoppedBy);
   if (job.kind === 'cleanup') return cleanUpPullRequest(job, deps);
 
-  const allowed = await authorize(job, deps);
-  if (!allowed) return { kind: 'refused' };
+  const refused = await authorizeJob(job, deps);
+  if (refused !== undefined) return { kind: 'refused', reason: refused };
   await github.react('eyes');
   if (job.kind === 'help') return answerHelp(deps);
   await progress.start();
@@ -255,18 +258,14 @@ export async function readPatch(sandbox: Sandbox, o: { workdir: string; baseSha:
   }
 }
 
-async function authorize(job: Job, deps: PipelineDeps): Promise<boolean> {
-  const permission = await deps.github.permissionOf(job.requester.login);
-  const listed = deps.repo?.allowedUsers;
-  if (hasPermission(permission, deps.settings.permission) && listed !== undefined && !listed.includes(job.requester.login.toLowerCase())) {
-    deps.log.info({ requester: job.requester.login }, 'refused: not in allowed_users');
-    await deps.github.comment(notAllowedUserComment(job.requester.login));
-    return false;
-  }
-  if (hasPermission(permission, deps.settings.permission)) return true;
-  deps.log.info({ requester: job.requester.login, permission }, 'refused: not enough permission');
-  await deps.github.comment(messages.refusedComment(job.requester.login, deps.settings.permission));
-  return false;
+/** Step 1: who asked may start work here (access/authorize), or gets one polite reply; undefined when allowed. */
+async function authorizeJob(job: Job, deps: PipelineDeps): Promise<RefusalReason | undefined> {
+  const rules = { permission: deps.settings.permission, allowedUsers: deps.repo?.allowedUsers };
+  const decision = await authorize(job.requester, rules, (login) => deps.github.permissionOf(login));
+  if (decision.allowed) return undefined;
+  const reply = async (body: string): Promise<void> => void (await deps.github.comment(body));
+  await answerRefusal(decision, { installationId: job.installationId, login: job.requester.login, required: rules.permission, action: 'start', reply }, { limiter: deps.refusals, log: deps.log });
+  return decision.reason;
 }
 
 async function answerHelp(deps: PipelineDeps): Promise<Outcome> {

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import type { BotIdentityCache } from '../github/bot-identity.js';
 import { JobGitHub } from '../github/job-github.js';
 import type { Octokit } from '../github/octokit.js';
+import type { RefusalLimiter } from '../access/refusal-limiter.js';
 import type { PermissionCache } from '../github/permission.js';
 import { RepoConfigLoader } from '../github/repo-config-loader.js';
 import { configWarningsNote } from '../report/config-messages.js';
@@ -34,6 +35,8 @@ export interface WorkerDeps {
   onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
   /** Reads and caches each repository's .github/issuesmith.yml. */
   repoConfigs?: RepoConfigLoader;
+  /** At most one refusal reply per person and installation in a while. */
+  refusals?: RefusalLimiter;
   /** Caps jobs at once per repository (`limits.max_concurrent_jobs`). */
   limiter?: RepoLimiter;
   /** At least this long between two edits of a status comment. */
@@ -113,6 +116,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       stoppedBy: context.stoppedBy,
       progress: reporter,
       lock: (key: string) => hold(key, 1),
+      ...(deps.refusals ? { refusals: deps.refusals } : {}),
     };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
@@ -125,8 +129,13 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       final = finalOf(done);
       // The queue acknowledged a waiting job by the app's rules; the repository's may be stricter
       // (`permission`, `allowed_users`). Its "Queued" status must not stay behind: it says it will not run.
-      if (done.kind === 'refused' && repo !== undefined && (repo.allowedUsers !== undefined || settings.permission !== deps.settings.permission)) {
-        await reporter.dismissQueued(`@${job.requester.login} may not start work in this repository, so this request will not run.`);
+      // So may a refusal because GitHub could not say what role the requester has.
+      if (done.kind === 'refused' && ((repo !== undefined && (repo.allowedUsers !== undefined || settings.permission !== deps.settings.permission)) || done.reason === 'permission-lookup-failed')) {
+        await reporter.dismissQueued(
+          done.reason === 'permission-lookup-failed'
+            ? `GitHub could not say what role @${job.requester.login} has in this repository just now, so this request will not run. Ask again in a few minutes.`
+            : `@${job.requester.login} may not start work in this repository, so this request will not run.`,
+        );
       }
     } catch (err) {
       // Not a failure: the queue puts the job back, and its next run takes over the status comment.

@@ -1,5 +1,5 @@
 import { REPO_CONFIG_PATH } from '../config/repo-config.js';
-import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 
 // Texts about a repository's .github/issuesmith.yml; pure, redacted by the caller before they leave.
 

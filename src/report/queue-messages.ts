@@ -1,4 +1,4 @@
-import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 
 // Comments about what happened to a job in the queue, rather than in its pipeline.
 

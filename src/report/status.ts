@@ -1,4 +1,4 @@
-import { OWN_COMMENT_MARKER } from '../triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 import { formatDuration, formatStats, type JobStats } from './job-stats.js';
 import type { FileChange } from './file-change.js';
 import { neutralize } from './step-line.js';

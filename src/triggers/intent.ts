@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Job } from '../jobs/job.js';
 import { readStateMarker } from '../github/state-marker.js';
 import { parseAgentCommand } from './grammar.js';
-import { isBot } from './is-bot.js';
-import { isOwnComment } from './is-own-comment.js';
+import { isBot } from '../access/is-bot.js';
+import { isOwnComment } from '../access/is-own-comment.js';
+import { mayHoldWriteAccess } from '../access/may-hold-write-access.js';
 
 /** A request about the jobs of one issue or pull request, answered at once rather than queued behind them. */
 export interface ControlRequest {
@@ -16,6 +17,27 @@ export interface ControlRequest {
   requester: { login: string; id: number };
   /** The comment that asked, to react to; absent for the check run's Stop button. */
   commentId?: number;
+  /** The repository's default branch, where its settings are read; GitHub's HEAD when the payload did not say. */
+  defaultBranch?: string;
+}
+
+/**
+ * A request in the app's words from someone the payload shows cannot hold write access (their
+ * `author_association`): not queued, but answered outside the queue by the rate-limited refusal. The
+ * payload is computed without a viewer, so it cannot see a private organisation membership: a
+ * maintainer whose membership is private and whose access comes through a team arrives as
+ * CONTRIBUTOR or NONE. The refusal path asks GitHub once (per person, while their refusal is recent)
+ * and lets such a person's request go on as `intent`.
+ */
+export interface OutsiderRequest {
+  action: 'start' | 'stop' | 'status';
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+  requester: { login: string; id: number };
+  association: string;
 }
 
 /**
@@ -24,11 +46,15 @@ export interface ControlRequest {
  * which the handler cannot read without an API call): the worker reads the file and drops it silently
  * when it is not.
  */
+/** What a request in the app's words becomes when its author may act. */
+export type ActionableIntent = { kind: 'run'; job: Job } | { kind: 'help'; job: Job } | { kind: 'continue'; job: Job } | { kind: 'control'; request: ControlRequest };
+
 export type Intent =
   | { kind: 'run'; job: Job }
   | { kind: 'help'; job: Job }
   | { kind: 'candidate'; job: Job }
   | { kind: 'control'; request: ControlRequest }
+  | { kind: 'outsider'; request: OutsiderRequest; intent: ActionableIntent }
   | { kind: 'continue'; job: Job }
   | { kind: 'cleanup'; job: Job }
   | { kind: 'ignore'; reason: string };
@@ -64,9 +90,12 @@ const labeledPayload = z.object({
   installation,
 });
 
+// GitHub's word for the author's relation to the repository: a pre-filter only, never a grant.
+const association = z.string().nullish();
+
 const commentPayload = z.object({
   action: z.literal('created'),
-  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user, author_association: association }),
   issue,
   repository,
   sender: user,
@@ -94,32 +123,37 @@ export function intentFromLabel(payload: unknown, deliveryId: string, o: Trigger
 export function intentFromComment(payload: unknown, deliveryId: string, o: TriggerOptions): Intent {
   const p = commentPayload.safeParse(payload);
   if (!p.success) return ignore('payload without the fields of an issue comment');
-  const { comment } = p.data;
+  return screened(commentIntent(p.data, deliveryId, o), p.data.comment.author_association);
+}
+
+function commentIntent(data: z.infer<typeof commentPayload>, deliveryId: string, o: TriggerOptions): Intent {
+  const { comment } = data;
   const body = comment.body ?? '';
-  if (isBot(comment.user) || isBot(p.data.sender)) return ignore('comment by a bot');
+  if (isBot(comment.user) || isBot(data.sender)) return ignore('comment by a bot');
   if (isOwnComment(body)) return ignore("the app's own comment");
   const command = parseAgentCommand(body, o.isProfile, o.command);
   const trigger = { type: 'comment' as const, commentId: comment.id };
   if (command === undefined) {
-    if (!CANDIDATE_COMMAND.test(body) || p.data.issue.pull_request !== undefined) return ignore('not a command');
-    return { kind: 'candidate', job: toJob(p.data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
+    if (!CANDIDATE_COMMAND.test(body) || data.issue.pull_request !== undefined) return ignore('not a command');
+    return { kind: 'candidate', job: toJob(data, deliveryId, o, { profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
   }
   if (command.verb === 'help') {
-    return { kind: 'help', job: toJob(p.data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
+    return { kind: 'help', job: toJob(data, deliveryId, o, { kind: 'help', profile: o.defaultProfile, instructions: '', trigger, comment: body }) };
   }
   if (command.verb === 'stop' || command.verb === 'status') {
-    const { repository, sender } = p.data;
+    const { repository, sender } = data;
     return {
       kind: 'control',
       request: {
         action: command.verb,
         deliveryId,
-        installationId: p.data.installation.id,
+        installationId: data.installation.id,
         owner: repository.owner.login,
         repo: repository.name,
-        number: p.data.issue.number,
+        number: data.issue.number,
         requester: { login: sender.login, id: sender.id },
         commentId: comment.id,
+        defaultBranch: repository.default_branch,
       },
     };
   }
@@ -133,10 +167,10 @@ export function intentFromComment(payload: unknown, deliveryId: string, o: Trigg
   };
   // A comment on a pull request's conversation: a follow-up there. On an issue the worker decides,
   // since only the API can say whether the app already has a pull request for it.
-  if (p.data.issue.pull_request !== undefined) {
-    return { kind: 'continue', job: toJob(p.data, deliveryId, o, { ...chosen, kind: 'continue', pull: { number: p.data.issue.number } }) };
+  if (data.issue.pull_request !== undefined) {
+    return { kind: 'continue', job: toJob(data, deliveryId, o, { ...chosen, kind: 'continue', pull: { number: data.issue.number } }) };
   }
-  return { kind: 'run', job: toJob(p.data, deliveryId, o, chosen) };
+  return { kind: 'run', job: toJob(data, deliveryId, o, chosen) };
 }
 
 const pullRequest = z.object({
@@ -155,6 +189,7 @@ const reviewCommentPayload = z.object({
     line: z.number().int().nullish(),
     original_line: z.number().int().nullish(),
     diff_hunk: z.string().nullish(),
+    author_association: association,
   }),
   pull_request: pullRequest,
   repository,
@@ -164,7 +199,7 @@ const reviewCommentPayload = z.object({
 
 const reviewPayload = z.object({
   action: z.literal('submitted'),
-  review: z.object({ id: z.number().int(), body: z.string().nullish(), user }),
+  review: z.object({ id: z.number().int(), body: z.string().nullish(), user, author_association: association }),
   pull_request: pullRequest,
   repository,
   sender: user,
@@ -200,7 +235,7 @@ export function intentFromReviewComment(payload: unknown, deliveryId: string, o:
     line: comment.line ?? comment.original_line ?? null,
     diffHunk: comment.diff_hunk ?? '',
   };
-  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, trigger) };
+  return screened({ kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, trigger) }, comment.author_association);
 }
 
 /** A review whose body starts with `/agent`: a follow-up that carries the review's line comments. */
@@ -212,7 +247,7 @@ export function intentFromReview(payload: unknown, deliveryId: string, o: Trigge
   const command = parseAgentCommand(review.body ?? '', o.isProfile, o.command);
   if (command === undefined) return ignore('not a command');
   if (command.verb !== 'run') return ignore(`/agent ${command.verb} is answered on the conversation, not in a review`);
-  return { kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) };
+  return screened({ kind: 'continue', job: followUpJob(p.data, deliveryId, o, command, { type: 'review', reviewId: review.id }) }, review.author_association);
 }
 
 /**
@@ -269,7 +304,7 @@ const checkRunActionPayload = z.object({
   action: z.literal('requested_action'),
   requested_action: z.object({ identifier: z.string() }),
   check_run: z.object({ external_id: z.string().nullish() }),
-  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }) }),
+  repository: z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string().optional() }),
   sender: user,
   installation,
 });
@@ -286,8 +321,44 @@ export function intentFromCheckRunAction(payload: unknown, deliveryId: string): 
   const { repository, sender } = p.data;
   return {
     kind: 'control',
-    request: { action: 'stop', deliveryId, installationId: p.data.installation.id, owner: repository.owner.login, repo: repository.name, number, requester: { login: sender.login, id: sender.id } },
+    request: {
+      action: 'stop',
+      deliveryId,
+      installationId: p.data.installation.id,
+      owner: repository.owner.login,
+      repo: repository.name,
+      number,
+      requester: { login: sender.login, id: sender.id },
+      ...(repository.default_branch !== undefined ? { defaultBranch: repository.default_branch } : {}),
+    },
   };
+}
+
+/**
+ * The pre-filter on the payload's `author_association`: a request in the app's words from someone it
+ * shows as an outsider is not queued but handed to the refusal path, with what it would have been (for
+ * the rare outsider GitHub's payload is wrong about: see OutsiderRequest). A command that may be the
+ * repository's own is dropped without a word. Everyone else goes on to the worker's real check.
+ */
+function screened(intent: Intent, association: string | null | undefined): Intent {
+  if (mayHoldWriteAccess(association)) return intent;
+  const as = association ?? '';
+  switch (intent.kind) {
+    case 'candidate':
+      return ignore(`a command that may be the repository's, from an outsider (${as})`);
+    case 'control': {
+      const { action, deliveryId, installationId, owner, repo, number, requester } = intent.request;
+      return { kind: 'outsider', request: { action, deliveryId, installationId, owner, repo, number, requester, association: as }, intent };
+    }
+    case 'run':
+    case 'help':
+    case 'continue': {
+      const { deliveryId, installationId, owner, repo, number, requester } = intent.job;
+      return { kind: 'outsider', request: { action: 'start', deliveryId, installationId, owner, repo, number, requester, association: as }, intent };
+    }
+    default:
+      return intent;
+  }
 }
 
 function toJob(

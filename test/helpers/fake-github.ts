@@ -17,6 +17,10 @@ export class FakeGitHub {
   readonly calls: ApiCall[] = [];
   readonly git: GitServer;
   role = 'write';
+  /** Roles of particular people (by lowercase login); everyone else has `role`. */
+  readonly roles = new Map<string, string>();
+  /** The repositories' `.github/issuesmith.yml`; absent: 404. */
+  configFile: string | undefined;
 
   constructor() {
     this.git = new GitServer((req, res) => this.#api(req, res));
@@ -71,7 +75,12 @@ export class FakeGitHub {
     if (method === 'GET' && path === '/app') return send(200, { id: 123, slug: 'issuesmith', name: 'issuesmith' });
     if (method === 'GET' && (m = /^\/users\/([^/]+)$/.exec(path))) return send(200, { id: 4242, login: decodeURIComponent(m[1] ?? ''), type: 'Bot' });
     if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(path))) {
-      return send(200, { permission: this.role, role_name: this.role, user: { login: m[1] } });
+      const role = this.roles.get(decodeURIComponent(m[1] ?? '').toLowerCase()) ?? this.role;
+      return send(200, { permission: role, role_name: role, user: { login: m[1] } });
+    }
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)issuesmith\.yml$/i.test(path) && this.configFile !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(this.configFile);
+      return true;
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {

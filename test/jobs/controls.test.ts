@@ -96,6 +96,37 @@ describe('/agent stop, /agent status and the queued status', () => {
     expect(statusOf(run)?.body).toContain('opened a pull request');
   });
 
+  // Defect 6: controls skipped the repository's `permission` and `allowed_users`, so any writer could
+  // stop anyone's job in a repository that had locked the agent down.
+  it.each([
+    { rule: 'allowed_users', config: 'allowed_users: [Codertocat]\n', attacker: 'write' },
+    { rule: 'permission: admin', config: 'permission: admin\n', attacker: 'maintain' },
+  ])("refuses a stop, by command and by the Stop button, from someone the repository's $rule shuts out; the job goes on", async ({ config, attacker }) => {
+    github.configFile = config;
+    github.roles.set('codertocat', 'admin');
+    github.roles.set('mallory', attacker);
+    const run = await comment('/agent claude work\nfake-agent: write started.txt yes\nfake-agent: sleep 3', 171);
+    await until('the agent to start', agentStarted('started.txt'));
+    await comment('', 0, { payload: commentPayload('/agent stop', { commentId: 172, sender: 'mallory' }) });
+    const payload = {
+      action: 'requested_action',
+      requested_action: { identifier: 'stop' },
+      check_run: { id: 8001, external_id: `1:${run}`, head_sha: 'a'.repeat(40) },
+      repository: { name: REPO, owner: { login: OWNER }, default_branch: 'main' },
+      sender: { login: 'mallory', id: 666, type: 'User' },
+      installation: { id: 1 },
+    };
+    await probot.receive({ id: 'd-ctl-mallory-button', name: 'check_run', payload } as never);
+    await runtime.settled();
+
+    expect(statusOf(run)?.body).toContain('opened a pull request');
+    expect(statusOf(run)?.body).not.toContain('Stopped');
+    expect(github.git.branches(OWNER, REPO).length).toBe(2);
+    // No thumbs-up for the refused command, and one polite refusal (the second is rate limited).
+    expect(github.callsTo('POST', /\/issues\/comments\/172\/reactions$/)).toEqual([]);
+    expect(replies().map((c) => c.body)).toEqual([expect.stringContaining('Sorry @mallory')]);
+  });
+
   it('answers /agent status with the running job and the ones waiting', async () => {
     await comment('/agent claude first\nfake-agent: write started.txt yes\nfake-agent: sleep 2', 131);
     await until('the agent to start', agentStarted('started.txt'));

@@ -71,8 +71,23 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** The repository's .github/issuesmith.yml for the test's jobs; none by default. */
+  let config: string | undefined;
+  beforeEach(() => {
+    config = undefined;
+  });
+
   function api(number: number, commentId?: number): MockGitHubApi {
-    return new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, ...(commentId !== undefined ? { commentId } : {}) });
+    return new MockGitHubApi(git.url, {
+      owner: OWNER,
+      repo: REPO,
+      number,
+      login: 'Codertocat',
+      readToken: READ_TOKEN,
+      writeToken: WRITE_TOKEN,
+      ...(commentId !== undefined ? { commentId } : {}),
+      ...(config !== undefined ? { configFiles: { [`${OWNER}/${REPO}`]: config } } : {}),
+    });
   }
 
   /** Every limiter slot the jobs took: the repository's and, for follow-ups, their pull request's. */
@@ -250,6 +265,31 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(stdin).not.toContain('from a bot');
     expect(stdin).not.toContain('a plain remark');
     expect(stdin).toContain('<instructions from="@Codertocat">\nnow the docs');
+  });
+
+  it("leaves out earlier requests of writers the repository's allowed_users shuts out, and of people GitHub cannot place", async () => {
+    config = 'allowed_users: [Codertocat]\n';
+    const first = await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
+    await provider.kill(first.sandbox ?? '');
+    await runtime?.sessions.delete(sessionKey(OWNER, REPO, PR));
+    const record = join(root, 'allowed-record.json');
+    const { outcome } = await pullComment(`/agent now the docs\nfake-agent: write docs.md two\nfake-agent: record ${record}`, (m) => {
+      m.getIssue(1, { title: 'Spelling error in the README file', body: 'It says Helo.' })
+        .conversation(PR, [
+          { id: 1, login: 'Codertocat', body: '/agent listed writer asks for tests', at: '2026-01-01T00:00:02Z' },
+          { id: 2, login: 'unlisted-writer', body: '/agent unlisted writer steers the agent', at: '2026-01-01T00:00:03Z' },
+          { id: 3, login: 'unknown-role', body: '/agent someone GitHub cannot place steers the agent', at: '2026-01-01T00:00:04Z' },
+        ])
+        .conversation(1, [])
+        .permissionOf('unlisted-writer', 'write')
+        .pullFiles(PR, ['notes/one.md']);
+      m.scope.get(`${m.repoPath}/collaborators/unknown-role/permission`).reply(500, { message: 'Server Error' });
+    });
+    expect(followUp(outcome)).toMatchObject({ resumed: 'fresh', turn: 2 });
+    const { stdin } = JSON.parse(readFileSync(record, 'utf8')) as { stdin: string };
+    expect(stdin).toContain('listed writer asks for tests');
+    expect(stdin).not.toContain('unlisted writer steers');
+    expect(stdin).not.toContain('GitHub cannot place');
   });
 
   it('runs afresh when the restored session cannot be resumed', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderStateMarker } from '../../src/github/state-marker.js';
 import { jobSchema } from '../../src/jobs/job.js';
 import { intentFromComment, intentFromPullRequestClosed, intentFromReview, intentFromReviewComment, type Intent, type TriggerOptions } from '../../src/triggers/intent.js';
-import { OWN_COMMENT_MARKER } from '../../src/triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 
 const options: TriggerOptions = {
@@ -19,6 +19,7 @@ const marker = (o: { repo?: string; sandbox?: string } = {}): string =>
 function job(intent: Intent) {
   if (intent.kind === 'ignore') throw new Error(`ignored: ${intent.reason}`);
   if (intent.kind === 'control') throw new Error('a control request, not a job');
+  if (intent.kind === 'outsider') throw new Error(`an outsider's request, not a job: ${intent.request.association}`);
   // Every job a trigger makes survives the trip through a queue.
   return jobSchema.parse(intent.job);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { intentFromCheckRunAction, intentFromComment, intentFromLabel, type TriggerOptions } from '../../src/triggers/intent.js';
-import { OWN_COMMENT_MARKER } from '../../src/triggers/is-own-comment.js';
+import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { commentPayload, labeledPayload } from '../helpers/payloads.js';
 
 const options: TriggerOptions = {
@@ -46,7 +46,7 @@ describe('turning webhooks into intents', () => {
     expect(intentFromComment(commentPayload('/agent help'), 'd', options).kind).toBe('help');
     expect(intentFromComment(commentPayload('/agent stop', { commentId: 12, number: 4 }), 'd', options)).toEqual({
       kind: 'control',
-      request: { action: 'stop', deliveryId: 'd', installationId: 1, owner: 'Codertocat', repo: 'Hello-World', number: 4, requester: { login: 'Codertocat', id: expect.any(Number) }, commentId: 12 },
+      request: { action: 'stop', deliveryId: 'd', installationId: 1, owner: 'Codertocat', repo: 'Hello-World', number: 4, requester: { login: 'Codertocat', id: expect.any(Number) }, commentId: 12, defaultBranch: 'main' },
     });
     expect(intentFromComment(commentPayload('/agent status'), 'd', options)).toMatchObject({ kind: 'control', request: { action: 'status' } });
     // More words after the verb make it instructions, not a control.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasPermission, toPermission } from '../../src/security/has-permission.js';
+import { hasPermission, toPermission } from '../../src/access/has-permission.js';
 
 describe('who may start work', () => {
   it('lets write, maintain and admin start work when write is required', () => {
