@@ -59,6 +59,9 @@ export interface RuntimeOverrides {
 
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
+  if (settings.stateKeySource === 'ephemeral') {
+    app.log.warn('Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.');
+  }
   const profiles = overrides.profiles ?? new ProfileRegistry();
   let reaper: Reaper | undefined;
   let sandboxes = overrides.sandboxes;

@@ -26,6 +26,7 @@ import {
   commitMessage,
   vetPatch,
   sandboxBudgetMs,
+  stateSeal,
   statsOf,
   type Outcome,
   type PipelineDeps,
@@ -132,6 +133,9 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
     const turnRequest = { owner: job.owner, repo: job.repo, pull: pr.number, branch: pr.headRef, instructions: job.instructions, requester: job.requester.login, notes };
     const withRepositoryInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
+    // The session (an Amp thread, a Claude Code session) is resumed by an id from a marker only this
+    // app can sign, for this installation and repository; the saved session files are keyed by
+    // repository and pull request. Nobody can point a turn at another repository's conversation.
     const resume = continuation === 'fresh' ? undefined : state?.session;
     const freshPrompt = async (): Promise<string> => withRepositoryInstructions(buildFreshFollowUpPrompt({ ...turnRequest, ...(await context(job, target, issue, deps)) }));
     await sandbox.writeFile(promptFile, resume !== undefined ? withRepositoryInstructions(buildFollowUpPrompt(turnRequest)) : await freshPrompt());
@@ -169,16 +173,19 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
         summary: run.summary,
         ...(partial ? { partial } : {}),
         stats: stats(),
-        stateMarker: renderStateMarker({
-          v: 1,
-          repo: `${job.owner}/${job.repo}`,
-          issue: issue ?? pr.number,
-          profile: profile.name,
-          branch: pr.headRef,
-          ...(run.sessionId !== undefined ? { session: run.sessionId } : {}),
-          sandbox: sandboxId,
-          turns: turn,
-        }),
+        stateMarker: renderStateMarker(
+          {
+            v: 1,
+            repo: `${job.owner}/${job.repo}`,
+            issue: issue ?? pr.number,
+            profile: profile.name,
+            branch: pr.headRef,
+            ...(run.sessionId !== undefined ? { session: run.sessionId } : {}),
+            sandbox: sandboxId,
+            turns: turn,
+          },
+          stateSeal(job, settings),
+        ),
       });
 
     if (patch.byteLength === 0) {
@@ -376,9 +383,10 @@ async function context(job: Job, target: FollowUpTarget, issue: number | undefin
   };
 }
 
-/** The marker of a pull request, when the app opened it and it names this repository; otherwise undefined, with a log line. */
+/** The marker of a pull request, when the app signed it, opened the pull request and it names this repository; otherwise undefined, with a log line. */
 async function stateOf(pr: PullRequestInfo, job: Job, deps: PipelineDeps): Promise<PullRequestState | undefined> {
-  const read = readStateMarker(pr.body);
+  // Only a marker this app signed for this installation and repository counts, the last one in the body.
+  const read = readStateMarker(pr.body, stateSeal(job, deps.settings));
   if (read.kind === 'none') return undefined;
   if (read.kind === 'invalid') {
     deps.log.info({ pull: pr.number, reason: read.reason }, 'ignoring the pull request state marker');

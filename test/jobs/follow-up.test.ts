@@ -111,7 +111,8 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   }
 
   function stateOf(body: string): PullRequestState {
-    const state = parseStateMarker(body);
+    // Read as the app reads it: signed with the app's key for this installation and repository.
+    const state = parseStateMarker(body, runtime === undefined ? undefined : { key: runtime.settings.stateKey, installation: 1, repo: `${OWNER}/${REPO}` });
     if (state === undefined) throw new Error(`no marker in ${body}`);
     return state;
   }
