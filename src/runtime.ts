@@ -181,7 +181,7 @@ function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | und
   if (settings.sandbox === 'local') {
     app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
-    return new LocalSandboxProvider({ root: settings.workDir });
+    return new LocalSandboxProvider({ root: settings.workDir, logger: app.log.child({ name: 'local-sandbox' }) });
   }
   if (settings.sandbox === 'e2b') {
     return new E2BSandboxProvider({

@@ -11,7 +11,7 @@ import { pushPatchToBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { hasPermission } from '../security/has-permission.js';
-import type { Sandbox } from '../sandbox/provider.js';
+import { sandboxOwner, type Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox, collectPatch } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
 import { sessionKey } from '../sessions/session-store.js';
@@ -273,7 +273,8 @@ export async function cleanUpPullRequest(job: Job, deps: PipelineDeps): Promise<
   const pull = job.pull?.number ?? job.number;
   const sandboxId = job.pull?.sandbox;
   if (sandboxId !== undefined && deps.sandboxes !== undefined) {
-    await deps.sandboxes.kill(sandboxId).catch((err: unknown) => deps.log.warn({ err, sandbox: sandboxId }, 'could not kill the paused sandbox'));
+    // The id came from the pull request's marker; the provider kills it only if its own metadata names this installation and repository.
+    await deps.sandboxes.kill(sandboxId, sandboxOwner(job)).catch((err: unknown) => deps.log.warn({ err, sandbox: sandboxId }, 'could not kill the paused sandbox'));
   }
   await deps.sessions?.delete(sessionKey(job.owner, job.repo, pull));
   deps.log.info({ pull, sandbox: sandboxId ?? null }, 'pull request closed: its sandbox and session are gone');
@@ -300,7 +301,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   }
   const checkout = { branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
   if (state?.sandbox !== undefined && o.sameAgent) {
-    const paused = await provider.connect(state.sandbox).catch((err: unknown) => {
+    const paused = await provider.connect(state.sandbox, sandboxOwner(o.job)).catch((err: unknown) => {
       deps.log.warn({ err, sandbox: state.sandbox }, 'could not resume the paused sandbox; starting a new one');
       return undefined;
     });
@@ -316,7 +317,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
     }
   } else if (state?.sandbox !== undefined) {
     // Another agent takes over: the last one's sandbox is of no more use.
-    await provider.kill(state.sandbox).catch((err: unknown) => deps.log.warn({ err, sandbox: state.sandbox }, 'could not kill the previous agent sandbox'));
+    await provider.kill(state.sandbox, sandboxOwner(o.job)).catch((err: unknown) => deps.log.warn({ err, sandbox: state.sandbox }, 'could not kill the previous agent sandbox'));
   }
   const sandbox = await provider.create({
     template: o.profile.template,
@@ -324,6 +325,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
     timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
     metadata: {
       app: 'issuesmith',
+      installation: String(o.job.installationId),
       repo: `${o.job.owner}/${o.job.repo}`,
       issue: String(o.issue ?? pr.number),
       pull: String(pr.number),

@@ -313,7 +313,7 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
     envs: env,
     // The repository's setup commands run before the agent, each with its own limit.
     timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + (deps.repo?.setup ?? []).reduce((sum, s) => sum + s.timeoutMs, 0),
-    metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
+    metadata: { app: 'issuesmith', installation: String(job.installationId), repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
 }
 
