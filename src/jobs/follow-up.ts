@@ -299,7 +299,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   if (provider === undefined) {
     throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
   }
-  const checkout = { branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
+  const checkout = { url: deps.github.remoteUrl(), branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
   if (state?.sandbox !== undefined && o.sameAgent) {
     const paused = await provider.connect(state.sandbox, sandboxOwner(o.job)).catch((err: unknown) => {
       deps.log.warn({ err, sandbox: state.sandbox }, 'could not resume the paused sandbox; starting a new one');
@@ -334,7 +334,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   });
   try {
     const workdir = `${sandbox.homeDir}/repo`;
-    const baseSha = await cloneInSandbox(sandbox, { ...checkout, url: deps.github.remoteUrl(), workdir });
+    const baseSha = await cloneInSandbox(sandbox, { ...checkout, workdir });
     if (!o.sameAgent || state?.session === undefined) return { sandbox, workdir, baseSha, continuation: 'fresh', reused: false };
     if (o.profile.sessionState({ home: sandbox.homeDir, workdir }).length === 0) return { sandbox, workdir, baseSha, continuation: 'restored', reused: false };
     const saved = await deps.sessions?.load(o.key);
