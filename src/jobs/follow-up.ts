@@ -133,9 +133,10 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
     const turnRequest = { owner: job.owner, repo: job.repo, pull: pr.number, branch: pr.headRef, instructions: job.instructions, requester: job.requester.login, notes };
     const withRepositoryInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
-    // The session (an Amp thread, a Claude Code session) is resumed by an id from a marker only this
-    // app can sign, for this installation and repository; the saved session files are keyed by
-    // repository and pull request. Nobody can point a turn at another repository's conversation.
+    // The session (an Amp thread, a Claude Code session) is resumed by an id read only from a marker
+    // this app signed for this installation and repository (the id the agent reported on an earlier
+    // turn here), and the saved session files are keyed by repository and pull request: a forged or
+    // copied marker cannot point a turn at another repository's conversation.
     const resume = continuation === 'fresh' ? undefined : state?.session;
     const freshPrompt = async (): Promise<string> => withRepositoryInstructions(buildFreshFollowUpPrompt({ ...turnRequest, ...(await context(job, target, issue, deps)) }));
     await sandbox.writeFile(promptFile, resume !== undefined ? withRepositoryInstructions(buildFollowUpPrompt(turnRequest)) : await freshPrompt());
