@@ -23,6 +23,8 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
     isProfile: (word) => profiles.get(word) !== undefined,
     labelPrefix: settings.labelPrefix,
     command: settings.command,
+    // Checks a closed pull request's state marker offline: the handler still makes no API call.
+    stateKey: settings.stateKey,
   };
 
   const enqueue = async (intent: Intent, id: string, event: string): Promise<void> => {

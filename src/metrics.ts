@@ -162,8 +162,8 @@ export class Metrics {
           return async (o: Parameters<SandboxProvider['create']>[0]) => metered(await target.create(o), o.template);
         }
         if (prop === 'connect') {
-          return async (id: string) => {
-            const s = await target.connect(id);
+          return async (id: string, owner: Parameters<SandboxProvider['connect']>[1]) => {
+            const s = await target.connect(id, owner);
             return s === undefined ? undefined : metered(s, 'resumed');
           };
         }

@@ -66,6 +66,9 @@ export interface RuntimeOverrides {
 
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
+  if (settings.stateKeySource === 'ephemeral') {
+    app.log.warn('Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.');
+  }
   const profiles = overrides.profiles ?? new ProfileRegistry();
   let reaper: Reaper | undefined;
   let sandboxes = overrides.sandboxes;
@@ -202,7 +205,7 @@ function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | und
   if (settings.sandbox === 'local') {
     app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
-    return new LocalSandboxProvider({ root: settings.workDir });
+    return new LocalSandboxProvider({ root: settings.workDir, logger: app.log.child({ name: 'local-sandbox' }) });
   }
   if (settings.sandbox === 'e2b') {
     return new E2BSandboxProvider({

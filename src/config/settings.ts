@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
@@ -28,6 +29,7 @@ const schema = z.object({
   ISSUESMITH_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
   ISSUESMITH_MAX_PATCH_MB: z.coerce.number().positive().max(1024).default(20),
   ISSUESMITH_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
+  ISSUESMITH_STATE_KEY: z.string().min(32, 'at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
 });
 
 export interface Settings {
@@ -61,12 +63,19 @@ export interface Settings {
   maxPatchBytes: number;
   /** The largest one file of a change may be, in bytes. */
   maxFileBytes: number;
+  /**
+   * Signs the state markers of pull request bodies: only a marker with this key's signature, for the
+   * same installation and repository, is ever read (see github/state-marker.ts).
+   */
+  stateKey: Uint8Array;
+  /** Where `stateKey` came from; `ephemeral` (no key configured) is this process's own, lost on restart. */
+  stateKeySource: StateKeySource;
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Names of variables whose values must never be shown, besides the agents' own keys. */
-export const APP_SECRET_NAMES = ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'E2B_API_KEY', 'GITHUB_TOKEN', 'REDIS_URL'];
+export const APP_SECRET_NAMES = ['PRIVATE_KEY', 'ISSUESMITH_STATE_KEY', 'WEBHOOK_SECRET', 'E2B_API_KEY', 'GITHUB_TOKEN', 'REDIS_URL'];
 
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): Settings {
   const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''));
@@ -80,6 +89,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     throw new Error(`invalid environment: ISSUESMITH_ROLE=${s.ISSUESMITH_ROLE} needs REDIS_URL, the Redis its web and worker processes share (set it, or leave ISSUESMITH_ROLE unset to run both roles in this process)`);
   }
   const sandbox = s.ISSUESMITH_SANDBOX ?? (s.E2B_API_KEY !== undefined ? 'e2b' : undefined);
+  const state = stateKeyFromEnv(env);
   return {
     sandbox,
     defaultAgent: s.ISSUESMITH_DEFAULT_AGENT,
@@ -102,6 +112,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     jobLeaseMs: s.ISSUESMITH_JOB_LEASE_SECONDS * 1000,
     maxPatchBytes: Math.round(s.ISSUESMITH_MAX_PATCH_MB * 1024 * 1024),
     maxFileBytes: Math.round(s.ISSUESMITH_MAX_FILE_MB * 1024 * 1024),
+    stateKey: state.key,
+    stateKeySource: state.source,
     env,
   };
 }

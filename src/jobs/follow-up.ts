@@ -11,7 +11,7 @@ import { readStateMarker, renderStateMarker, type PullRequestState } from '../gi
 import { pushOntoBranch, type PushedCommit } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
-import type { Sandbox } from '../sandbox/provider.js';
+import { sandboxOwner, type Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
 import { sessionKey } from '../sessions/session-store.js';
@@ -26,6 +26,7 @@ import {
   commitMessage,
   readPatch,
   sandboxBudgetMs,
+  stateSeal,
   statsOf,
   type Outcome,
   type PipelineDeps,
@@ -132,6 +133,10 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
     const promptFile = `${sandbox.homeDir}/.issuesmith/prompt.md`;
     const turnRequest = { owner: job.owner, repo: job.repo, pull: pr.number, branch: pr.headRef, instructions: job.instructions, requester: job.requester.login, notes };
     const withRepositoryInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
+    // The session (an Amp thread, a Claude Code session) is resumed by an id read only from a marker
+    // this app signed for this installation and repository (the id the agent reported on an earlier
+    // turn here), and the saved session files are keyed by repository and pull request: a forged or
+    // copied marker cannot point a turn at another repository's conversation.
     const resume = continuation === 'fresh' ? undefined : state?.session;
     const freshPrompt = async (): Promise<string> => withRepositoryInstructions(buildFreshFollowUpPrompt({ ...turnRequest, ...(await context(job, target, issue, deps)) }));
     await sandbox.writeFile(promptFile, resume !== undefined ? withRepositoryInstructions(buildFollowUpPrompt(turnRequest)) : await freshPrompt());
@@ -169,16 +174,19 @@ async function takeTurn(job: Job, target: FollowUpTarget, deps: PipelineDeps): P
         summary: run.summary,
         ...(partial ? { partial } : {}),
         stats: stats(),
-        stateMarker: renderStateMarker({
-          v: 1,
-          repo: `${job.owner}/${job.repo}`,
-          issue: issue ?? pr.number,
-          profile: profile.name,
-          branch: pr.headRef,
-          ...(run.sessionId !== undefined ? { session: run.sessionId } : {}),
-          sandbox: sandboxId,
-          turns: turn,
-        }),
+        stateMarker: renderStateMarker(
+          {
+            v: 1,
+            repo: `${job.owner}/${job.repo}`,
+            issue: issue ?? pr.number,
+            profile: profile.name,
+            branch: pr.headRef,
+            ...(run.sessionId !== undefined ? { session: run.sessionId } : {}),
+            sandbox: sandboxId,
+            turns: turn,
+          },
+          stateSeal(job, settings),
+        ),
       });
 
     if (patch.byteLength === 0) {
@@ -268,7 +276,8 @@ export async function cleanUpPullRequest(job: Job, deps: PipelineDeps): Promise<
   const pull = job.pull?.number ?? job.number;
   const sandboxId = job.pull?.sandbox;
   if (sandboxId !== undefined && deps.sandboxes !== undefined) {
-    await deps.sandboxes.kill(sandboxId).catch((err: unknown) => deps.log.warn({ err, sandbox: sandboxId }, 'could not kill the paused sandbox'));
+    // The id came from the pull request's marker; the provider kills it only if its own metadata names this installation and repository.
+    await deps.sandboxes.kill(sandboxId, sandboxOwner(job)).catch((err: unknown) => deps.log.warn({ err, sandbox: sandboxId }, 'could not kill the paused sandbox'));
   }
   await deps.sessions?.delete(sessionKey(job.owner, job.repo, pull));
   deps.log.info({ pull, sandbox: sandboxId ?? null }, 'pull request closed: its sandbox and session are gone');
@@ -293,9 +302,9 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   if (provider === undefined) {
     throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
   }
-  const checkout = { branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
+  const checkout = { url: deps.github.remoteUrl(), branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
   if (state?.sandbox !== undefined && o.sameAgent) {
-    const paused = await provider.connect(state.sandbox).catch((err: unknown) => {
+    const paused = await provider.connect(state.sandbox, sandboxOwner(o.job)).catch((err: unknown) => {
       deps.log.warn({ err, sandbox: state.sandbox }, 'could not resume the paused sandbox; starting a new one');
       return undefined;
     });
@@ -311,7 +320,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
     }
   } else if (state?.sandbox !== undefined) {
     // Another agent takes over: the last one's sandbox is of no more use.
-    await provider.kill(state.sandbox).catch((err: unknown) => deps.log.warn({ err, sandbox: state.sandbox }, 'could not kill the previous agent sandbox'));
+    await provider.kill(state.sandbox, sandboxOwner(o.job)).catch((err: unknown) => deps.log.warn({ err, sandbox: state.sandbox }, 'could not kill the previous agent sandbox'));
   }
   const sandbox = await provider.create({
     template: o.profile.template,
@@ -319,6 +328,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
     timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
     metadata: {
       app: 'issuesmith',
+      installation: String(o.job.installationId),
       repo: `${o.job.owner}/${o.job.repo}`,
       issue: String(o.issue ?? pr.number),
       pull: String(pr.number),
@@ -327,7 +337,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   });
   try {
     const workdir = `${sandbox.homeDir}/repo`;
-    const baseSha = await cloneInSandbox(sandbox, { ...checkout, url: deps.github.remoteUrl(), workdir });
+    const baseSha = await cloneInSandbox(sandbox, { ...checkout, workdir });
     if (!o.sameAgent || state?.session === undefined) return { sandbox, workdir, baseSha, continuation: 'fresh', reused: false };
     if (o.profile.sessionState({ home: sandbox.homeDir, workdir }).length === 0) return { sandbox, workdir, baseSha, continuation: 'restored', reused: false };
     const saved = await deps.sessions?.load(o.key);
@@ -382,9 +392,10 @@ async function context(job: Job, target: FollowUpTarget, issue: number | undefin
   };
 }
 
-/** The marker of a pull request, when the app opened it and it names this repository; otherwise undefined, with a log line. */
+/** The marker of a pull request, when the app signed it, opened the pull request and it names this repository; otherwise undefined, with a log line. */
 async function stateOf(pr: PullRequestInfo, job: Job, deps: PipelineDeps): Promise<PullRequestState | undefined> {
-  const read = readStateMarker(pr.body);
+  // Only a marker this app signed for this installation and repository counts, the last one in the body.
+  const read = readStateMarker(pr.body, stateSeal(job, deps.settings));
   if (read.kind === 'none') return undefined;
   if (read.kind === 'invalid') {
     deps.log.info({ pull: pr.number, reason: read.reason }, 'ignoring the pull request state marker');

@@ -8,7 +8,7 @@ import { repoSettings, type RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import type { JobGitHub } from '../github/job-github.js';
-import { renderStateMarker } from '../github/state-marker.js';
+import { renderStateMarker, type StateSeal } from '../github/state-marker.js';
 import { pushNewBranch } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
@@ -210,16 +210,19 @@ export async function runPipeline(job: Job, deps: PipelineDeps): Promise<Outcome
           requester: job.requester.login,
           ...(partial ? { partial } : {}),
           stats: stats(),
-          stateMarker: renderStateMarker({
-            v: 1,
-            repo: `${job.owner}/${job.repo}`,
-            issue: job.number,
-            profile: profile.name,
-            branch: pushed.branch,
-            ...(run.sessionId ? { session: run.sessionId } : {}),
-            sandbox: sandboxId,
-            turns: 1,
-          }),
+          stateMarker: renderStateMarker(
+            {
+              v: 1,
+              repo: `${job.owner}/${job.repo}`,
+              issue: job.number,
+              profile: profile.name,
+              branch: pushed.branch,
+              ...(run.sessionId ? { session: run.sessionId } : {}),
+              sandbox: sandboxId,
+              turns: 1,
+            },
+            stateSeal(job, settings),
+          ),
         }),
       })
       // A branch without its pull request is half-made work: take it back down.
@@ -302,8 +305,13 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
     envs: env,
     // The repository's setup commands run before the agent, each with its own limit.
     timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + (deps.repo?.setup ?? []).reduce((sum, s) => sum + s.timeoutMs, 0),
-    metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
+    metadata: { app: 'issuesmith', installation: String(job.installationId), repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
+}
+
+/** What this job's state markers are signed with and for: the app's key, its installation and repository. */
+export function stateSeal(job: Pick<Job, 'installationId' | 'owner' | 'repo'>, settings: Pick<Settings, 'stateKey'>): StateSeal {
+  return { key: settings.stateKey, installation: job.installationId, repo: `${job.owner}/${job.repo}` };
 }
 
 export function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {

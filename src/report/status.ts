@@ -1,7 +1,7 @@
 import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 import { formatDuration, formatStats, type JobStats } from './job-stats.js';
 import type { FileChange } from './file-change.js';
-import { neutralize } from './step-line.js';
+import { breakTags, neutralize } from './step-line.js';
 
 // The status comment and the check run of one job: pure text, redacted by the caller before it leaves.
 
@@ -158,7 +158,8 @@ export function details(summary: string, text: string): string {
   // A fence longer than any run of backticks inside keeps the text from breaking out.
   const longest = Math.max(2, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `<details><summary>${summary}</summary>\n\n${fence}\n${t}\n${fence}\n</details>`;
+  // Shown as typed inside the fence; the raw text still never holds an HTML comment of the agent's.
+  return `<details><summary>${summary}</summary>\n\n${fence}\n${breakTags(t)}\n${fence}\n</details>`;
 }
 
 export type CheckConclusion = 'success' | 'failure' | 'cancelled' | 'neutral';

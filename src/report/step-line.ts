@@ -20,11 +20,18 @@ function clean(s: string): string {
 
 /**
  * The agent's words, made harmless in Markdown: no `@someone` that notifies, no HTML. Inside code
- * spans nothing is a mention and entities would show as typed, so only the text between them changes.
+ * spans nothing is a mention and entities would show as typed, so there a `<` that could open a tag
+ * or a comment gets a zero-width space after it instead: it reads the same, and the text never holds
+ * `<!--` (a code span is no hiding place for a fake state marker), whichever way the backticks pair up.
  */
 export function neutralize(text: string): string {
   return text
     .split('`')
-    .map((part, i) => (i % 2 === 0 ? part.replace(/@(?=[A-Za-z0-9])/g, '&#64;').replace(/</g, '&lt;') : part))
+    .map((part, i) => (i % 2 === 0 ? part.replace(/@(?=[A-Za-z0-9])/g, '&#64;').replace(/</g, '&lt;') : breakTags(part)))
     .join('`');
+}
+
+/** `<` before anything that could start HTML (`<!--`, `<img`, `</x`, `<?`) gets a zero-width space. */
+export function breakTags(text: string): string {
+  return text.replace(/<(?=[!/?A-Za-z])/g, '<\u200B');
 }

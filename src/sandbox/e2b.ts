@@ -14,7 +14,7 @@ import {
 } from 'e2b';
 import { UserError } from '../errors.js';
 import { KEYLESS_KEYS, planKeyless } from './e2b-keyless.js';
-import { CommandTimeoutError, FileTooLargeError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, ownedBy, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxOwner, type SandboxProvider } from './provider.js';
 
 /** Every sandbox the app makes carries this metadata; the orphan reaper finds them by it. */
 export const E2B_APP_METADATA = { app: 'issuesmith' } as const;
@@ -156,7 +156,8 @@ export class E2BSandboxProvider implements SandboxProvider {
     return new E2BSandbox(sdk, this.#host, Date.now() + o.timeoutMs, o.timeoutMs, plan?.placeholders ?? {});
   }
 
-  async connect(id: string): Promise<Sandbox | undefined> {
+  async connect(id: string, owner: SandboxOwner): Promise<Sandbox | undefined> {
+    if (!(await this.#owns(id, owner, 'resume'))) return undefined;
     let sdk: SdkSandbox;
     try {
       sdk = await this.#retrying(() => this.#client.Sandbox.connect(id, { timeoutMs: this.#resumeTimeoutMs }));
@@ -168,7 +169,8 @@ export class E2BSandboxProvider implements SandboxProvider {
     return new E2BSandbox(sdk, this.#host, Date.now() + this.#resumeTimeoutMs, this.#resumeTimeoutMs, {});
   }
 
-  async kill(id: string): Promise<void> {
+  async kill(id: string, owner: SandboxOwner): Promise<void> {
+    if (!(await this.#owns(id, owner, 'kill'))) return;
     try {
       // Killed where it is: connecting to a paused sandbox first would resume it for nothing.
       await this.#retrying(() => this.#client.Sandbox.kill(id));
@@ -200,6 +202,27 @@ export class E2BSandboxProvider implements SandboxProvider {
       }
     }
     return killed;
+  }
+
+  /**
+   * Whether E2B's own record of the sandbox (its metadata, set when the app made it) names this
+   * installation and repository. Every tenant's sandboxes share the app's E2B team, and the id came
+   * from a pull request body: false for another's sandbox (logged) or one that is gone.
+   */
+  async #owns(id: string, owner: SandboxOwner, action: 'resume' | 'kill'): Promise<boolean> {
+    let metadata: Record<string, string>;
+    try {
+      metadata = (await this.#retrying(() => this.#client.Sandbox.getInfo(id))).metadata;
+    } catch (err) {
+      if (err instanceof SandboxNotFoundError) return false;
+      throw this.#explain(err, `look up the E2B sandbox ${id}`);
+    }
+    if (ownedBy(metadata, owner)) return true;
+    this.#log.warn(
+      { sandbox: id, installation: owner.installation, repo: owner.repo, names: { installation: metadata.installation ?? null, repo: metadata.repo ?? null } },
+      `refused to ${action} a sandbox whose metadata names another installation or repository`,
+    );
+    return false;
   }
 
   async #retrying<T>(fn: () => Promise<T>): Promise<T> {

@@ -5,13 +5,15 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
-import { CommandTimeoutError, FileTooLargeError, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxProvider } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, ownedBy, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxOwner, type SandboxProvider } from './provider.js';
 
 export interface LocalProviderOptions {
   /** PATH inside the sandbox: where the agents' CLIs are found. Defaults to the host's PATH. */
   path?: string;
   /** Directory the sandboxes are made in. */
   root?: string;
+  /** Where a refused connect or kill is told. */
+  logger?: { warn(obj: object, msg?: string): void };
 }
 
 /**
@@ -71,14 +73,28 @@ export class LocalSandboxProvider implements SandboxProvider {
     return killed;
   }
 
-  async connect(id: string): Promise<Sandbox | undefined> {
-    const sandbox = this.#live.get(id);
+  async connect(id: string, owner: SandboxOwner): Promise<Sandbox | undefined> {
+    const sandbox = this.#owned(id, owner, 'resume');
     sandbox?.resume();
     return sandbox;
   }
 
-  async kill(id: string): Promise<void> {
-    await this.#live.get(id)?.kill();
+  async kill(id: string, owner: SandboxOwner): Promise<void> {
+    await this.#owned(id, owner, 'kill')?.kill();
+  }
+
+  /**
+   * A live sandbox of this provider whose metadata (the same as its tag file's, kept by the provider
+   * itself: the tag file sits where the unisolated agent could rewrite it) names `owner`.
+   */
+  #owned(id: string, owner: SandboxOwner, action: 'resume' | 'kill'): LocalSandbox | undefined {
+    const sandbox = this.#live.get(id);
+    if (sandbox === undefined || ownedBy(sandbox.metadata, owner)) return sandbox;
+    this.options.logger?.warn(
+      { sandbox: id, installation: owner.installation, repo: owner.repo },
+      `refused to ${action} a sandbox whose metadata names another installation or repository`,
+    );
+    return undefined;
   }
 
   async #directory(metadata: Record<string, string>): Promise<string> {
@@ -122,6 +138,11 @@ class LocalSandbox implements Sandbox {
     private readonly options: CreateOptions,
     private readonly onKill: () => void,
   ) {}
+
+  /** The labels it was made with: app, installation, repository, issue, job. */
+  get metadata(): Readonly<Record<string, string>> {
+    return this.options.metadata;
+  }
 
   /** Writes the tag file other processes find this sandbox by (see `killTagged`). */
   saveTag(): void {

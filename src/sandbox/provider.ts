@@ -38,13 +38,38 @@ export interface Sandbox {
   kill(): Promise<void>;
 }
 
+/**
+ * Whose a sandbox is: the installation and repository its own metadata names (`installation`, `repo`,
+ * set when it is made). A sandbox id comes from a pull request body; the sandbox's own record decides.
+ */
+export interface SandboxOwner {
+  installation: string;
+  /** `owner/repo`, compared lower-cased. */
+  repo: string;
+}
+
+export function sandboxOwner(job: { installationId: number; owner: string; repo: string }): SandboxOwner {
+  return { installation: String(job.installationId), repo: `${job.owner}/${job.repo}` };
+}
+
+/** Whether a sandbox's metadata names this installation and repository; a sandbox without them names none. */
+export function ownedBy(metadata: Readonly<Record<string, string>> | undefined, owner: SandboxOwner): boolean {
+  return metadata?.installation === owner.installation && metadata.repo !== undefined && metadata.repo.toLowerCase() === owner.repo.toLowerCase();
+}
+
 export interface SandboxProvider {
   readonly name: string;
   create(o: CreateOptions): Promise<Sandbox>;
-  /** Resumes a paused sandbox (or joins a running one); undefined when it is gone. */
-  connect(id: string): Promise<Sandbox | undefined>;
-  /** Kills a sandbox by id, paused or not, without resuming it first; a sandbox already gone is no error. */
-  kill(id: string): Promise<void>;
+  /**
+   * Resumes a paused sandbox (or joins a running one); undefined when it is gone, or when its own
+   * metadata does not name `owner` (another installation's or repository's: refused, with a log line).
+   */
+  connect(id: string, owner: SandboxOwner): Promise<Sandbox | undefined>;
+  /**
+   * Kills a sandbox by id, paused or not, without resuming it first; a sandbox already gone is no
+   * error. One whose metadata does not name `owner` is left alone (with a log line).
+   */
+  kill(id: string, owner: SandboxOwner): Promise<void>;
   /**
    * Kills every sandbox of the app, in any process, whose metadata includes `metadata` (running or
    * paused), e.g. `{ job: <deliveryId> }` for the sandboxes a dead worker left behind. Returns their ids.

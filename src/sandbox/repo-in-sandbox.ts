@@ -60,16 +60,40 @@ export class PatchTooLargeError extends Error {
  * Brings a resumed sandbox's checkout to a branch's current head, so the agent starts from what is
  * on GitHub now (a commit someone pushed since the last turn included). Files git ignores (installed
  * dependencies, build output) stay. Returns the commit the work starts from.
+ *
+ * The work tree's `.git/config` is the agent's by now: it could point `origin` at its own server, or
+ * add `url.*.insteadOf`, `http.proxy`, `credential.helper`, `core.sshCommand`. So the fetch that
+ * carries the token reads none of it: it fetches by explicit URL into a fresh bare repository in a
+ * temporary directory, with no global or system configuration, that directory as HOME, no hooks and
+ * no file transport. The commit then comes into the work tree from there, by a local fetch that gets
+ * no token, and must arrive as the very commit fetched.
  */
-export async function checkoutInSandbox(sandbox: Sandbox, o: { branch: string; token: string; workdir: string; timeoutMs: number }): Promise<string> {
-  const fetch = await sandbox.run(`git fetch --quiet --depth 1 --no-tags origin ${shellQuote(`refs/heads/${o.branch}`)}`, {
-    cwd: o.workdir,
-    env: gitAuthEnv(o.token),
-    timeoutMs: o.timeoutMs,
-  });
-  if (fetch.exitCode !== 0) throw new SandboxError(`could not fetch the pull request's branch: ${fetch.stderr.trim().split('\n').pop() ?? ''}`);
-  const head = await sandbox.run('git reset --quiet --hard FETCH_HEAD && git clean -fdq && git rev-parse HEAD', { cwd: o.workdir, timeoutMs: 60_000 });
-  const sha = head.stdout.trim();
-  if (head.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) throw new SandboxError('could not check out the pull request\'s branch');
+export async function checkoutInSandbox(sandbox: Sandbox, o: { url: string; branch: string; token: string; workdir: string; timeoutMs: number }): Promise<string> {
+  const fetched = await sandbox.run(
+    [
+      'tmp=$(mktemp -d) || exit 1',
+      'if ! (',
+      '  cd "$tmp" &&',
+      '  export HOME="$tmp" XDG_CONFIG_HOME="$tmp" GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 &&',
+      '  git init --quiet --bare "$tmp/fetch.git" &&',
+      `  git --git-dir="$tmp/fetch.git" -c core.hooksPath=/dev/null -c protocol.file.allow=never fetch --quiet --depth 1 --no-tags -- ${shellQuote(o.url)} ${shellQuote(`+refs/heads/${o.branch}:refs/heads/head`)} &&`,
+      '  git --git-dir="$tmp/fetch.git" rev-parse refs/heads/head',
+      '); then rm -rf "$tmp"; exit 1; fi',
+      'printf \'%s\\n\' "$tmp"',
+    ].join('\n'),
+    { env: gitAuthEnv(o.token), timeoutMs: o.timeoutMs },
+  );
+  // The last two lines: the commit, then the temporary directory (a login shell's profile may print before them).
+  const [sha = '', tmp = ''] = fetched.stdout.trim().split('\n').slice(-2).map((l) => l.trim());
+  if (fetched.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha) || !tmp.startsWith('/')) {
+    throw new SandboxError(`could not fetch the pull request's branch: ${fetched.stderr.trim().split('\n').pop() ?? ''}`);
+  }
+  // No token from here on: whatever the work tree's configuration does with this fetch, it carries no credential.
+  const head = await sandbox.run(
+    `git -c protocol.file.allow=always fetch --quiet --depth 1 --no-tags -- ${shellQuote(`${tmp}/fetch.git`)} refs/heads/head && git reset --quiet --hard FETCH_HEAD && git clean -fdq && git rev-parse HEAD; rc=$?; rm -rf ${shellQuote(tmp)}; exit $rc`,
+    { cwd: o.workdir, timeoutMs: 60_000 },
+  );
+  const at = head.stdout.trim().split('\n').pop() ?? '';
+  if (head.exitCode !== 0 || at !== sha) throw new SandboxError('could not check out the pull request\'s branch');
   return sha;
 }

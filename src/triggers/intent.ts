@@ -66,6 +66,11 @@ export interface TriggerOptions {
   labelPrefix: string;
   /** The comment command, `/agent`. */
   command: string;
+  /**
+   * The app's key for state markers (settings.stateKey): a closed pull request's marker is only read
+   * when signed with it for the same installation and repository. Without it, no marker is trusted.
+   */
+  stateKey?: Uint8Array;
   now?: () => Date;
 }
 
@@ -261,7 +266,8 @@ export function intentFromPullRequestClosed(payload: unknown, deliveryId: string
   const repo = `${p.data.repository.owner.login}/${p.data.repository.name}`;
   // Anyone can open a pull request and copy a marker into it: only the app's own pull requests count.
   if (pr.user.type !== 'Bot' || pr.head.repo?.full_name.toLowerCase() !== repo.toLowerCase()) return ignore('closed pull request the app did not open');
-  const read = readStateMarker(pr.body ?? '');
+  const seal = o.stateKey === undefined ? undefined : { key: o.stateKey, installation: p.data.installation.id, repo };
+  const read = readStateMarker(pr.body ?? '', seal);
   if (read.kind === 'none') return ignore('closed pull request the app did not open');
   if (read.kind === 'invalid') return ignore(`closed pull request: ${read.reason}; ignored`);
   const { state } = read;

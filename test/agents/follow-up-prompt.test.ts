@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt } from '../../src/agents/prompt.js';
-import { readStateMarker, renderStateMarker } from '../../src/github/state-marker.js';
+import { readStateMarker, renderStateMarker, sealedMarker } from '../../src/github/state-marker.js';
 import { pullRequestBodyWithTurn } from '../../src/report/messages.js';
 
 const base = { owner: 'o', repo: 'r', pull: 7, branch: 'issuesmith/1-x', requester: 'alice' };
+const seal = { key: Buffer.alloc(32, 7), installation: 1, repo: 'o/r' };
 
 describe('follow-up prompts', () => {
   it('gives a resumed session only the new request, cleaned of hidden content, with the diff lines it is about', () => {
@@ -27,7 +28,7 @@ describe('follow-up prompts', () => {
       notes: [],
       issue: { number: 1, title: 'Bug', body: 'It breaks<!-- secret plan -->' },
       pullTitle: 'Fix bug',
-      pullBody: `Claude Code worked on #1.\n\n${renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', turns: 1 })}`,
+      pullBody: `Claude Code worked on #1.\n\n${renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', turns: 1 }, seal)}`,
       earlier: [
         { login: 'alice', text: ' claude fix it' },
         { login: 'carol', text: 'add tests' },
@@ -48,28 +49,29 @@ describe('follow-up prompts', () => {
 
 describe('the pull request body after a turn', () => {
   it('keeps the earlier text, adds the turn and holds exactly one, new marker', () => {
-    const first = `Claude Code worked on #1.\n\n> did it\n\nCloses #1\n\n${renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', session: 's', sandbox: 'x', turns: 1 })}`;
+    const first = `Claude Code worked on #1.\n\n> did it\n\nCloses #1\n\n${renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', session: 's', sandbox: 'x', turns: 1 }, seal)}`;
     const next = pullRequestBodyWithTurn(first, {
       turn: 2,
       agent: 'Claude Code',
       requester: 'alice',
       summary: 'added docs',
       stats: { durationMs: 1000, inputTokens: 1, outputTokens: 2 },
-      stateMarker: renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', session: 's', sandbox: 'y', turns: 2 }),
+      stateMarker: renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', session: 's', sandbox: 'y', turns: 2 }, seal),
     });
     expect(next).toContain('Closes #1');
     expect(next).toContain('### Turn 2\n\nClaude Code, at @alice\'s request.\n\n> added docs');
     expect(next.match(/issuesmith:state/g)).toHaveLength(1);
-    const read = readStateMarker(next);
+    const read = readStateMarker(next, seal);
     expect(read.kind === 'ok' && read.state).toMatchObject({ turns: 2, sandbox: 'y' });
   });
 });
 
 describe('reading the state marker', () => {
   it('tells a body without a marker from a broken one, and reads the first version with or without a sandbox', () => {
-    expect(readStateMarker('plain').kind).toBe('none');
-    expect(readStateMarker('<!-- issuesmith:state {"v":1 -->').kind).toBe('invalid');
-    expect(readStateMarker('<!-- issuesmith:state {"v":1} -->').kind).toBe('invalid');
-    expect(readStateMarker('<!-- issuesmith:state {"v":1,"repo":"o/r","issue":1,"profile":"claude","branch":"b","turns":1} -->').kind).toBe('ok');
+    expect(readStateMarker('plain', seal).kind).toBe('none');
+    expect(readStateMarker('<!-- issuesmith:state {"v":1 -->', seal).kind).toBe('invalid');
+    expect(readStateMarker(sealedMarker('{"v":1}', seal), seal).kind).toBe('invalid');
+    expect(readStateMarker(sealedMarker('{"v":1,"repo":"o/r","issue":1,"profile":"claude","branch":"b","turns":1}', seal), seal).kind).toBe('ok');
+    expect(readStateMarker(sealedMarker('{"v":1,"repo":"o/r","issue":1,"profile":"claude","branch":"b","sandbox":"s","turns":1}', seal), seal).kind).toBe('ok');
   });
 });

@@ -35,6 +35,8 @@ const KEYS = {
   AMP_API_KEY: 'sgamp_user_followup_test_0123456789abcdef',
 };
 const AGENTS = ['claude', 'codex', 'amp', 'opencode', 'openclaw'] as const;
+// Whose sandboxes these are: the example payloads' installation and this repository.
+const OWNED = { installation: '1', repo: `${OWNER}/${REPO}` };
 const DISPLAY: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', amp: 'Amp', opencode: 'OpenCode', openclaw: 'OpenClaw' };
 
 type Finished = WorkerOutcome;
@@ -126,7 +128,8 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   }
 
   function stateOf(body: string): PullRequestState {
-    const state = parseStateMarker(body);
+    // Read as the app reads it: signed with the app's key for this installation and repository.
+    const state = parseStateMarker(body, runtime === undefined ? undefined : { key: runtime.settings.stateKey, installation: 1, repo: `${OWNER}/${REPO}` });
     if (state === undefined) throw new Error(`no marker in ${body}`);
     return state;
   }
@@ -190,8 +193,8 @@ describe('follow-ups: a comment continues the same agent session on the same pul
 
     it('resumes its session in a new sandbox when the paused one is gone, from the saved state', async () => {
       const first = await firstTurn(agent, `fake-agent: write notes/${agent}.md turn one`);
-      await provider.kill(first.sandbox ?? '');
-      expect(await provider.connect(first.sandbox ?? '')).toBeUndefined();
+      await provider.kill(first.sandbox ?? '', OWNED);
+      expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeUndefined();
 
       const second = await pullComment(`/agent add more\nfake-agent: write notes/${agent}-2.md turn two\nfake-agent: recall`);
       expect(followUp(second.outcome)).toMatchObject({ turn: 2, resumed: 'restored', pushed: true });
@@ -214,7 +217,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
       const first = stateOf(prBody);
       expect(runtime?.sessions.name).toBe('redis');
       expect(readdirSync(root)).not.toContain('issuesmith-sessions');
-      await provider.kill(first.sandbox ?? '');
+      await provider.kill(first.sandbox ?? '', OWNED);
       const turn = commentIds;
       const second = api(PR, turn).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: prBody, headRef: BRANCH }).botIdentity().scopedToken('read');
       second.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
@@ -230,7 +233,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
 
   it('starts afresh with the whole story when there is nothing to resume', async () => {
     const first = await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
-    await provider.kill(first.sandbox ?? '');
+    await provider.kill(first.sandbox ?? '', OWNED);
     await runtime?.sessions.delete(sessionKey(OWNER, REPO, PR));
     const record = join(root, 'fresh-record.json');
     const { outcome } = await pullComment(`/agent now the docs\nfake-agent: write docs.md two\nfake-agent: recall\nfake-agent: record ${record}`, (m) =>
@@ -270,7 +273,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   it("leaves out earlier requests of writers the repository's allowed_users shuts out, and of people GitHub cannot place", async () => {
     config = 'allowed_users: [Codertocat]\n';
     const first = await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
-    await provider.kill(first.sandbox ?? '');
+    await provider.kill(first.sandbox ?? '', OWNED);
     await runtime?.sessions.delete(sessionKey(OWNER, REPO, PR));
     const record = join(root, 'allowed-record.json');
     const { outcome } = await pullComment(`/agent now the docs\nfake-agent: write docs.md two\nfake-agent: record ${record}`, (m) => {
@@ -294,7 +297,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
 
   it('runs afresh when the restored session cannot be resumed', async () => {
     const first = await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
-    await provider.kill(first.sandbox ?? '');
+    await provider.kill(first.sandbox ?? '', OWNED);
     // A saved state that holds nothing of the session: the agent fails to resume, as the real one would.
     const empty = join(root, 'empty');
     execFileSync('mkdir', ['-p', empty]);
@@ -381,7 +384,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     const state = stateOf(prBody);
     expect(state).toMatchObject({ profile: 'codex', turns: 2 });
     expect(state.session).not.toBe(first.session);
-    expect(await provider.connect(first.sandbox ?? '')).toBeUndefined();
+    expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeUndefined();
     expect(git.git(OWNER, REPO, ['show', `${BRANCH}:codex.md`])).toBe('by codex');
   });
 
@@ -443,7 +446,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(await runtime?.sessions.load(key)).toBeDefined();
     const outcome = await deliver('pull_request', pullClosedPayload({ number: PR, body: prBody, headRef: BRANCH, merged: true }));
     expect(outcome.kind).toBe('cleaned');
-    expect(await provider.connect(first.sandbox ?? '')).toBeUndefined();
+    expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeUndefined();
     expect(await runtime?.sessions.load(key)).toBeUndefined();
   });
 
@@ -457,7 +460,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     await probot.receive({ id: 'd-copy', name: 'pull_request', payload: pullClosedPayload({ number: 90, body: prBody, headRef: 'mine', author: 'mallory' }) } as never);
     await runtime.queue.drain();
     expect(outcomes).toHaveLength(1);
-    expect(await provider.connect(first.sandbox ?? '')).toBeDefined();
+    expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeDefined();
   });
 
   describe('through E2B (the real SDK against a fake E2B on loopback)', () => {

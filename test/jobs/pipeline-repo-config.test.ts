@@ -46,7 +46,7 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     created = [];
     const limiter = new MemoryRepoLimiter();
     const local = new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot });
-    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id) => local.connect(id), kill: (id) => local.kill(id), killTagged: (m) => local.killTagged(m) };
+    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id, owner) => local.connect(id, owner), kill: (id, owner) => local.kill(id, owner), killTagged: (m) => local.killTagged(m) };
     runtime = createRuntime(
       probot,
       { ANTHROPIC_API_KEY: ANTHROPIC_KEY, MISTRAL_API_KEY: MISTRAL_KEY, ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },

@@ -80,7 +80,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
     expect(pr.body).toContain('Closes #1');
     expect(pr.body).toContain('> Added docs/greeting.md.');
-    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","sandbox":"local-[0-9a-f-]{36}","turns":1\} -->/);
+    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","sandbox":"local-[0-9a-f-]{36}","turns":1\} sha256=[0-9a-f]{64} -->/);
 
     // No separate comment: one status comment, created when the job started and ending as the report.
     expect(mock.record.comments).toEqual([]);

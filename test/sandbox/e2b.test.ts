@@ -38,8 +38,9 @@ const job: CreateOptions = {
   template: 'claude',
   envs: { ANTHROPIC_API_KEY: 'sk-ant-test-key' },
   timeoutMs: 10 * 60_000,
-  metadata: { app: 'issuesmith', repo: 'octo/hello', issue: '7', job: 'delivery-1' },
+  metadata: { app: 'issuesmith', installation: '5', repo: 'octo/hello', issue: '7', job: 'delivery-1' },
 };
+const OWNER = { installation: '5', repo: 'octo/hello' };
 
 async function create(p = provider(), o: Partial<CreateOptions> = {}): Promise<Sandbox> {
   const s = await p.create({ ...job, ...o });
@@ -64,7 +65,7 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
     const rec = createRecord(s.id);
     expect(rec.template).toBe('claude');
     expect(rec.envs).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-test-key' });
-    expect(rec.metadata).toEqual({ app: 'issuesmith', repo: 'octo/hello', issue: '7', job: 'delivery-1' });
+    expect(rec.metadata).toEqual({ app: 'issuesmith', installation: '5', repo: 'octo/hello', issue: '7', job: 'delivery-1' });
     expect(rec.timeoutSeconds).toBe(600);
     expect(rec.autoPause).toBe(false);
     expect(rec.network).toBeUndefined();
@@ -171,7 +172,7 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
     expect(p.liveSandboxIds()).not.toContain(s.id);
     await expect(s.run('true')).rejects.toBeInstanceOf(SandboxError);
 
-    const again = await p.connect(s.id);
+    const again = await p.connect(s.id, OWNER);
     expect(again?.id).toBe(s.id);
     expect(fake.record.connects).toContain(s.id);
     expect(fake.sandboxes.get(s.id)?.state).toBe('running');
@@ -183,7 +184,7 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
   });
 
   it('connects to a missing sandbox as undefined', async () => {
-    await expect(provider().connect('i-never-existed')).resolves.toBeUndefined();
+    await expect(provider().connect('i-never-existed', OWNER)).resolves.toBeUndefined();
   });
 
   it('kills a sandbox, and killing it again or after E2B ended it is not an error', async () => {

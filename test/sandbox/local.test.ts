@@ -7,7 +7,8 @@ import { FileTooLargeError, SandboxError } from '../../src/sandbox/provider.js';
 import { waitFor } from '../helpers/jobs.js';
 
 const create = (p: LocalSandboxProvider, issue = '1') =>
-  p.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', repo: 'Octo/Hello World', issue, job: 'd' } });
+  p.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', installation: '5', repo: 'Octo/Hello World', issue, job: 'd' } });
+const OWNER = { installation: '5', repo: 'Octo/Hello World' };
 
 describe('the local sandbox provider: pause, connect and stable paths', () => {
   let root: string;
@@ -22,7 +23,7 @@ describe('the local sandbox provider: pause, connect and stable paths', () => {
     await s.writeFile('kept.txt', 'still here');
     await s.pause();
     await expect(s.run('true')).rejects.toBeInstanceOf(SandboxError);
-    const again = await p.connect(s.id);
+    const again = await p.connect(s.id, OWNER);
     expect(again?.id).toBe(s.id);
     expect((await again?.run('cat kept.txt'))?.stdout).toBe('still here');
   });
@@ -40,9 +41,9 @@ describe('the local sandbox provider: pause, connect and stable paths', () => {
     const p = new LocalSandboxProvider({ root });
     const s = await create(p);
     await s.pause();
-    await p.kill(s.id);
-    expect(await p.connect(s.id)).toBeUndefined();
-    await expect(p.kill(s.id)).resolves.toBeUndefined();
+    await p.kill(s.id, OWNER);
+    expect(await p.connect(s.id, OWNER)).toBeUndefined();
+    await expect(p.kill(s.id, OWNER)).resolves.toBeUndefined();
   });
 
   it("gives an issue's next sandbox the same home directory once the last one is gone, as E2B's are all /home/user", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderStateMarker } from '../../src/github/state-marker.js';
+import { renderStateMarker, sealedMarker } from '../../src/github/state-marker.js';
 import { jobSchema } from '../../src/jobs/job.js';
 import { intentFromComment, intentFromPullRequestClosed, intentFromReview, intentFromReviewComment, type Intent, type TriggerOptions } from '../../src/triggers/intent.js';
 import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
@@ -10,11 +10,14 @@ const options: TriggerOptions = {
   isProfile: (w) => ['claude', 'codex'].includes(w.toLowerCase()),
   labelPrefix: 'agent',
   command: '/agent',
+  stateKey: Buffer.alloc(32, 3),
   now: () => new Date('2026-11-23T00:00:00Z'),
 };
+// The example payloads' installation (helpers/payloads.ts) and repository.
+const seal = (repo = 'Codertocat/Hello-World') => ({ key: Buffer.alloc(32, 3), installation: 1, repo });
 
 const marker = (o: { repo?: string; sandbox?: string } = {}): string =>
-  renderStateMarker({ v: 1, repo: o.repo ?? 'Codertocat/Hello-World', issue: 1, profile: 'claude', branch: 'issuesmith/1-x', session: 's-1', ...(o.sandbox ? { sandbox: o.sandbox } : {}), turns: 1 });
+  renderStateMarker({ v: 1, repo: o.repo ?? 'Codertocat/Hello-World', issue: 1, profile: 'claude', branch: 'issuesmith/1-x', session: 's-1', ...(o.sandbox ? { sandbox: o.sandbox } : {}), turns: 1 }, seal());
 
 function job(intent: Intent) {
   if (intent.kind === 'ignore') throw new Error(`ignored: ${intent.reason}`);
@@ -91,7 +94,7 @@ describe('follow-up intents', () => {
     expect(broken.reason).toMatch(/state marker/);
     // A marker copied from another of the app's pull requests names that one's branch.
     expect(intentFromPullRequestClosed(pullClosedPayload({ number: 78, body: marker({ sandbox: 'other' }), headRef: 'issuesmith/2-y' }), 'd', options).kind).toBe('ignore');
-    const wrong = closed('<!-- issuesmith:state {"v":2} -->') as { kind: string; reason: string };
+    const wrong = closed(sealedMarker('{"v":2}', seal())) as { kind: string; reason: string };
     expect(wrong.reason).toMatch(/state marker does not parse/);
   });
 });
