@@ -10,7 +10,7 @@ import { acknowledgeQueued, answerOutsider, appRedactor, handleControl, type Con
 import { BullMqQueue } from './jobs/bullmq-queue.js';
 import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
-import { sandboxBudgetMs } from './jobs/pipeline.js';
+import { sandboxBudgetMs } from './jobs/steps/open-sandbox.js';
 import { RedisRepoLimiter } from './jobs/redis-repo-limiter.js';
 import { cleaningUpEarlierRuns } from './jobs/restart.js';
 import { Metrics } from './metrics.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProfileRegistry } from '../src/agents/registry.js';
-import type { AgentRun } from '../src/jobs/run-agent.js';
+import type { AgentRun } from '../src/jobs/steps/run-agent.js';
 import { Metrics } from '../src/metrics.js';
 import { LocalSandboxProvider } from '../src/sandbox/local.js';
 import { makeJob } from './helpers/jobs.js';

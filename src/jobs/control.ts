@@ -12,7 +12,7 @@ import { renderStatusComment, statusMarker, type JobStatus } from '../report/sta
 import { Redactor } from '../security/redact.js';
 import type { ControlRequest, OutsiderRequest } from '../triggers/intent.js';
 import { jobKey, type Job } from './job.js';
-import type { PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
 import type { JobQueue, KeyStatus } from './queue.js';
 import { answerRefusal } from './refuse.js';
 
@@ -26,7 +26,7 @@ export interface ControlDeps {
   /** At most one refusal reply per person and installation in a while. */
   refusals?: RefusalLimiter;
   queue: JobQueue;
-  log: PipelineLogger;
+  log: Logger;
   now?: () => number;
 }
 

@@ -2,12 +2,12 @@ import { APP_SECRET_NAMES, type Settings } from '../config/settings.js';
 import type { Octokit } from '../github/octokit.js';
 import { Redactor } from '../security/redact.js';
 import type { Job } from './job.js';
-import type { PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
 
 export interface IssueNoticeDeps {
   auth: (installationId?: number) => Promise<Octokit>;
   settings: Settings;
-  log: PipelineLogger;
+  log: Logger;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Refusal } from '../access/authorize.js';
 import type { RefusalLimiter } from '../access/refusal-limiter.js';
 import { refusalComment, type RefusedAction } from '../report/refusal-messages.js';
-import type { PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
 
 export interface RefuseInput {
   installationId: number;
@@ -19,7 +19,7 @@ export interface RefuseInput {
  * installation in the limiter's window, so a flood of comments cannot make the app flood the issue.
  * A reply that cannot be posted is logged, not thrown: the refusal stands either way.
  */
-export async function answerRefusal(refusal: Refusal, o: RefuseInput, deps: { limiter?: RefusalLimiter | undefined; log: PipelineLogger }): Promise<void> {
+export async function answerRefusal(refusal: Refusal, o: RefuseInput, deps: { limiter?: RefusalLimiter | undefined; log: Logger }): Promise<void> {
   const who = { requester: o.login, action: o.action, reason: refusal.reason };
   if (refusal.reason === 'permission-lookup-failed') {
     const err = refusal.error as { status?: number; message?: string } | undefined;

@@ -3,7 +3,7 @@ import type { JobGitHub } from '../github/job-github.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
 import type { Job } from './job.js';
-import type { PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { Throttle } from './throttle.js';
 
@@ -17,7 +17,7 @@ export interface ReporterOptions {
   attempt: number;
   /** Display name of the agent asked for; the pipeline corrects it once the profile is known. */
   agent: string;
-  log: PipelineLogger;
+  log: Logger;
   /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
   minIntervalMs?: number;
   /** The comment is refreshed this often while nothing else happens, for its elapsed time. */

@@ -1,12 +1,12 @@
 import type { SandboxProvider } from '../sandbox/provider.js';
-import type { PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
 import type { JobProcessor } from './queue.js';
 
 /**
  * Before a restarted job runs again (its worker died, or shut down, during an earlier run), the
  * sandboxes that run left behind are found by their `job` metadata and killed.
  */
-export function cleaningUpEarlierRuns(process: JobProcessor, sandboxes: SandboxProvider | undefined, log: PipelineLogger): JobProcessor {
+export function cleaningUpEarlierRuns(process: JobProcessor, sandboxes: SandboxProvider | undefined, log: Logger): JobProcessor {
   return async (job, context) => {
     if (context.attempt > 1 && sandboxes !== undefined) {
       const killed = await sandboxes.killTagged({ app: 'issuesmith', job: job.deliveryId }).catch((err: unknown) => {

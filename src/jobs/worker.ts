@@ -15,7 +15,9 @@ import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { JobInterrupted } from './interrupted.js';
 import type { Job } from './job.js';
-import { runPipeline, type Outcome, type PipelineLogger } from './pipeline.js';
+import type { Logger } from '../logger.js';
+import type { Outcome } from './job-deps.js';
+import { runJob } from './run-job.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
 import { MemoryRepoLimiter, type RepoLimiter } from './repo-limiter.js';
 import { JobReporter } from './reporter.js';
@@ -31,7 +33,7 @@ export interface WorkerDeps {
   sessions?: SessionStore;
   permissions: PermissionCache;
   identity: BotIdentityCache;
-  log: PipelineLogger;
+  log: Logger;
   onOutcome?: (job: Job, outcome: WorkerOutcome) => void;
   /** Reads and caches each repository's .github/issuesmith.yml. */
   repoConfigs?: RepoConfigLoader;
@@ -123,7 +125,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
     try {
       if (prepared.kind === 'failed') throw prepared.err;
       const release = await hold(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs);
-      const done = await runPipeline(job, pipelineDeps).finally(release);
+      const done = await runJob(job, pipelineDeps).finally(release);
       log.info({ outcome: done.kind }, 'job finished');
       outcome = done;
       final = finalOf(done);
@@ -181,7 +183,7 @@ function finalOf(o: Outcome): FinalOutcome | undefined {
   }
 }
 
-function redactingLogger(log: PipelineLogger, redactor: Redactor, context: object): PipelineLogger {
+function redactingLogger(log: Logger, redactor: Redactor, context: object): Logger {
   const clean = (obj: object): object => JSON.parse(redactor.redact(JSON.stringify({ ...context, ...obj }, errorReplacer))) as object;
   return {
     info: (obj, msg) => log.info(clean(obj), msg),

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { parseStateMarker, type PullRequestState } from '../../src/github/state-marker.js';
 import type { WorkerOutcome } from '../../src/jobs/worker.js';
-import type { AgentRun } from '../../src/jobs/run-agent.js';
+import type { AgentRun } from '../../src/jobs/steps/run-agent.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { E2BSandboxProvider } from '../../src/sandbox/e2b.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';

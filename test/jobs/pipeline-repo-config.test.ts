@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { sandboxBudgetMs } from '../../src/jobs/pipeline.js';
+import { sandboxBudgetMs } from '../../src/jobs/steps/open-sandbox.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import type { CreateOptions, SandboxProvider } from '../../src/sandbox/provider.js';
 import { GitServer } from '../helpers/git-server.js';

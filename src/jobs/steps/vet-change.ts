@@ -1,13 +1,15 @@
-import type { RepoSettings } from '../config/repo-settings.js';
-import type { Settings } from '../config/settings.js';
-import { UserError } from '../errors.js';
-import { gitAuthEnv } from '../git/auth-env.js';
-import { GITLINK_MODE, StagedChange, type ChangedFile } from '../git/staged-change.js';
-import type { FileChange } from '../report/file-change.js';
-import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../security/check-change.js';
-import type { Redactor } from '../security/redact.js';
-import { secretShapes } from '../security/secret-rules.js';
-import { PatchTooLargeError } from '../sandbox/repo-in-sandbox.js';
+import type { RepoSettings } from '../../config/repo-settings.js';
+import type { Settings } from '../../config/settings.js';
+import { UserError } from '../../errors.js';
+import { gitAuthEnv } from '../../git/auth-env.js';
+import { GITLINK_MODE, StagedChange, type ChangedFile } from '../../git/staged-change.js';
+import type { FileChange } from '../../report/file-change.js';
+import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../../security/check-change.js';
+import type { Redactor } from '../../security/redact.js';
+import { secretShapes } from '../../security/secret-rules.js';
+import type { PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
+import type { Workspace } from './open-sandbox.js';
+import type { Turn } from './turn.js';
 
 /** The change as it will be committed, checked: what the flows push, and what the report lists. */
 export interface VettedChange {
@@ -28,6 +30,14 @@ export function patchTooLarge(err: PatchTooLargeError, repo: RepoSettings, setti
   const size = err.bytes !== undefined ? `${formatBytes(err.bytes)}` : `more than ${formatBytes(err.maxBytes)}`;
   const limit = fromRepo ? `this repository's limit (\`limits.max_patch_bytes: ${err.maxBytes}\`)` : `the app's limit (${formatBytes(err.maxBytes)})`;
   return new UserError(`The agent's change is ${size}, over ${limit}, so nothing of it was read out of the sandbox and nothing was pushed. Ask for a smaller change.`);
+}
+
+/** The agent's patch vetted, after a last stop check, with a fresh read token for the staging fetch. */
+export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Array): Promise<VettedChange> {
+  const { deps } = turn;
+  turn.stopped();
+  const readToken = await deps.github.readToken();
+  return vetChange({ remoteUrl: deps.github.remoteUrl(), readToken, baseSha: ws.baseSha, patch, repo: turn.repo, settings: deps.settings, redactor: deps.redactor });
 }
 
 /**

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { amp } from '../../src/agents/amp.js';
-import { codex } from '../../src/agents/codex.js';
-import { repoSettings } from '../../src/config/repo-settings.js';
-import { settingsFromEnv } from '../../src/config/settings.js';
-import type { Job } from '../../src/jobs/job.js';
-import { makeJob } from '../helpers/jobs.js';
-import { isBranchName, requestOptions } from '../../src/jobs/request-options.js';
+import { amp } from '../../../src/agents/amp.js';
+import { codex } from '../../../src/agents/codex.js';
+import { repoSettings } from '../../../src/config/repo-settings.js';
+import { settingsFromEnv } from '../../../src/config/settings.js';
+import type { Job } from '../../../src/jobs/job.js';
+import { makeJob } from '../../helpers/jobs.js';
+import { isBranchName, requestOptions } from '../../../src/jobs/steps/request-options.js';
 
 const app = settingsFromEnv({});
 const job = (options?: Record<string, string>): Job => makeJob({ profile: 'codex', trigger: { type: 'comment', commentId: 1 }, ...(options ? { options } : {}) });

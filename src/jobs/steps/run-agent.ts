@@ -1,7 +1,7 @@
-import { agentStream } from '../agents/agent-stream.js';
-import { classifyFailureText } from '../agents/failure-reason.js';
-import type { AgentEvent, AgentFailureReason, AgentProfile } from '../agents/profile.js';
-import { CommandTimeoutError, type Sandbox } from '../sandbox/provider.js';
+import { agentStream } from '../../agents/agent-stream.js';
+import { classifyFailureText } from '../../agents/failure-reason.js';
+import type { AgentEvent, AgentFailureReason, AgentProfile } from '../../agents/profile.js';
+import { CommandTimeoutError, type Sandbox } from '../../sandbox/provider.js';
 
 export interface AgentRun {
   ok: boolean;

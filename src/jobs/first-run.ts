@@ -1,0 +1,48 @@
+import { failureMessage } from '../agents/failure-message.js';
+import { buildPrompt } from '../agents/prompt.js';
+import type { Job } from './job.js';
+import type { JobDeps, Outcome } from './job-deps.js';
+import { chooseAgent } from './steps/choose-agent.js';
+import { letAgentWork } from './steps/let-agent-work.js';
+import { openSandbox } from './steps/open-sandbox.js';
+import { openPullRequest } from './steps/publish.js';
+import { pushChange } from './steps/push-change.js';
+import { Turn } from './steps/turn.js';
+import { vetAgentChange } from './steps/vet-change.js';
+
+/**
+ * A first run on an issue, once the job is authorized:
+ *  1. choose the agent and check its key and the request's options (model=, base=), before any sandbox exists;
+ *  2. open a sandbox: a read-only token for this repository alone, the base branch cloned, the
+ *     repository's instructions file and setup steps;
+ *  3. let the agent work: the prompt in a file, the agent run with a hard time limit, its change read
+ *     out as a binary patch (capped in the sandbox before it is read);
+ *  4. vet the change on git's own view of it (size, limits, workflows, submodules, symlinks, secrets);
+ *  5. push it as one commit on a new branch, with a write token minted right before;
+ *  6. open the draft pull request with the signed state;
+ *  7. keep the sandbox paused and the agent's session saved for a follow-up.
+ * The status follows each step; a stopped job throws JobStopped before anything is pushed. The
+ * sandbox is ended (or kept) and every token revoked on every path.
+ */
+export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
+  const turn = new Turn(job, deps);
+  try {
+    const agent = await chooseAgent(turn, job.profile);
+    const ws = await openSandbox(turn, agent);
+    const { run, patch } = await letAgentWork(turn, ws, agent, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }));
+    const sandboxId = ws.sandbox.id;
+    const failed = run.ok ? undefined : failureMessage(agent.profile, run.reason ?? 'crash');
+    if (patch.byteLength === 0) {
+      if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
+      return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
+    }
+    const vetted = await vetAgentChange(turn, ws, patch);
+    const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
+    const partial = failed === undefined ? undefined : { why: failed };
+    const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run) });
+    turn.keepFor(pr.number, agent.profile);
+    return { kind: 'pull-request', profile: agent.profile, url: pr.url, branch: pushed.branch, ...(failed !== undefined ? { partial: failed } : {}), run, files: vetted.files, stats: turn.stats(run), sandboxId };
+  } finally {
+    await turn.end();
+  }
+}

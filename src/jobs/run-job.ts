@@ -1,0 +1,27 @@
+import { cleanUpPullRequest } from './cleanup.js';
+import { firstRun } from './first-run.js';
+import { followUpTurn } from './follow-up-turn.js';
+import type { Job } from './job.js';
+import type { JobDeps, Outcome } from './job-deps.js';
+import { silentProgress } from './progress.js';
+import { answerHelp, authorizeJob } from './steps/authorize-job.js';
+import { findFollowUp } from './steps/find-follow-up.js';
+
+/**
+ * One job, dispatched to its flow:
+ *  1. a closed pull request's cleanup needs no authorization and reports nothing;
+ *  2. authorize: the person who asked may start work here, or gets one polite reply;
+ *  3. acknowledge with 👀 on what asked; `/agent help` is answered here;
+ *  4. the status comment appears (or takes over the queued one);
+ *  5. a follow-up turn when the job continues a pull request of the app's, else a first run.
+ */
+export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
+  if (job.kind === 'cleanup') return cleanUpPullRequest(job, deps);
+  const refused = await authorizeJob(job, deps);
+  if (refused !== undefined) return refused;
+  await deps.github.react('eyes');
+  if (job.kind === 'help') return answerHelp(deps);
+  await (deps.progress ?? silentProgress).start();
+  const target = await findFollowUp(job, deps);
+  return target === undefined ? firstRun(job, deps) : followUpTurn(job, target, deps);
+}

@@ -1,0 +1,47 @@
+import type { Continuation } from '../job-deps.js';
+import type { ChosenAgent } from './choose-agent.js';
+import { readPatch } from './collect-patch.js';
+import type { FollowUpPrompts } from './follow-up-prompt.js';
+import type { Workspace } from './open-sandbox.js';
+import { runAgent, type AgentRun } from './run-agent.js';
+import type { Turn } from './turn.js';
+
+export interface AgentWork {
+  run: AgentRun;
+  /** Its change against the starting commit, as a binary patch (empty: no change). */
+  patch: Uint8Array;
+}
+
+/** The prompt written to a file in the sandbox, the agent run on it with a hard time limit, and its change read out. */
+export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent, prompt: string, resume?: string): Promise<AgentWork> {
+  const { deps } = turn;
+  await ws.sandbox.writeFile(ws.promptFile, prompt);
+  turn.stopped();
+  turn.progress.phase('working');
+  const { settings } = deps;
+  const model = agent.request.model;
+  const run = await runAgent({
+    sandbox: ws.sandbox,
+    profile: agent.profile,
+    command: agent.profile.command({ promptFile: ws.promptFile, workdir: ws.workdir, timeoutMs: settings.jobTimeoutMs, ...(resume !== undefined ? { resume } : {}), ...(model !== undefined ? { model } : {}) }),
+    timeoutMs: settings.jobTimeoutMs,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    onEvent: (e) => turn.progress.event(e),
+  });
+  // A stopped agent's work is dropped: nothing is pushed.
+  turn.stopped();
+  return { run, patch: await readPatch(ws, turn.repo, settings) };
+}
+
+/**
+ * A follow-up's agent: its session resumed by id when there is one; when it cannot pick the session up
+ * (its state is missing or unreadable: a crash with no change), it runs once more afresh with the whole context.
+ */
+export async function letAgentGoOn(turn: Turn, ws: Workspace & { continuation: Continuation }, agent: ChosenAgent, prompts: FollowUpPrompts, session: string | undefined): Promise<AgentWork & { continuation: Continuation }> {
+  const resume = ws.continuation === 'fresh' ? undefined : session;
+  if (resume === undefined) return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
+  const work = await letAgentWork(turn, ws, agent, prompts.resumed, resume);
+  if (work.run.ok || work.run.reason !== 'crash' || work.patch.byteLength > 0) return { ...work, continuation: ws.continuation };
+  turn.deps.log.warn({ session: resume, continuation: ws.continuation, output: turn.deps.redactor.redact(work.run.outputTail) }, 'the agent could not resume its session; running it afresh');
+  return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
+}

@@ -1,0 +1,72 @@
+import type { AgentProfile } from '../../agents/profile.js';
+import * as messages from '../../report/messages.js';
+import type { JobStats } from '../../report/job-stats.js';
+import type { ChosenAgent } from './choose-agent.js';
+import type { FollowUpTarget } from './pick-up-sandbox.js';
+import type { AgentRun } from './run-agent.js';
+import { stateMarkerFor } from './state.js';
+import type { Turn } from './turn.js';
+
+/**
+ * The draft pull request for a pushed branch, its body carrying the agent's summary and the signed
+ * state for a follow-up; labels and reviewers from the repository's settings. A branch whose pull
+ * request could not be opened is deleted: nothing half-made stays behind.
+ */
+export async function openPullRequest(
+  turn: Turn,
+  o: { agent: ChosenAgent; run: AgentRun; branch: string; headSha: string; sandboxId: string; partial: { why: string } | undefined; stats: JobStats },
+): Promise<{ number: number; url: string }> {
+  const { job, deps } = turn;
+  const { github, settings } = deps;
+  turn.progress.phase('opening-pr');
+  const title = job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim();
+  const stateMarker = stateMarkerFor(job, settings, {
+    issue: job.number,
+    profile: o.agent.profile.name,
+    branch: o.branch,
+    ...(o.run.sessionId ? { session: o.run.sessionId } : {}),
+    sandbox: o.sandboxId,
+    turns: 1,
+  });
+  const body = messages.pullRequestBody({ number: job.number, agent: o.agent.profile.displayName, summary: o.run.summary, requester: job.requester.login, ...(o.partial ? { partial: o.partial } : {}), stats: o.stats, stateMarker });
+  const pr = await github.openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base: o.agent.request.base, body }).catch(async (err: unknown) => {
+    await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
+    throw err;
+  });
+  await github.decoratePullRequest(pr.number, turn.repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
+  // The check run belongs to the pull request's head, which exists only now.
+  turn.progress.checkRun(o.headSha);
+  return pr;
+}
+
+/**
+ * A follow-up turn recorded in its pull request's body (the turn's summary, a new signed marker), on
+ * the app's own pull requests; the sandbox and session are then kept for the next turn.
+ */
+export async function recordTurn(
+  turn: Turn,
+  target: FollowUpTarget,
+  o: { profile: AgentProfile; run: AgentRun; number: number; issue: number; sandboxId: string; partial?: { why: string }; stats: JobStats },
+): Promise<void> {
+  if (target.state === undefined) return;
+  const { job, deps } = turn;
+  const stateMarker = stateMarkerFor(job, deps.settings, {
+    issue: o.issue,
+    profile: o.profile.name,
+    branch: target.pr.headRef,
+    ...(o.run.sessionId !== undefined ? { session: o.run.sessionId } : {}),
+    sandbox: o.sandboxId,
+    turns: o.number,
+  });
+  const body = messages.pullRequestBodyWithTurn(target.pr.body, {
+    turn: o.number,
+    agent: o.profile.displayName,
+    requester: job.requester.login,
+    summary: o.run.summary,
+    ...(o.partial ? { partial: o.partial } : {}),
+    stats: o.stats,
+    stateMarker,
+  });
+  await deps.github.updatePullRequestBody(target.pr.number, body);
+  turn.keepFor(target.pr.number, o.profile);
+}
