@@ -1,6 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { run } from 'probot';
+import { webhookSecretProblem } from './config/webhook-secret.js';
 import issuesmith from './index.js';
 import type { Runtime } from './runtime.js';
+
+// Refused before anything listens: a GitHub App without its own webhook secret accepts forged deliveries.
+// Probot lays .env over the real environment when it starts, so the check reads both the same way.
+const problem = webhookSecretProblem({ ...process.env, ...dotEnv() });
+if (problem !== undefined) {
+  process.stderr.write(`issuesmith cannot start: ${problem}\n`);
+  process.exit(1);
+}
 
 let runtime: Runtime | undefined;
 let log: { error(obj: object, msg?: string): void } = { error: (obj, msg) => console.error(msg, obj) };
@@ -22,3 +34,12 @@ const shutdown = (): void => {
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
+
+function dotEnv(): Record<string, string> {
+  try {
+    return parseEnv(readFileSync(join(process.cwd(), '.env'), 'utf8')) as Record<string, string>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+}
