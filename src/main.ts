@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { run } from 'probot';
 import { webhookSecretProblem } from './config/webhook-secret.js';
+import { appOctokit } from './github/app-octokit.js';
 import issuesmith from './index.js';
 import type { Runtime } from './runtime.js';
 
@@ -17,10 +18,14 @@ if (problem !== undefined) {
 let runtime: Runtime | undefined;
 let log: { error(obj: object, msg?: string): void } = { error: (obj, msg) => console.error(msg, obj) };
 // Without APP_ID Probot serves its setup page, which registers the app from app.yml.
-const server = await run((app, options) => {
-  runtime = issuesmith(app, options);
-  log = app.log;
-});
+// Every GitHub client waits out rate limits, secondary ones included, before a write gives up.
+const server = await run(
+  (app, options) => {
+    runtime = issuesmith(app, options);
+    log = app.log;
+  },
+  { Octokit: appOctokit() },
+);
 
 // Containers stop with SIGTERM: stop listening and taking jobs, let running jobs finish within the
 // grace period (ISSUESMITH_SHUTDOWN_GRACE_SECONDS), then interrupt them: their sandboxes are paused
