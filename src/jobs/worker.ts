@@ -72,7 +72,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
       // In the app's words, a waiting request got a "Queued" status: it must say it will not run.
       if (prepared.inAppWords === true) {
-        const reporter = new JobReporter({ github: new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log });
+        const reporter = new JobReporter({ github: new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log, redactor });
         await reporter.dismissQueued("This repository asks for the agent in other words (its `.github/issuesmith.yml`), so this request will not run.");
       }
       deps.onOutcome?.(job, { kind: 'ignored' });
@@ -92,6 +92,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       attempt: context.attempt,
       agent: profiles.get(job.profile)?.displayName ?? job.profile,
       log,
+      redactor,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
     // A limiter slot of one is a lock shared by every worker on the same store; a stop while waiting is a stop.
