@@ -176,7 +176,11 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
 
 function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
   if (settings.sandbox === 'local') {
-    app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
+    app.log.warn(
+      { sandbox: 'local' },
+      'ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app\'s own user, ' +
+        "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
+    );
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
     return new LocalSandboxProvider({ root: settings.workDir });
   }
