@@ -70,7 +70,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       const live = sandboxes;
       // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
       // Paused sandboxes wait for follow-ups; past their age the saved session takes over.
-      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
+      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs) + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
   // Filled in below; the gauges ask the queue only when scraped.

@@ -2,7 +2,7 @@ import { failureMessage, missingKeyMessage } from '../agents/failure-message.js'
 import { buildPrompt } from '../agents/prompt.js';
 import type { AgentEvent, AgentProfile } from '../agents/profile.js';
 import type { ProfileRegistry } from '../agents/registry.js';
-import { repoSettings, type RepoSettings } from '../config/repo-settings.js';
+import { repoSettings, setupTotalMs, type RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
 import { UserError } from '../errors.js';
 import type { JobGitHub } from '../github/job-github.js';
@@ -309,7 +309,7 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
     template: profile.template,
     envs: env,
     // The repository's setup commands run before the agent, each with its own limit.
-    timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + (deps.repo?.setup ?? []).reduce((sum, s) => sum + s.timeoutMs, 0),
+    timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + setupTotalMs(deps.repo),
     metadata: { app: 'issuesmith', repo: `${job.owner}/${job.repo}`, issue: String(job.number), job: job.deliveryId },
   });
 }
