@@ -75,6 +75,8 @@ export async function jobBench(): Promise<BenchResult> {
       const probot = new Probot({
         appId: 123,
         privateKey: privateKey(),
+        // As a deployment must: never Probot's public default secret.
+        secret: 'bench-webhook-secret',
         baseUrl: `${github.git.url}/api/v3`,
         log: pino({ level: 'silent' }),
         Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),

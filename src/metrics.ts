@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { JobInterrupted } from './jobs/interrupted.js';
+import { JobDeferred } from './jobs/deferred.js';
 import type { Job } from './jobs/job.js';
 import type { EnqueueResult, JobProcessor, QueueStats } from './jobs/queue.js';
 import type { WorkerOutcome } from './jobs/worker.js';
@@ -117,7 +118,7 @@ export class Metrics {
         this.#running.dec();
         const reported = this.#outcomes.get(job.deliveryId);
         this.#outcomes.delete(job.deliveryId);
-        const outcome = thrown instanceof JobInterrupted ? 'interrupted' : (reported ?? (thrown === undefined ? 'unknown' : 'error'));
+        const outcome = thrown instanceof JobInterrupted ? 'interrupted' : thrown instanceof JobDeferred ? 'deferred' : (reported ?? (thrown === undefined ? 'unknown' : 'error'));
         const labels = { outcome, agent: job.profile };
         this.#finished.inc(labels);
         this.#duration.observe(labels, (performance.now() - started) / 1000);

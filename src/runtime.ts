@@ -80,7 +80,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       const live = sandboxes;
       // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
       // Paused sandboxes wait for follow-ups; past their age the saved session takes over.
-      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs), pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
+      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs) + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
     }
   }
   // Filled in below; the gauges ask the queue only when scraped.
@@ -203,7 +203,11 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
 
 function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
   if (settings.sandbox === 'local') {
-    app.log.warn('ISSUESMITH_SANDBOX=local: agents run on this host, in temporary directories, without isolation. Use it for development only.');
+    app.log.warn(
+      { sandbox: 'local' },
+      'ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app\'s own user, ' +
+        "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
+    );
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
     return new LocalSandboxProvider({ root: settings.workDir, logger: app.log.child({ name: 'local-sandbox' }) });
   }

@@ -5,7 +5,7 @@ type Named = Pick<AgentProfile, 'displayName' | 'secrets'>;
 
 /**
  * Why a run failed, as a sentence a maintainer can act on. `detail` is the agent's own words (its
- * error message), quoted on one line; like every text that leaves the app, it is redacted later.
+ * error message), quoted on one line and not cut: the status redacts it, then cuts it.
  */
 export function failureMessage(profile: Named, reason: AgentFailureReason, detail?: string): string {
   const name = profile.displayName;
@@ -16,7 +16,7 @@ export function failureMessage(profile: Named, reason: AgentFailureReason, detai
     timeout: `${name} ran out of time and was stopped: comment again to let it continue, or ask for a smaller change.`,
     crash: `${name} stopped with an error before it finished: try again, and if it keeps failing, check the app's logs.`,
   }[reason];
-  const said = detail === undefined ? '' : oneLine(detail, 200);
+  const said = detail === undefined ? '' : oneLine(detail);
   return said === '' ? sentence : `${sentence} It said: \`${said}\``;
 }
 

@@ -7,6 +7,26 @@ export interface OutputFormat {
 }
 
 const TEXT_SUMMARY_LINES = 30;
+const TEXT_SUMMARY_CHARS = 4000;
+
+/**
+ * The last lines that fit in `max` characters, whole: the summary is redacted later, and a line cut
+ * inside a secret would keep a part the redactor no longer recognises.
+ */
+function lastWholeLines(lines: readonly string[], max: number): string {
+  const kept: string[] = [];
+  let size = 0;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] ?? '';
+    if (size + line.length + 1 > max) {
+      if (kept.length === 0) kept.push('(the last line was too long to quote)');
+      break;
+    }
+    kept.unshift(line);
+    size += line.length + 1;
+  }
+  return kept.join('\n').trim();
+}
 
 /** Plain text output: every line is log text, and the last lines are the summary. Success is the exit code. */
 export function createTextParser(): AgentStreamParser {
@@ -20,7 +40,7 @@ export function createTextParser(): AgentStreamParser {
       return [{ type: 'log', text }];
     },
     end() {
-      return [{ type: 'result', ok: true, summary: lines.join('\n').trim().slice(-4000) }];
+      return [{ type: 'result', ok: true, summary: lastWholeLines(lines, TEXT_SUMMARY_CHARS) }];
     },
   };
 }

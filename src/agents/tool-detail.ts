@@ -18,8 +18,12 @@ export function toolDetail(name: string, input: unknown): string {
   return name;
 }
 
-/** First line, trimmed, at most `max` characters, safe inside inline code. */
-export function oneLine(s: string, max = 100): string {
+/**
+ * First line, trimmed, safe inside inline code; at most `max` characters when given. Text that may
+ * hold a secret (an agent's command, path or message) is never cut here: a cut secret no longer
+ * matches the redactor, so its prefix would leak. The status cuts it after redacting (report/step-line.ts).
+ */
+export function oneLine(s: string, max?: number): string {
   const first = (s.split('\n')[0] ?? '').trim().replaceAll('`', "'");
-  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+  return max !== undefined && first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }

@@ -17,7 +17,10 @@ export interface RepoSettings {
   command: string;
   allowedOptions: ReadonlySet<RequestOption>;
   pullRequest: { draft: boolean; branchPrefix: string; labels: string[]; reviewers: string[]; teamReviewers: string[] };
+  /** Setup commands, each limit already within the operator's per-step maximum. */
   setup: Array<{ run: string; timeoutMs: number }>;
+  /** The operator's budget for all of setup: `runSetup` stops when it is used up. */
+  setupBudgetMs: number;
   instructions: string;
   instructionsFile: string | undefined;
   limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
@@ -36,6 +39,7 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
   if (file.limits?.max_concurrent_jobs !== undefined) limits.maxConcurrentJobs = file.limits.max_concurrent_jobs;
   if (file.limits?.max_changed_files !== undefined) limits.maxChangedFiles = file.limits.max_changed_files;
   if (file.limits?.max_patch_bytes !== undefined) limits.maxPatchBytes = file.limits.max_patch_bytes;
+  warnings = [...warnings];
   return {
     defaultAgent: file.default_agent?.toLowerCase() ?? app.defaultAgent,
     permission: file.permission ?? app.permission,
@@ -50,7 +54,8 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
       reviewers: reviewers.filter((r) => !r.includes('/')),
       teamReviewers: reviewers.filter((r) => r.includes('/')).map((r) => r.split('/')[1] ?? r),
     },
-    setup: (file.setup ?? []).map((s) => (typeof s === 'string' ? { run: s, timeoutMs: DEFAULT_SETUP_MINUTES * 60_000 } : { run: s.run, timeoutMs: (s.timeout_minutes ?? DEFAULT_SETUP_MINUTES) * 60_000 })),
+    setup: setupSteps(file.setup ?? [], app, warnings),
+    setupBudgetMs: app.setupTimeoutMs,
     instructions: file.instructions ?? '',
     instructionsFile: file.instructions_file,
     limits,
@@ -85,6 +90,39 @@ export function agentSettings(repo: RepoSettings, profile: AgentProfile): AgentS
   let merged: AgentSettings = {};
   for (const [name, agent] of Object.entries(repo.agents)) if (names.has(name)) merged = { ...merged, ...agent };
   return merged;
+}
+
+/**
+ * The setup commands with their time limits clamped to the operator's: each to the per-step maximum
+ * (ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES), and all of them to the setup budget
+ * (ISSUESMITH_SETUP_TIMEOUT_MINUTES), which `runSetup` enforces as they run. A file asking for more
+ * (20 steps of a day each) is told so in a warning, not obeyed.
+ */
+function setupSteps(steps: NonNullable<RepoConfigFile['setup']>, app: Settings, warnings: string[]): Array<{ run: string; timeoutMs: number }> {
+  const perStep = app.setupStepTimeoutMs;
+  const clamped = steps.map((s, i) => {
+    const asked = typeof s === 'string' || s.timeout_minutes === undefined ? DEFAULT_SETUP_MINUTES * 60_000 : s.timeout_minutes * 60_000;
+    if (asked > perStep && typeof s !== 'string' && s.timeout_minutes !== undefined) {
+      warnings.push(`setup.${i}.timeout_minutes: ${s.timeout_minutes} minutes is more than this app allows for one setup command; limited to ${minutesText(perStep)}`);
+    }
+    return { run: typeof s === 'string' ? s : s.run, timeoutMs: Math.min(asked, perStep) };
+  });
+  const total = clamped.reduce((sum, s) => sum + s.timeoutMs, 0);
+  if (total > app.setupTimeoutMs) {
+    warnings.push(`setup: the commands' time limits add up to ${minutesText(total)}, more than the ${minutesText(app.setupTimeoutMs)} this app allows for all of setup; setup stops when that is used up`);
+  }
+  return clamped;
+}
+
+/** How long a job's setup may take at most, once its limits are clamped: what the sandbox's lifetime adds for it. */
+export function setupTotalMs(repo: Pick<RepoSettings, 'setup' | 'setupBudgetMs'> | undefined): number {
+  if (repo === undefined) return 0;
+  return Math.min(repo.setupBudgetMs, repo.setup.reduce((sum, s) => sum + s.timeoutMs, 0));
+}
+
+function minutesText(ms: number): string {
+  const m = ms / 60_000;
+  return `${Number.isInteger(m) ? m : m.toFixed(1)} minute${m === 1 ? '' : 's'}`;
 }
 
 /**

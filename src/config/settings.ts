@@ -13,6 +13,8 @@ const schema = z.object({
   ISSUESMITH_LABEL_PREFIX: z.string().min(1).default('agent'),
   ISSUESMITH_COMMAND: z.string().regex(/^\/\S+$/, 'a slash and a word, like /agent').default('/agent'),
   ISSUESMITH_JOB_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  ISSUESMITH_SETUP_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(20),
   ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(64).default(2),
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
@@ -39,6 +41,10 @@ export interface Settings {
   labelPrefix: string;
   command: string;
   jobTimeoutMs: number;
+  /** All of a repository's setup commands together may take at most this long (the sandbox lives that much longer). */
+  setupTimeoutMs: number;
+  /** One setup command may take at most this long, whatever the repository asks. */
+  setupStepTimeoutMs: number;
   concurrency: number;
   workDir: string;
   draftPullRequests: boolean;
@@ -97,6 +103,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     labelPrefix: s.ISSUESMITH_LABEL_PREFIX,
     command: s.ISSUESMITH_COMMAND,
     jobTimeoutMs: s.ISSUESMITH_JOB_TIMEOUT_MINUTES * 60_000,
+    setupTimeoutMs: s.ISSUESMITH_SETUP_TIMEOUT_MINUTES * 60_000,
+    setupStepTimeoutMs: Math.min(s.ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES, s.ISSUESMITH_SETUP_TIMEOUT_MINUTES) * 60_000,
     concurrency: s.ISSUESMITH_CONCURRENCY,
     workDir: s.ISSUESMITH_WORK_DIR,
     draftPullRequests: s.ISSUESMITH_DRAFT_PR,

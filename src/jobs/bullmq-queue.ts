@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
+import { JobDeferred } from './deferred.js';
 import { JobInterrupted, shutdownReason } from './interrupted.js';
 import { jobKey, jobSchema, type Job } from './job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
@@ -66,7 +67,8 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * hands a job whose worker died (its lock not renewed) to another worker. Around it, in plain Redis:
  * - `delivery:<id>`: a delivery id seen (SET NX with a TTL), so a redelivery is refused on any process;
  * - `lock:<jobKey>`: one job at a time per issue, a lease renewed while the job runs; a job whose
- *   issue is busy goes back to the delayed set and tries again;
+ *   issue is busy goes back to the delayed set and tries again, as does one whose processor throws
+ *   `JobDeferred` (its repository runs its max_concurrent_jobs): the worker slot goes to another job;
  * - `index:<jobKey>`: the issue's jobs not yet finished, for `describe` and `cancel`; a job no longer
  *   in it (cancelled) is never started;
  * - `attempts:<id>`: runs started and runs interrupted by a shutdown, so a restarted job knows its
@@ -268,6 +270,13 @@ export class BullMqQueue implements JobQueue {
       try {
         await this.options.process?.(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt });
       } catch (err) {
+        if (err instanceof JobDeferred) {
+          // Not a run: the attempt is given back, so a job put off many times is not taken for one that keeps crashing.
+          await this.#redis.hincrby(attemptsKey, 'started', -1);
+          await release();
+          await bjob.moveToDelayed(Date.now() + err.retryInMs, token);
+          throw new DelayedError();
+        }
         if (!(err instanceof JobInterrupted)) {
           this.options.onError?.(err, job);
           await this.#redis.zrem(index, id);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { JobDeferred } from './deferred.js';
 import { jobKey, type Job } from './job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 
@@ -21,10 +22,13 @@ export interface MemoryQueueOptions {
 
 /**
  * The in-process queue: jobs run in arrival order, at most `concurrency` at once, never two for the
- * same issue or pull request at the same time, and a delivery id already seen is refused.
+ * same issue or pull request at the same time, and a delivery id already seen is refused. A job whose
+ * processor throws `JobDeferred` (its repository is full) waits aside for the time it asks, then goes
+ * back to the head of the line; its slot goes to the next job meanwhile.
  */
 export class MemoryQueue implements JobQueue {
   readonly #waiting: Job[] = [];
+  readonly #deferred = new Map<Job, ReturnType<typeof setTimeout>>();
   readonly #runningKeys = new Map<string, Running>();
   readonly #seen = new Set<string>();
   #running = 0;
@@ -46,12 +50,12 @@ export class MemoryQueue implements JobQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    return { waiting: this.#waiting.length, running: this.#running };
+    return { waiting: this.#waiting.length + this.#deferred.size, running: this.#running };
   }
 
   async describe(key: string): Promise<KeyStatus> {
     const brief = (j: Job): KeyStatus['waiting'][number] => ({ deliveryId: j.deliveryId, profile: j.profile, requester: j.requester, receivedAt: j.receivedAt });
-    const status: KeyStatus = { waiting: this.#waiting.filter((j) => jobKey(j) === key).map(brief) };
+    const status: KeyStatus = { waiting: [...this.#deferred.keys(), ...this.#waiting].filter((j) => jobKey(j) === key).map(brief) };
     const running = this.#runningKeys.get(key);
     if (running !== undefined) status.running = { ...brief(running.job), startedAt: running.startedAt };
     return status;
@@ -66,6 +70,12 @@ export class MemoryQueue implements JobQueue {
         removed += 1;
       }
     }
+    for (const [job, timer] of this.#deferred) {
+      if (jobKey(job) !== key) continue;
+      clearTimeout(timer);
+      this.#deferred.delete(job);
+      removed += 1;
+    }
     const running = this.#runningKeys.get(key);
     if (running !== undefined && !running.controller.signal.aborted) {
       running.stoppedBy = by;
@@ -76,13 +86,13 @@ export class MemoryQueue implements JobQueue {
   }
 
   drain(): Promise<void> {
-    if (this.#running === 0 && this.#waiting.length === 0) return Promise.resolve();
+    if (this.#idleNow()) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   async stop(graceMs: number): Promise<void> {
     this.#closed = true;
-    const lost = this.#waiting.splice(0);
+    const lost = [...this.#takeDeferred(), ...this.#waiting.splice(0)];
     const reports = lost.map((job) => this.#lose(job));
     const finished = this.drain();
     const timer = new AbortController();
@@ -106,8 +116,30 @@ export class MemoryQueue implements JobQueue {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#takeDeferred();
     this.#waiting.length = 0;
     await this.drain();
+  }
+
+  #idleNow(): boolean {
+    return this.#running === 0 && this.#waiting.length === 0 && this.#deferred.size === 0;
+  }
+
+  #defer(job: Job, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#deferred.delete(job);
+      // Back at the head of the line: it was there before the jobs that arrived while it waited.
+      this.#waiting.unshift(job);
+      this.#pump();
+    }, ms);
+    this.#deferred.set(job, timer);
+  }
+
+  #takeDeferred(): Job[] {
+    const jobs = [...this.#deferred.keys()];
+    for (const timer of this.#deferred.values()) clearTimeout(timer);
+    this.#deferred.clear();
+    return jobs;
   }
 
   #remember(id: string): void {
@@ -127,7 +159,7 @@ export class MemoryQueue implements JobQueue {
       if (job === undefined) break;
       this.#start(job);
     }
-    if (this.#running === 0 && this.#waiting.length === 0) {
+    if (this.#idleNow()) {
       const idle = this.#idle;
       this.#idle = [];
       for (const resolve of idle) resolve();
@@ -140,7 +172,13 @@ export class MemoryQueue implements JobQueue {
     const running: Running = { job, startedAt: new Date().toISOString(), controller: new AbortController() };
     this.#runningKeys.set(key, running);
     void this.process(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt: 1 })
-      .catch((err: unknown) => this.options.onError?.(err, job))
+      .catch((err: unknown) => {
+        if (!(err instanceof JobDeferred)) this.options.onError?.(err, job);
+        // Stopped while it was being put off: it just does not run. Shutting down: nowhere to put it.
+        else if (running.controller.signal.aborted && running.stoppedBy !== undefined) return;
+        else if (this.#closed) void this.#lose(job);
+        else this.#defer(job, err.retryInMs);
+      })
       .finally(() => {
         this.#running -= 1;
         this.#runningKeys.delete(key);

@@ -46,13 +46,30 @@ export class RedisRepoLimiter implements RepoLimiter {
 
   async acquire(repo: string, max: number | undefined, signal?: AbortSignal): Promise<() => void> {
     if (max === undefined) return () => undefined;
-    const key = `${this.o.prefix}:repo-slots:${repo.toLowerCase()}`;
+    const key = this.#key(repo);
     const token = randomUUID();
     for (;;) {
       if (signal?.aborted === true) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       if ((await this.#redis.eval(ACQUIRE, 1, key, token, max, this.o.leaseMs)) === 1) break;
       await sleep(this.o.pollMs ?? 1_000, undefined, signal ? { signal } : {}).catch(() => undefined);
     }
+    return this.#held(key, token);
+  }
+
+  async tryAcquire(repo: string, max: number | undefined): Promise<(() => void) | undefined> {
+    if (max === undefined) return () => undefined;
+    const key = this.#key(repo);
+    const token = randomUUID();
+    if ((await this.#redis.eval(ACQUIRE, 1, key, token, max, this.o.leaseMs)) !== 1) return undefined;
+    return this.#held(key, token);
+  }
+
+  #key(repo: string): string {
+    return `${this.o.prefix}:repo-slots:${repo.toLowerCase()}`;
+  }
+
+  /** A slot taken: renewed while held, and its release. */
+  #held(key: string, token: string): () => void {
     const renew = setInterval(() => void this.#redis.eval(RENEW, 1, key, token, this.o.leaseMs).catch(() => undefined), Math.max(100, Math.floor(this.o.leaseMs / 3)));
     renew.unref();
     let released = false;

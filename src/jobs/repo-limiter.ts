@@ -6,11 +6,24 @@
 export interface RepoLimiter {
   /** Waits for a free slot in the repository (no limit: at once) and returns its release. Rejects when `signal` aborts. */
   acquire(repo: string, max: number | undefined, signal?: AbortSignal): Promise<() => void>;
+  /**
+   * Takes a free slot at once and returns its release, or undefined when the repository is full: the
+   * worker then gives its own slot back to the queue instead of waiting in it. A limiter without it is
+   * waited on.
+   */
+  tryAcquire?(repo: string, max: number | undefined): Promise<(() => void) | undefined>;
 }
 
 export class MemoryRepoLimiter implements RepoLimiter {
   readonly #running = new Map<string, number>();
   readonly #waiting = new Map<string, Array<() => void>>();
+
+  async tryAcquire(repo: string, max: number | undefined): Promise<(() => void) | undefined> {
+    const key = repo.toLowerCase();
+    // Jobs already waiting in `acquire` go first.
+    if (max !== undefined && ((this.#running.get(key) ?? 0) >= max || (this.#waiting.get(key)?.length ?? 0) > 0)) return undefined;
+    return this.acquire(repo, max);
+  }
 
   async acquire(repo: string, max: number | undefined, signal?: AbortSignal): Promise<() => void> {
     const key = repo.toLowerCase();

@@ -1,5 +1,6 @@
 import type { AgentEvent } from '../agents/profile.js';
 import type { JobGitHub } from '../github/job-github.js';
+import { Redactor } from '../security/redact.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
 import type { Job } from './job.js';
@@ -25,7 +26,16 @@ export interface ReporterOptions {
   now?: () => number;
   /** Lines kept under "Latest steps". */
   steps?: number;
+  /**
+   * The job's redactor. What the agent says is redacted as it arrives, before any of it is cut to a
+   * line or a length: a secret cut in two no longer matches, and its first characters would leak.
+   * Default: token shapes only.
+   */
+  redactor?: Redactor;
 }
+
+/** The agent's failure reason is one sentence and its own words: long enough, once redacted. */
+const MAX_REASON = 1_000;
 
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
@@ -36,6 +46,7 @@ const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pu
  */
 export class JobReporter implements Progress {
   readonly #o: ReporterOptions;
+  readonly #redactor: Redactor;
   readonly #now: () => number;
   readonly #head: StatusHead;
   readonly #throttle: Throttle<JobStatus>;
@@ -52,6 +63,7 @@ export class JobReporter implements Progress {
 
   constructor(o: ReporterOptions) {
     this.#o = o;
+    this.#redactor = o.redactor ?? new Redactor();
     this.#now = o.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#head = { deliveryId: o.job.deliveryId, agent: o.agent, requester: o.job.requester.login, command: o.command, attempt: o.attempt };
@@ -93,7 +105,7 @@ export class JobReporter implements Progress {
 
   agent(displayName: string, model?: string): void {
     this.#head.agent = displayName;
-    if (model !== undefined) this.#head.model = model;
+    if (model !== undefined) this.#head.model = this.#redact(model);
     else delete this.#head.model;
     this.#publish();
   }
@@ -104,7 +116,7 @@ export class JobReporter implements Progress {
   }
 
   warnings(list: string[]): void {
-    this.#head.warnings = list;
+    this.#head.warnings = list.map((w) => this.#redact(w));
     this.#publish();
   }
 
@@ -115,10 +127,10 @@ export class JobReporter implements Progress {
   event(e: AgentEvent): void {
     // The model the agent reports it runs, unless one was chosen for the job.
     if (e.type === 'session' && e.model !== undefined && this.#head.model === undefined) {
-      this.#head.model = e.model;
+      this.#head.model = this.#redact(e.model);
       this.#publish();
     }
-    const line = stepLine(e);
+    const line = stepLine(this.#redactEvent(e));
     if (line === undefined) return;
     this.#steps.push(line);
     const keep = this.#o.steps ?? 5;
@@ -149,7 +161,36 @@ export class JobReporter implements Progress {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-    await this.#throttle.final({ ...this.#head, state: 'final', outcome });
+    await this.#throttle.final({ ...this.#head, state: 'final', outcome: this.#redactOutcome(outcome) });
+  }
+
+  #redact(text: string): string {
+    return this.#redactor.redact(text);
+  }
+
+  #redactEvent(e: AgentEvent): AgentEvent {
+    if (e.type === 'tool') return { ...e, name: this.#redact(e.name), detail: this.#redact(e.detail) };
+    if (e.type === 'error') return { ...e, message: this.#redact(e.message) };
+    return e;
+  }
+
+  /** Every text of the last word redacted whole, before the rendering cuts any of it. */
+  #redactOutcome(o: FinalOutcome): FinalOutcome {
+    switch (o.kind) {
+      case 'pull-request':
+        return { ...o, summary: this.#redact(o.summary), ...(o.partial !== undefined ? { partial: this.#redact(o.partial) } : {}), files: o.files.map((f) => ({ ...f, path: this.#redact(f.path) })) };
+      case 'no-changes':
+        return { ...o, summary: this.#redact(o.summary) };
+      case 'agent-failed': {
+        const reason = this.#redact(o.reason);
+        return { ...o, reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason, outputTail: this.#redact(o.outputTail) };
+      }
+      case 'user-error':
+      case 'sandbox-error':
+        return { ...o, message: this.#redact(o.message) };
+      default:
+        return o;
+    }
   }
 
   #publish(): void {

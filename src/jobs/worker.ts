@@ -13,6 +13,7 @@ import type { Redactor } from '../security/redact.js';
 import { appRedactor } from './control.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { JobDeferred } from './deferred.js';
 import { JobInterrupted } from './interrupted.js';
 import type { Job } from './job.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   limiter?: RepoLimiter;
   /** At least this long between two edits of a status comment. */
   statusIntervalMs?: number;
+  /** A job whose repository is full goes back to the queue for this long. Default 2 s. */
+  deferMs?: number;
 }
 
 export type WorkerOutcome = Outcome | { kind: 'user-error' | 'error' | 'stopped' | 'ignored' };
@@ -77,7 +80,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
       // In the app's words, a waiting request got a "Queued" status: it must say it will not run.
       if (prepared.inAppWords === true) {
-        const reporter = new JobReporter({ github: new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log });
+        const reporter = new JobReporter({ github: new JobGitHub(job, installation, app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log, redactor });
         await reporter.dismissQueued("This repository asks for the agent in other words (its `.github/issuesmith.yml`), so this request will not run.");
       }
       deps.onOutcome?.(job, { kind: 'ignored' });
@@ -97,6 +100,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       attempt: context.attempt,
       agent: profiles.get(job.profile)?.displayName ?? job.profile,
       log,
+      redactor,
       ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
     });
     // A limiter slot of one is a lock shared by every worker on the same store; a stop while waiting is a stop.
@@ -120,11 +124,20 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       lock: (key: string) => hold(key, 1),
       ...(deps.refusals ? { refusals: deps.refusals } : {}),
     };
+    // A repository already running its max_concurrent_jobs: the job goes back to the queue before any
+    // work, and this worker slot takes a job of another repository meanwhile (waiting here would hold it).
+    const repoSlot = async (key: string, max: number | undefined): Promise<() => void> => {
+      if (limiter.tryAcquire === undefined) return hold(key, max);
+      const release = await limiter.tryAcquire(key, max);
+      if (release !== undefined) return release;
+      log.info({ max }, "the repository runs its max_concurrent_jobs: the job waits its turn in the queue");
+      throw new JobDeferred(deps.deferMs ?? 2_000);
+    };
     let outcome: WorkerOutcome;
     let final: FinalOutcome | undefined;
     try {
       if (prepared.kind === 'failed') throw prepared.err;
-      const release = await hold(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs);
+      const release = await repoSlot(`${job.owner}/${job.repo}`, repo?.limits.maxConcurrentJobs);
       const done = await runJob(job, pipelineDeps).finally(release);
       log.info({ outcome: done.kind }, 'job finished');
       outcome = done;
@@ -141,7 +154,7 @@ export function createWorker(deps: WorkerDeps): JobProcessor {
       }
     } catch (err) {
       // Not a failure: the queue puts the job back, and its next run takes over the status comment.
-      if (err instanceof JobInterrupted) throw err;
+      if (err instanceof JobInterrupted || err instanceof JobDeferred) throw err;
       if (err instanceof JobStopped) {
         log.info({ by: err.by ?? 'shutdown' }, 'job stopped');
         outcome = { kind: 'stopped' };

@@ -3,7 +3,11 @@ import { oneLine } from '../agents/tool-detail.js';
 
 const MAX = 160;
 
-/** One line for the status comment's "latest steps", or undefined for events that are not steps. */
+/**
+ * One line for the status comment's "latest steps", or undefined for events that are not steps. The
+ * line is cut to a length, so the event must already be redacted (the reporter does it): a secret
+ * cut in two no longer matches the redactor, and its first characters would leave the app.
+ */
 export function stepLine(e: AgentEvent): string | undefined {
   if (e.type === 'tool') return clean(e.detail.trim() === '' ? e.name : e.detail);
   if (e.type === 'error') return clean(`Error: ${oneLine(e.message, 120)}`);
@@ -14,8 +18,14 @@ export function stepLine(e: AgentEvent): string | undefined {
 // words mention people (`@someone` would notify them) or open HTML.
 function clean(s: string): string {
   const first = (s.split('\n')[0] ?? '').trim();
-  const short = first.length > MAX ? `${first.slice(0, MAX - 1)}…` : first;
-  return neutralize(short);
+  return neutralize(first.length > MAX ? cut(first) : first);
+}
+
+// A code span cut open is closed again, so the rest of the line is not taken for code (where
+// `neutralize` leaves mentions alone).
+function cut(line: string): string {
+  const short = `${line.slice(0, MAX - 2)}…`;
+  return (short.match(/`/g) ?? []).length % 2 === 1 ? `${short}\`` : short;
 }
 
 /**

@@ -17,9 +17,14 @@ export interface LocalProviderOptions {
 }
 
 /**
- * Runs sandbox commands in a temporary directory on the host, for development and tests only: the
- * agent is not isolated from the host. Commands get only the sandbox's own variables (never the
- * app's environment), a HOME inside the sandbox, and run with `bash -lc` as E2B does.
+ * Runs sandbox commands on the host, in a directory of their own: for development and tests only.
+ * It isolates nothing. The agent and every command it runs are processes of the app's own user on the
+ * app's own machine: they can read and write whatever that user can (the app's files, its `.env` and
+ * private key, other jobs' directories; `/proc/<pid>/environ` of the app itself, so the app's whole
+ * environment too), reach any network the host reaches, and keep processes running. Starting them
+ * with only the sandbox's variables, a HOME inside the directory and `bash -lc` (as E2B does) only
+ * makes them behave like E2B's: it is no boundary. Absolute paths given to `writeFile`/`readFile`
+ * are host paths. Never use it with repositories, issues or agents you do not trust.
  *
  * E2B's sandboxes all have their home at /home/user, and agents that key sessions by absolute path
  * (Claude Code) rely on that. Here, the sandboxes of one issue (metadata `repo` and `issue`) take

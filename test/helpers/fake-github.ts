@@ -42,6 +42,9 @@ export class FakeGitHub {
   /** Comments on issues, as last edited. */
   readonly comments: Array<{ id: number; issue: number; body: string; user: { login: string; type: string }; updated_at: string }> = [];
 
+  /** Answers set up to come first, each once, for the next request that matches: GitHub's refusals. */
+  readonly refusals: Array<{ method: string; pattern: RegExp; status: number; headers?: Record<string, string>; body: unknown }> = [];
+
   callsTo(method: string, pattern: RegExp): ApiCall[] {
     return this.calls.filter((c) => c.method === method && pattern.test(c.path));
   }
@@ -60,6 +63,14 @@ export class FakeGitHub {
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
       return true;
     };
+    const refusal = this.refusals.findIndex((r) => r.method === method && r.pattern.test(path));
+    if (refusal !== -1) {
+      const [r] = this.refusals.splice(refusal, 1);
+      if (r !== undefined) {
+        res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(JSON.stringify(r.body));
+        return true;
+      }
+    }
     let m: RegExpExecArray | null;
     if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       const token = `ghs_${randomBytes(24).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JobDeferred } from '../../src/jobs/deferred.js';
 import { jobKey, type Job } from '../../src/jobs/job.js';
 import { MemoryQueue } from '../../src/jobs/memory-queue.js';
 import type { JobContext } from '../../src/jobs/queue.js';
@@ -104,5 +105,47 @@ describe('MemoryQueue, the in-process queue', () => {
     expect(await q.cancel(jobKey(first), 'monalisa')).toEqual({ removed: 1, stoppedRunning: true });
     await q.drain();
     expect(seen).toEqual([{ id: first.deliveryId, stoppedBy: 'monalisa' }]);
+  });
+
+  it('puts a deferred job aside, runs the next one meanwhile, and runs it again after its delay', async () => {
+    const ran: string[] = [];
+    let putOff = 1;
+    const errors: unknown[] = [];
+    const q = new MemoryQueue(
+      async (job) => {
+        if (job.number === 1 && putOff > 0) {
+          putOff -= 1;
+          throw new JobDeferred(50);
+        }
+        ran.push(`#${job.number}`);
+      },
+      { concurrency: 1, onError: (err) => errors.push(err) },
+    );
+    await q.enqueue(makeJob({ number: 1 }));
+    await q.enqueue(makeJob({ number: 2 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ran).toEqual(['#2']);
+    // Aside, it still counts as waiting, and drain waits for it.
+    expect(await q.stats()).toEqual({ waiting: 1, running: 0 });
+    expect((await q.describe(jobKey(makeJob({ number: 1 })))).waiting).toHaveLength(1);
+    await q.drain();
+    expect(ran).toEqual(['#2', '#1']);
+    expect(errors).toEqual([]);
+  });
+
+  it('forgets a deferred job that is cancelled while it waits aside', async () => {
+    const ran: number[] = [];
+    const q = new MemoryQueue(
+      async (job) => {
+        if (job.number === 1) throw new JobDeferred(50);
+        ran.push(job.number);
+      },
+      { concurrency: 1 },
+    );
+    await q.enqueue(makeJob({ number: 1 }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await q.cancel(jobKey(makeJob({ number: 1 })), 'monalisa')).toEqual({ removed: 1, stoppedRunning: false });
+    await q.drain();
+    expect(await q.stats()).toEqual({ waiting: 0, running: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { setupTotalMs } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
 import type { Sandbox } from '../../sandbox/provider.js';
 import { prepareCheckout } from '../../sandbox/prepare-checkout.js';
@@ -62,7 +63,7 @@ export async function openSandbox(turn: Turn, agent: ChosenAgent): Promise<Works
       template: agent.profile.template,
       envs: agent.env,
       // The repository's setup commands run before the agent, each with its own limit.
-      timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + repo.setup.reduce((sum, s) => sum + s.timeoutMs, 0),
+      timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + setupTotalMs(repo),
       metadata: sandboxMetadata(job, { issue: job.number }),
     }),
   );

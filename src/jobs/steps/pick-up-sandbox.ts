@@ -1,3 +1,4 @@
+import { setupTotalMs } from '../../config/repo-settings.js';
 import type { PullRequestState } from '../../github/state-marker.js';
 import type { PullRequestInfo } from '../../github/job-github.js';
 import { sandboxOwner, type Sandbox } from '../../sandbox/provider.js';
@@ -44,7 +45,8 @@ export async function pickUpSandbox(turn: Turn, agent: ChosenAgent, target: Foll
     await sandboxProvider(deps).create({
       template: agent.profile.template,
       envs: agent.env,
-      timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs),
+      // A new sandbox runs the repository's setup steps too.
+      timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + setupTotalMs(turn.repo),
       metadata: sandboxMetadata(turn.job, { issue: issue ?? target.pr.number, pull: target.pr.number }),
     }),
   );

@@ -91,15 +91,32 @@ function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: bool
   return run;
 }
 
-/** Keeps the last `lines` lines of a stream without holding all of it. */
-class TailBuffer {
+/**
+ * Keeps the last `lines` lines of a stream without holding all of it. Only whole lines are kept: the
+ * text is redacted later, and a line cut in the middle of a secret would keep the part that no longer
+ * matches.
+ */
+export class TailBuffer {
   #text = '';
+  /** The buffer starts inside a line whose beginning was dropped. */
+  #fragment = false;
   constructor(private readonly lines: number) {}
   push(chunk: string): void {
     this.#text += chunk;
-    if (this.#text.length > 64_000) this.#text = this.#text.slice(-32_000);
+    if (this.#text.length > 64_000) {
+      this.#text = this.#text.slice(-32_000);
+      this.#fragment = true;
+    }
+    if (this.#fragment) {
+      const nl = this.#text.indexOf('\n');
+      if (nl !== -1) {
+        this.#text = this.#text.slice(nl + 1);
+        this.#fragment = false;
+      }
+    }
   }
   text(): string {
-    return this.#text.split('\n').slice(-this.lines).join('\n').trim();
+    const whole = this.#fragment ? '' : this.#text;
+    return whole.split('\n').slice(-this.lines).join('\n').trim();
   }
 }

@@ -1,0 +1,54 @@
+import { ProbotOctokit } from 'probot';
+
+export interface AppOctokitOptions {
+  /** Retries of one request after GitHub's secondary rate limit. Default 3. */
+  secondaryRetries?: number;
+  /** Retries of one request after the primary rate limit is exhausted. Default 2. */
+  primaryRetries?: number;
+  /** A wait longer than this (seconds) is not worth it: the request fails instead. Default 15 minutes. */
+  maxWaitSeconds?: number;
+  /** Milliseconds per second of `retry-after` (@octokit/plugin-throttling's own option); tests make it small. */
+  retryAfterBaseValue?: number;
+}
+
+interface LimitedRequest {
+  method?: string;
+  url?: string;
+}
+
+interface ClientLog {
+  warn(message: string): void;
+}
+
+/**
+ * The Octokit class the app hands Probot. Probot 14's own throttle options give up on a secondary
+ * rate limit (their `onSecondaryRateLimit` returns nothing), so opening a pull request or posting a
+ * reply under load failed outright. Here both limits are waited out, as @octokit/plugin-throttling
+ * does when its handlers return true, a bounded number of times, each logged. Throttling stays on;
+ * Probot's own throttle settings (its Redis connection, when configured) are kept.
+ */
+export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
+  const secondaryRetries = o.secondaryRetries ?? 3;
+  const primaryRetries = o.primaryRetries ?? 2;
+  const maxWaitSeconds = o.maxWaitSeconds ?? 15 * 60;
+  const handler =
+    (what: string, retries: number) =>
+    (retryAfter: number, request: LimitedRequest, octokit: { log: ClientLog }, retryCount: number): boolean => {
+      const where = `${request.method ?? '?'} ${request.url ?? '?'}`;
+      if (retryCount >= retries || retryAfter > maxWaitSeconds) {
+        octokit.log.warn(`${what} on ${where}: giving up after ${retryCount} retries (GitHub asks to wait ${retryAfter} s)`);
+        return false;
+      }
+      octokit.log.warn(`${what} on ${where}: retrying in ${retryAfter} s (retry ${retryCount + 1} of ${retries})`);
+      return true;
+    };
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: {
+      ...(options.throttle as Record<string, unknown> | undefined),
+      ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}),
+      onSecondaryRateLimit: handler('secondary rate limit', secondaryRetries),
+      onRateLimit: handler('rate limit', primaryRetries),
+    },
+  }));
+}
