@@ -188,8 +188,9 @@ function expected(c: HostileCase, values: Record<Field, string>): 'user-error' |
   const b = baselines.get(shapeKey(c.shape));
   if (b === undefined || b.refused) return FIELDS.some((f) => values[f].includes('\0')) ? 'either' : 'user-error';
   const used = [...b.used];
-  const dash = used.some((f) => (f === 'model' || f === 'resume') && (values[f] === '' || values[f].startsWith('-')));
-  const nul = used.some((f) => values[f].includes('\0'));
+  // A model or session id that is empty, reads as a flag or holds a NUL byte is the user's to fix.
+  const dash = used.some((f) => (f === 'model' || f === 'resume') && (values[f] === '' || values[f].startsWith('-') || values[f].includes('\0')));
+  const nul = used.some((f) => (f === 'workdir' || f === 'promptFile') && values[f].includes('\0'));
   // With both, whichever check comes first may speak.
   if (dash && nul) return 'either';
   return dash ? 'user-error' : nul ? 'nul' : 'run';
@@ -252,6 +253,8 @@ describe('agent commands with hostile values, run for real through bash', () => 
         const value = `${field === 'model' || field === 'resume' ? 'v' : '/tmp/'}${before}\0${after}`;
         const input = inputOf({ [field]: value }, shape);
         expect(() => shape.profile.command(input)).toThrow(/NUL byte/);
+        // A model or session id is the user's (or the agent's) text: refused as the user's error.
+        if (field === 'model' || field === 'resume') expect(() => shape.profile.command(input)).toThrow(UserError);
       }),
       runs(200),
     );
@@ -276,6 +279,7 @@ describe('regressions the properties found', () => {
     expect(() => claude.command({ ...base, resume: '--mcp-config=/tmp/evil.json' })).toThrow(UserError);
     expect(() => claude.command({ ...base, resume: '' })).toThrow(UserError);
     expect(() => claude.command({ ...base, model: '-x' })).toThrow(UserError);
+    expect(() => claude.command({ ...base, model: 'opus\0' })).toThrow(UserError);
     expect(claude.command({ ...base, resume: 'b2f5a1c0-0000-4000-8000-000000000000', model: 'opus' })).toContain('--resume b2f5a1c0-0000-4000-8000-000000000000 --model opus');
   });
 });
