@@ -316,13 +316,17 @@ async function createSandbox(job: Job, profile: AgentProfile, env: Record<string
 
 export function commitMessage(job: Job, profile: AgentProfile, noreplyDomain: string): string {
   const { requester } = job;
-  const title = job.issue.title.replace(/\s+/g, ' ').trim().slice(0, 60) || `issue #${job.number}`;
+  // Control characters go with the whitespace (git stops reading a message at a NUL), and the cut
+  // falls between characters, never inside a surrogate pair.
+  const title = Array.from(job.issue.title.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim()).slice(0, 60).join('') || `issue #${job.number}`;
+  // GitHub logins are letters, digits, dashes (and `[bot]`); anything else could start a trailer of its own.
+  const login = requester.login.replace(/[^A-Za-z0-9\-[\]]/g, '') || 'ghost';
   return [
     `${title} (#${job.number})`,
     '',
-    `Made by ${profile.displayName} for #${job.number}, at @${requester.login}'s request.`,
+    `Made by ${profile.displayName} for #${job.number}, at @${login}'s request.`,
     '',
-    `Co-authored-by: ${requester.login} <${requester.id}+${requester.login}@${noreplyDomain}>`,
+    `Co-authored-by: ${login} <${requester.id}+${login}@${noreplyDomain}>`,
   ].join('\n');
 }
 
