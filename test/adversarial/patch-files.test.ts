@@ -143,7 +143,14 @@ describe('patchFiles on patches git makes from hostile file names and contents',
         const read = new Set(patchFiles(new TextDecoder().decode(patch)));
         const what = patch.toString('utf8').slice(0, 1500);
         const changed = nameStatusPaths(git(['diff', '--cached', '--name-status', '-z', 'HEAD', '--'], { cwd: repo }));
-        const applied = numstatPaths(git(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo }));
+        // git apply refuses a few patches git diff makes (a header-only change to a path under a
+        // directory named ` `): the push would fail, nothing to read then.
+        let applied = new Set<string>();
+        try {
+          applied = numstatPaths(git(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo }));
+        } catch (err) {
+          expect(String((err as { stderr?: Buffer }).stderr)).toMatch(/lacks filename information/);
+        }
         // Never a path missed: the gate sees every file the change touches, by git diff's account and
         // by git apply's (which names a rename by its new path only).
         for (const p of [...changed, ...applied]) expect(read.has(p), `${JSON.stringify(p)} missed in ${what}`).toBe(true);
