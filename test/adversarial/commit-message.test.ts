@@ -51,7 +51,7 @@ describe('the commit message', () => {
           expect(LONE_SURROGATE.test(message), `a character cut in half: ${what}`).toBe(false);
         });
       }),
-      runs(5, { batched: true }),
+      runs(3, { batched: true }),
     );
   });
 
