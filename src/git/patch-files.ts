@@ -19,7 +19,8 @@ export function patchFiles(patch: string): string[] {
 function diffGitPaths(rest: string): string[] {
   if (rest.startsWith('"')) {
     const [a, after] = readQuoted(rest);
-    return [a, unquote(after.trim())].map((p) => p.replace(/^[ab]\//, ''));
+    // Only the separating space goes: a path may end in spaces of its own.
+    return [a, unquote(after.replace(/^ /, ''))].map((p) => p.replace(/^[ab]\//, ''));
   }
   // `a/<p> b/<p>`: the same path twice when it is not a rename (renames also have their own lines).
   const half = (rest.length - 1) / 2;
