@@ -207,6 +207,11 @@ describe('patchFiles on patches a tampered git in the sandbox could print', () =
 });
 
 describe('regressions the properties found', () => {
+  it('keeps the trailing space of a path renamed to from a quoted one', () => {
+    const patch = ['diff --git "a/d\\303\\251j\\303\\240" b/trail ', 'similarity index 100%', 'rename from "d\\303\\251j\\303\\240"', 'rename to trail ', ''].join('\n');
+    expect(patchFiles(patch).sort()).toEqual(['déjà', 'trail '].sort());
+  });
+
   it('collects the change when the agent leaves a file named like the starting commit', async () => {
     const repo = join(lab.root, 'sha-named');
     mkdirSync(repo, { recursive: true });
