@@ -1,5 +1,6 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { parseClaudeStreamLine } from './claude-stream.js';
+import { cliArgument } from './cli-argument.js';
 import type { AgentProfile } from './profile.js';
 
 /** Claude Code, headless: the prompt on stdin, one JSON object a line on stdout. */
@@ -16,8 +17,9 @@ export const claude: AgentProfile = {
   sessionState: ({ home, workdir }) => [`${home}/.claude/projects/${claudeProjectSlug(workdir)}`],
   command({ promptFile, workdir, resume, model }) {
     const args = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
-    if (resume !== undefined) args.push('--resume', resume);
-    if (model !== undefined) args.push('--model', model);
+    // `--resume` takes an optional value: a session id starting with a dash would be read as a flag.
+    if (resume !== undefined) args.push('--resume', cliArgument(resume, 'Claude Code session id'));
+    if (model !== undefined) args.push('--model', cliArgument(model, 'model name'));
     // A resumed session is only found from the same absolute directory, so always cd there.
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },

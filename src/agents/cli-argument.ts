@@ -9,5 +9,7 @@ export function cliArgument(value: string, what: string): string {
   if (value === '' || value.startsWith('-')) {
     throw new UserError(`\`${value}\` is not a valid ${what}: it is empty or starts with a dash.`);
   }
+  // No command line can carry a NUL byte: say so to the user rather than fail inside the quoting.
+  if (value.includes('\0')) throw new UserError(`\`${value.replaceAll('\0', '\\0')}\` is not a valid ${what}: it holds a NUL byte.`);
   return value;
 }

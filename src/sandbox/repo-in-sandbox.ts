@@ -31,7 +31,8 @@ export async function cloneInSandbox(sandbox: Sandbox, o: { url: string; branch:
  */
 export async function collectPatch(sandbox: Sandbox, o: { workdir: string; baseSha: string; patchFile: string; maxBytes: number }): Promise<Uint8Array> {
   const r = await sandbox.run(
-    `git add -A && git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${shellQuote(o.baseSha)} > ${shellQuote(o.patchFile)} && stat -c %s ${shellQuote(o.patchFile)}`,
+    // `--` ends the revisions: a file named like the starting commit would otherwise make it ambiguous.
+    `git add -A && git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${shellQuote(o.baseSha)} -- > ${shellQuote(o.patchFile)} && stat -c %s ${shellQuote(o.patchFile)}`,
     { cwd: o.workdir, timeoutMs: 120_000 },
   );
   if (r.exitCode !== 0) throw new SandboxError(`could not collect the agent's changes: ${r.stderr.trim().split('\n').pop() ?? ''}`);

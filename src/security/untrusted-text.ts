@@ -9,8 +9,15 @@ const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u
  * Unicode are removed. Line endings become \n.
  */
 export function cleanUntrustedText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
-    .replace(INVISIBLE, '');
+  // Removing one piece can join the halves of another (`<!-<!-- -->-`, `<!\u200B--`): repeat until
+  // nothing changes. Comments go first each time, as GitHub hides them in the text as written.
+  let clean = text;
+  for (let previous; clean !== previous; ) {
+    previous = clean;
+    clean = clean
+      .replace(/\r\n?/g, '\n')
+      .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+      .replace(INVISIBLE, '');
+  }
+  return clean;
 }

@@ -39,12 +39,17 @@ function noreplyDomain(email: string): string {
 /** The commit message: the issue's title, who made it for whom, and the person who asked as co-author. */
 export function commitMessage(job: Job, profile: AgentProfile, domain: string): string {
   const { requester } = job;
-  const title = job.issue.title.replace(/\s+/g, ' ').trim().slice(0, 60) || `issue #${job.number}`;
+  // Control characters go with the whitespace (git stops reading a message at a NUL), and the cut
+  // falls between characters, never inside a surrogate pair.
+  // eslint-disable-next-line no-control-regex
+  const title = Array.from(job.issue.title.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim()).slice(0, 60).join('') || `issue #${job.number}`;
+  // GitHub logins are letters, digits, dashes (and `[bot]`); anything else could start a trailer of its own.
+  const login = requester.login.replace(/[^A-Za-z0-9\-[\]]/g, '') || 'ghost';
   return [
     `${title} (#${job.number})`,
     '',
-    `Made by ${profile.displayName} for #${job.number}, at @${requester.login}'s request.`,
+    `Made by ${profile.displayName} for #${job.number}, at @${login}'s request.`,
     '',
-    `Co-authored-by: ${requester.login} <${requester.id}+${requester.login}@${domain}>`,
+    `Co-authored-by: ${login} <${requester.id}+${login}@${domain}>`,
   ].join('\n');
 }

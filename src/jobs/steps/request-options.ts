@@ -47,7 +47,8 @@ function list(names: string[]): string {
 /** git's rules for a branch name (check-ref-format), strictly. */
 export function isBranchName(name: string): boolean {
   if (name.length === 0 || name.length > 255 || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
-  if (name.includes('..') || name.includes('//') || name.includes('@{') || name === '@') return false;
+  // git refuses `HEAD` as a branch name (`git check-ref-format --branch HEAD`).
+  if (name.includes('..') || name.includes('//') || name.includes('@{') || name === '@' || name === 'HEAD') return false;
   // Control characters are exactly what git's ref format refuses here.
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
