@@ -13,6 +13,7 @@ import type { JobStats } from '../report/job-stats.js';
 import * as messages from '../report/messages.js';
 import { sandboxOwner, type Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox } from '../sandbox/repo-in-sandbox.js';
+import { sandboxProviders } from '../sandbox/registry.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
 import { sessionKey } from '../sessions/session-store.js';
 import type { Job } from './job.js';
@@ -300,7 +301,7 @@ async function pickUp(o: PickUpInput, deps: PipelineDeps): Promise<{ sandbox: Sa
   const { pr, state } = o.target;
   const provider = deps.sandboxes;
   if (provider === undefined) {
-    throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
+    throw new UserError(sandboxProviders.missingMessage());
   }
   const checkout = { url: deps.github.remoteUrl(), branch: pr.headRef, token: o.readToken, timeoutMs: CLONE_TIMEOUT_MS };
   if (state?.sandbox !== undefined && o.sameAgent) {

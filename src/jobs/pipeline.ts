@@ -17,6 +17,7 @@ import type { Redactor } from '../security/redact.js';
 import type { Sandbox, SandboxProvider } from '../sandbox/provider.js';
 import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { cloneInSandbox, collectPatch, PatchTooLargeError } from '../sandbox/repo-in-sandbox.js';
+import { sandboxProviders } from '../sandbox/registry.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { cleanUpPullRequest, continuePullRequest, findFollowUp, keepForFollowUp, type Continuation } from './follow-up.js';
 import type { Job } from './job.js';
@@ -298,7 +299,7 @@ export function chooseProfile(job: Job, deps: PipelineDeps): { profile: AgentPro
 
 async function createSandbox(job: Job, profile: AgentProfile, env: Record<string, string>, deps: PipelineDeps): Promise<Sandbox> {
   if (deps.sandboxes === undefined) {
-    throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
+    throw new UserError(sandboxProviders.missingMessage());
   }
   return deps.sandboxes.create({
     template: profile.template,
