@@ -19,10 +19,8 @@ import type { Job } from './jobs/job.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { RepoLimiter } from './jobs/repo-limiter.js';
 import { createWorker, type WorkerOutcome } from './jobs/worker.js';
-import { LocalSandboxProvider } from './sandbox/local.js';
-import { E2BSandboxProvider, e2bProviderOptionsFromEnv } from './sandbox/e2b.js';
-import { startReaper, type Reaper } from './sandbox/e2b-reaper.js';
-import type { SandboxProvider } from './sandbox/provider.js';
+import type { BackgroundTasks, SandboxProvider } from './sandbox/provider.js';
+import { sandboxProviders } from './sandbox/registry.js';
 import type { ControlRequest, OutsiderRequest } from './triggers/intent.js';
 import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
 import type { SessionStore } from './sessions/session-store.js';
@@ -70,18 +68,21 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     app.log.warn('Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.');
   }
   const profiles = overrides.profiles ?? new ProfileRegistry();
-  let reaper: Reaper | undefined;
+  let sandboxUpkeep: BackgroundTasks | undefined;
   let sandboxes = overrides.sandboxes;
   // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
   const works = settings.role !== 'web';
   if (sandboxes === undefined && works) {
-    sandboxes = sandboxProvider(settings, app);
-    if (sandboxes instanceof E2BSandboxProvider) {
-      const live = sandboxes;
-      // Sandboxes of jobs that died with a crashed process are found by their metadata and killed.
-      // Paused sandboxes wait for follow-ups; past their age the saved session takes over.
-      reaper = startReaper({ maxAgeMs: sandboxBudgetMs(settings.jobTimeoutMs) + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, liveIds: () => live.liveSandboxIds(), logger: app.log.child({ name: 'reaper' }) });
-    }
+    const budgetMs = sandboxBudgetMs(settings.jobTimeoutMs);
+    sandboxes = sandboxProviders.create(settings.sandbox, {
+      env: settings.env,
+      workDir: settings.workDir,
+      sandboxBudgetMs: budgetMs,
+      warn: (message) => app.log.warn(message),
+      logger: (name) => app.log.child({ name }),
+    });
+    // The provider's own upkeep, such as killing the sandboxes that crashed processes left behind.
+    sandboxUpkeep = sandboxes?.startBackgroundTasks?.({ maxAgeMs: budgetMs + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, logger: app.log.child({ name: 'reaper' }) });
   }
   // Filled in below; the gauges ask the queue only when scraped.
   let queueRef: JobQueue | undefined;
@@ -184,14 +185,14 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
     settled,
     close: async () => {
-      reaper?.stop();
+      sandboxUpkeep?.stop();
       await Promise.all([...tasks]);
       await queue.close();
       await sessions.close();
       await redisLimiter?.close();
     },
     shutdown: async () => {
-      reaper?.stop();
+      sandboxUpkeep?.stop();
       await queue.stop(settings.shutdownGraceMs);
       await Promise.all([...tasks]);
       await queue.close();
@@ -199,25 +200,4 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       await redisLimiter?.close();
     },
   };
-}
-
-function sandboxProvider(settings: Settings, app: Probot): SandboxProvider | undefined {
-  if (settings.sandbox === 'local') {
-    app.log.warn(
-      { sandbox: 'local' },
-      'ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app\'s own user, ' +
-        "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
-    );
-    // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
-    return new LocalSandboxProvider({ root: settings.workDir, logger: app.log.child({ name: 'local-sandbox' }) });
-  }
-  if (settings.sandbox === 'e2b') {
-    return new E2BSandboxProvider({
-      logger: app.log.child({ name: 'e2b' }),
-      resumeTimeoutMs: sandboxBudgetMs(settings.jobTimeoutMs),
-      ...e2bProviderOptionsFromEnv(settings.env),
-    });
-  }
-  app.log.warn('No sandbox is configured (set E2B_API_KEY): jobs will be refused with a message until one is.');
-  return undefined;
 }

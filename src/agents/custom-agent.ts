@@ -15,7 +15,7 @@ export interface CustomAgentDefinition {
   env?: Record<string, string> | undefined;
 }
 
-/** E2B's general-purpose template, for a custom agent that names none. */
+/** The sandbox provider's general-purpose template, for a custom agent that names none. */
 export const CUSTOM_AGENT_TEMPLATE = 'base';
 
 /**

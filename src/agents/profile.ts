@@ -44,7 +44,7 @@ export interface AgentProfile {
   aliases: string[];
   /** Human name for messages: "Claude Code". */
   displayName: string;
-  /** E2B template the sandbox is made from. */
+  /** The sandbox template the agent runs in (its provider's: the local provider ignores it). */
   template: string;
   /**
    * Environment variables forwarded into the sandbox. `required` lists alternatives: at least one

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_OUTPUTS } from '../agents/output-formats.js';
+import { sandboxProviders } from '../sandbox/registry.js';
 import { Redactor } from '../security/redact.js';
 import { APP_SECRET_NAMES } from './settings.js';
 
@@ -44,8 +45,8 @@ const agentSchema = z
       .describe('Model the agent uses unless a request names another (`model=`).').optional(),
     template: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'an E2B template name or id' })
-      .describe('E2B template the sandbox is made from. Default: the agent\'s own (`claude`, `codex`, ...).')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'a sandbox template name or id' })
+      .describe('The sandbox template the agent runs in. Default: the agent\'s own (`claude`, `codex`, ...).')
       .optional(),
     timeout_minutes: minutes.describe("Hard limit on one run of the agent, at most the app's own limit (ISSUESMITH_JOB_TIMEOUT_MINUTES).").optional(),
     env: z.record(envName, z.string().max(4096)).describe('Non-secret variables set in the sandbox for this agent.').optional(),
@@ -265,7 +266,7 @@ const CUSTOM_ONLY = ['command', 'resume_command', 'output', 'secrets', 'instruct
 const SECRET_LOOKING = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH/i;
 // An agent vendor's endpoint: with it a repository could send the operator's key to a host of its choosing.
 const VENDOR_ENDPOINT = /^(ANTHROPIC|OPENAI|CODEX|AMP|GEMINI|GOOGLE|OPENCODE|OPENCLAW|CLAUDE)_\w*(URL|URI|HOST|ENDPOINT|BASE)$/i;
-const APP_OWN_PREFIXES = ['ISSUESMITH_', 'GITHUB_', 'GHE_', 'E2B_', 'WEBHOOK_', 'PRIVATE_KEY', 'REDIS_', 'APP_ID'];
+const APP_OWN_PREFIXES = ['ISSUESMITH_', 'GITHUB_', 'GHE_', ...sandboxProviders.envPrefixes(), 'WEBHOOK_', 'PRIVATE_KEY', 'REDIS_', 'APP_ID'];
 
 /** Whether a variable is one of the app's own (its key, webhook secret, sandbox key, queue URL, settings). */
 export function isAppOwnVariable(name: string): boolean {

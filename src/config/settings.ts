@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { sandboxProviders } from '../sandbox/registry.js';
 import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -7,7 +8,7 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => [
 // App-wide settings, read once from the environment. Repository settings come from
 // .github/issuesmith.yml; agent keys are read by name from `env` when a job needs them.
 const schema = z.object({
-  ISSUESMITH_SANDBOX: z.enum(['e2b', 'local']).optional(),
+  ISSUESMITH_SANDBOX: z.enum(sandboxProviders.names()).optional(),
   ISSUESMITH_DEFAULT_AGENT: z.string().min(1).default('claude'),
   ISSUESMITH_PERMISSION: z.enum(['write', 'maintain', 'admin']).default('write'),
   ISSUESMITH_LABEL_PREFIX: z.string().min(1).default('agent'),
@@ -19,7 +20,6 @@ const schema = z.object({
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
   ISSUESMITH_PAUSED_SANDBOX_DAYS: z.coerce.number().positive().max(365).default(7),
-  E2B_API_KEY: z.string().min(1).optional(),
   ISSUESMITH_CUSTOM_AGENT_SECRETS: z
     .string()
     .regex(/^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/, 'variable names separated by commas')
@@ -35,7 +35,8 @@ const schema = z.object({
 });
 
 export interface Settings {
-  sandbox: 'e2b' | 'local' | undefined;
+  /** A name in the sandbox registry (sandbox/registry.ts); undefined when none is configured. */
+  sandbox: string | undefined;
   defaultAgent: string;
   permission: 'write' | 'maintain' | 'admin';
   labelPrefix: string;
@@ -81,7 +82,7 @@ export interface Settings {
 }
 
 /** Names of variables whose values must never be shown, besides the agents' own keys. */
-export const APP_SECRET_NAMES = ['PRIVATE_KEY', 'ISSUESMITH_STATE_KEY', 'WEBHOOK_SECRET', 'E2B_API_KEY', 'GITHUB_TOKEN', 'REDIS_URL'];
+export const APP_SECRET_NAMES = ['PRIVATE_KEY', 'ISSUESMITH_STATE_KEY', 'WEBHOOK_SECRET', ...sandboxProviders.secretNames(), 'GITHUB_TOKEN', 'REDIS_URL'];
 
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): Settings {
   const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''));
@@ -94,7 +95,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (s.ISSUESMITH_ROLE !== 'all' && s.REDIS_URL === undefined) {
     throw new Error(`invalid environment: ISSUESMITH_ROLE=${s.ISSUESMITH_ROLE} needs REDIS_URL, the Redis its web and worker processes share (set it, or leave ISSUESMITH_ROLE unset to run both roles in this process)`);
   }
-  const sandbox = s.ISSUESMITH_SANDBOX ?? (s.E2B_API_KEY !== undefined ? 'e2b' : undefined);
+  const sandbox = s.ISSUESMITH_SANDBOX ?? sandboxProviders.selectedBy(env);
   const state = stateKeyFromEnv(env);
   return {
     sandbox,

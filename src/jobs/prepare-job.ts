@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import type { Octokit } from '../github/octokit.js';
 import type { RepoConfigLoader } from '../github/repo-config-loader.js';
 import { configProblemsMessage } from '../report/config-messages.js';
-import { KEYLESS_KEYS } from '../sandbox/e2b-keyless.js';
+import { sandboxProviders } from '../sandbox/registry.js';
 import { resolveRequest } from '../triggers/resolve-request.js';
 import type { Job } from './job.js';
 
@@ -71,6 +71,5 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
 export function configContext(deps: { settings: Settings; profiles: ProfileRegistry }): RepoConfigContext {
   const builtIns = deps.profiles.all();
   const keys = builtIns.flatMap((p) => [...p.secrets.required, ...p.secrets.optional]);
-  const baseUrls = Object.values(KEYLESS_KEYS).flatMap((k) => (k.baseUrlVar !== undefined ? [k.baseUrlVar] : []));
-  return { builtIns, customAgentSecrets: new Set([...keys, ...deps.settings.customAgentSecrets]), protectedEnv: new Set(baseUrls) };
+  return { builtIns, customAgentSecrets: new Set([...keys, ...deps.settings.customAgentSecrets]), protectedEnv: new Set(sandboxProviders.protectedEnv()) };
 }

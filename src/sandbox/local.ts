@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
-import { CommandTimeoutError, FileTooLargeError, ownedBy, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxOwner, type SandboxProvider } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, ownedBy, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxOwner, type SandboxProvider, type SandboxProviderEntry } from './provider.js';
 
 export interface LocalProviderOptions {
   /** PATH inside the sandbox: where the agents' CLIs are found. Defaults to the host's PATH. */
@@ -115,6 +115,20 @@ export class LocalSandboxProvider implements SandboxProvider {
     return slot;
   }
 }
+
+/** The local provider in the sandbox registry: chosen only by `ISSUESMITH_SANDBOX=local`. */
+export const local: SandboxProviderEntry = {
+  name: 'local',
+  developmentOnly: true,
+  create: (ctx) => {
+    ctx.warn(
+      'ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app\'s own user, ' +
+        "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
+    );
+    // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
+    return new LocalSandboxProvider({ root: ctx.workDir, logger: ctx.logger('local-sandbox') });
+  },
+};
 
 const TAG_FILE = 'sandbox.json';
 

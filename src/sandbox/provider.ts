@@ -1,11 +1,11 @@
 export interface CreateOptions {
-  /** Template the sandbox is made from (E2B template; ignored by the local provider). */
+  /** Template the sandbox is made from (the provider's own; the local provider ignores it). */
   template: string;
   /** Variables set for every command in the sandbox. */
   envs: Record<string, string>;
   /** How long the sandbox may live, in milliseconds. */
   timeoutMs: number;
-  /** Labels for finding the sandbox again (E2B metadata). */
+  /** Labels for finding the sandbox again (the provider's metadata). */
   metadata: Record<string, string>;
 }
 
@@ -75,6 +75,60 @@ export interface SandboxProvider {
    * paused), e.g. `{ job: <deliveryId> }` for the sandboxes a dead worker left behind. Returns their ids.
    */
   killTagged(metadata: Readonly<Record<string, string>>): Promise<string[]>;
+  /**
+   * Starts the provider's own upkeep for as long as the app runs (E2B: killing the sandboxes that
+   * crashed processes left behind). Providers that need none leave it out.
+   */
+  startBackgroundTasks?(o: BackgroundOptions): BackgroundTasks;
+}
+
+export interface SandboxLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface BackgroundOptions {
+  /** A sandbox older than this is an orphan unless a live job owns it: the longest job's budget. */
+  maxAgeMs: number;
+  /** A paused sandbox older than this is killed; a later turn restores the saved session instead. */
+  pausedMaxAgeMs: number;
+  logger: SandboxLogger;
+}
+
+export interface BackgroundTasks {
+  stop(): void;
+}
+
+/** What the app hands a provider's factory. */
+export interface SandboxProviderContext {
+  /** The app's environment: each provider reads its own settings from it. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The app's work directory (ISSUESMITH_WORK_DIR). */
+  workDir: string;
+  /** The longest a job's sandbox lives; a resumed sandbox gets as long. */
+  sandboxBudgetMs: number;
+  /** A line in the app's own log, for the operator. */
+  warn(message: string): void;
+  /** The app's logger, named. */
+  logger(name: string): SandboxLogger;
+}
+
+/** One sandbox provider as the registry (registry.ts) knows it: its name, its variables, its factory. */
+export interface SandboxProviderEntry {
+  /** What `ISSUESMITH_SANDBOX` says to choose it. */
+  name: string;
+  /** A variable that, when set, chooses this provider if `ISSUESMITH_SANDBOX` is not set. */
+  selectedBy?: string;
+  /** For development only: named apart in the message for an app without a sandbox. */
+  developmentOnly?: boolean;
+  /** The app's own secrets this provider reads: never given to an agent, redacted from every text. */
+  secrets?: readonly string[];
+  /** Prefixes of this provider's own variables, which a repository's agents may never ask for. */
+  envPrefixes?: readonly string[];
+  /** Variables a repository's `env` may not set, since they would send an agent's key elsewhere. */
+  protectedEnv?: readonly string[];
+  create(ctx: SandboxProviderContext): SandboxProvider;
 }
 
 /** A command ran past its time limit and was killed; what it printed until then is kept. */

@@ -8,7 +8,8 @@ export const MAX_SESSION_BYTES = 64 * 1024 * 1024;
 /**
  * Reads an agent's session files out of the sandbox as one gzipped tar, named relative to the
  * sandbox's home directory, so they go back to the same paths in a sandbox with the same home (every
- * E2B sandbox's is /home/user). Undefined when none of the paths exists (the agent kept nothing).
+ * sandbox of a provider has the same home, such as /home/user). Undefined when none of the paths
+ * exists (the agent kept nothing).
  */
 export async function readSessionState(sandbox: Sandbox, paths: string[], tarFile: string): Promise<Uint8Array | undefined> {
   const home = sandbox.homeDir.replace(/\/+$/, '');

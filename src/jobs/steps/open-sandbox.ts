@@ -1,6 +1,7 @@
 import { setupTotalMs } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
 import type { Sandbox } from '../../sandbox/provider.js';
+import { sandboxProviders } from '../../sandbox/registry.js';
 import { prepareCheckout } from '../../sandbox/prepare-checkout.js';
 import { cloneInSandbox } from '../../sandbox/repo-in-sandbox.js';
 import type { Job } from '../job.js';
@@ -44,7 +45,7 @@ export function sandboxMetadata(job: Job, o: { issue: number; pull?: number }): 
 
 export function sandboxProvider(deps: JobDeps): NonNullable<JobDeps['sandboxes']> {
   if (deps.sandboxes === undefined) {
-    throw new UserError('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
+    throw new UserError(sandboxProviders.missingMessage());
   }
   return deps.sandboxes;
 }
