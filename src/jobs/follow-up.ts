@@ -14,7 +14,7 @@ import * as messages from '../report/messages.js';
 import { sandboxOwner, type Sandbox } from '../sandbox/provider.js';
 import { checkoutInSandbox, cloneInSandbox } from '../sandbox/repo-in-sandbox.js';
 import { readSessionState, writeSessionState } from '../sessions/sandbox-session.js';
-import { sessionKey } from '../sessions/session-store.js';
+import { sessionKey } from '../keys.js';
 import type { Job } from './job.js';
 import { vetChange } from './vet-change.js';
 import { silentProgress } from './progress.js';
