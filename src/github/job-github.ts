@@ -1,3 +1,4 @@
+import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
 import type { Job } from '../jobs/job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
@@ -243,7 +244,7 @@ export class JobGitHub {
    * The open pull requests from the app's branches (`issuesmith/…`, or the repository's `branch_prefix`), newest first, in one call: GitHub
    * cannot filter by a branch prefix, so the first hundred open pull requests are read and filtered.
    */
-  async openAppPullRequests(branchPrefix = 'issuesmith/'): Promise<PullRequestInfo[]> {
+  async openAppPullRequests(branchPrefix = DEFAULT_BRANCH_PREFIX): Promise<PullRequestInfo[]> {
     const { owner, repo } = this.job;
     const { data } = await this.installation.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'desc', per_page: 100 });
     return data.filter((p) => p.head.ref.startsWith(branchPrefix)).map((p) => pullInfo(p, `${owner}/${repo}`));
