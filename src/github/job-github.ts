@@ -4,11 +4,10 @@ import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { gitRemoteUrl } from './git-url.js';
+import { IssueGitHub, reactionTarget, type Reaction } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
-
-export type Reaction = 'eyes' | 'rocket' | 'confused' | '+1';
 
 export interface CheckRunInput {
   name: string;
@@ -64,6 +63,7 @@ export class JobGitHub {
   #note = '';
   #read: { token: string; at: number } | undefined;
   readonly baseUrl: string;
+  readonly #issue: IssueGitHub;
 
   constructor(
     private readonly job: Job,
@@ -74,6 +74,7 @@ export class JobGitHub {
     private readonly identity: BotIdentityCache,
   ) {
     this.baseUrl = apiBaseUrl(installation);
+    this.#issue = new IssueGitHub(installation, job, redactor);
   }
 
   permissionOf(login: string): Promise<Permission> {
@@ -81,42 +82,28 @@ export class JobGitHub {
   }
 
   async react(content: Reaction): Promise<void> {
-    const { owner, repo, number, trigger } = this.job;
-    if (trigger.type === 'comment') {
-      await this.installation.rest.reactions.createForIssueComment({ owner, repo, comment_id: trigger.commentId, content });
-    } else if (trigger.type === 'review-comment') {
-      await this.installation.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: trigger.commentId, content });
-    } else if (trigger.type === 'closed') {
-      // Nobody asked for anything: a cleanup is silent.
-    } else {
-      await this.installation.rest.reactions.createForIssue({ owner, repo, issue_number: number, content });
-    }
+    const target = reactionTarget(this.job.trigger);
+    if (target !== undefined) await this.#issue.ensureReaction(target, content);
   }
 
   async comment(body: string): Promise<string> {
     return (await this.postComment(body)).url;
   }
 
-  async postComment(body: string): Promise<{ id: number; url: string }> {
-    const { owner, repo, number } = this.job;
-    const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(this.#withNote(body)) });
-    return { id: data.id, url: data.html_url };
+  postComment(body: string): Promise<{ id: number; url: string }> {
+    return this.#issue.comment(this.#withNote(body));
   }
 
-  async updateComment(id: number, body: string): Promise<void> {
-    const { owner, repo } = this.job;
-    await this.installation.rest.issues.updateComment({ owner, repo, comment_id: id, body: this.redactor.redact(this.#withNote(body)) });
+  updateComment(id: number, body: string): Promise<void> {
+    return this.#issue.updateComment(id, this.#withNote(body));
   }
 
   /**
    * A comment by an app on this issue, posted since the job was received, holding `marker`: the status
-   * comment posted while the job waited in the queue. The marker holds the delivery id, which only the
-   * app knows, so no one else can plant it.
+   * comment posted while the job waited in the queue.
    */
   async findComment(marker: string, since: string): Promise<number | undefined> {
-    const { owner, repo, number } = this.job;
-    const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, since, per_page: 100 });
-    return data.find((c) => c.user?.type === 'Bot' && (c.body ?? '').includes(marker))?.id;
+    return (await this.#issue.findComment(marker, since))?.id;
   }
 
   async createCheckRun(o: CheckRunInput): Promise<number> {
