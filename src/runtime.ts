@@ -12,7 +12,7 @@ import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/pipeline.js';
 import { RedisRepoLimiter } from './jobs/redis-repo-limiter.js';
-import { cleaningUpEarlierRuns } from './jobs/restart.js';
+import { cleaningUpEarlierRuns } from './jobs/cleaning-up-earlier-runs.js';
 import { Metrics } from './metrics.js';
 import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
 import type { Job } from './jobs/job.js';
