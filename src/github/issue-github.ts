@@ -1,4 +1,3 @@
-import type { Job } from '../jobs/job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Octokit } from './octokit.js';
 
@@ -6,14 +5,6 @@ export type Reaction = 'eyes' | 'rocket' | 'confused' | '+1';
 
 /** What a reaction goes on: the issue (or pull request) itself, a comment on it, or a comment on a line of its diff. */
 export type ReactionTarget = { type: 'issue' } | { type: 'issue-comment'; commentId: number } | { type: 'review-comment'; commentId: number };
-
-/** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup, which nobody asked for. */
-export function reactionTarget(trigger: Job['trigger']): ReactionTarget | undefined {
-  if (trigger.type === 'comment') return { type: 'issue-comment', commentId: trigger.commentId };
-  if (trigger.type === 'review-comment') return { type: 'review-comment', commentId: trigger.commentId };
-  if (trigger.type === 'closed') return undefined;
-  return { type: 'issue' };
-}
 
 export interface IssueRef {
   owner: string;

@@ -4,10 +4,18 @@ import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { gitRemoteUrl } from './git-url.js';
-import { IssueGitHub, reactionTarget, type Reaction } from './issue-github.js';
+import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
+
+/** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup, which nobody asked for. */
+export function reactionTarget(trigger: Job['trigger']): ReactionTarget | undefined {
+  if (trigger.type === 'comment') return { type: 'issue-comment', commentId: trigger.commentId };
+  if (trigger.type === 'review-comment') return { type: 'review-comment', commentId: trigger.commentId };
+  if (trigger.type === 'closed') return undefined;
+  return { type: 'issue' };
+}
 
 export interface CheckRunInput {
   name: string;

@@ -1,6 +1,7 @@
 import { authorize } from '../access/authorize.js';
 import { appRedactor } from '../config/app-redactor.js';
-import { IssueGitHub, reactionTarget } from '../github/issue-github.js';
+import { IssueGitHub } from '../github/issue-github.js';
+import { reactionTarget } from '../github/job-github.js';
 import { jobKey } from '../keys.js';
 import { renderStatusComment, type JobStatus } from '../report/status.js';
 import { accessRulesOf, type ControlDeps } from './controls.js';
