@@ -6,6 +6,7 @@ import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
+import { pullInfo, type PullRequestInfo } from './pull-request-info.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
 
@@ -28,21 +29,6 @@ export interface CheckRunInput {
   summary: string;
   /** Buttons shown on the check run while it runs. */
   actions?: Array<{ label: string; description: string; identifier: string }>;
-}
-
-/** What a follow-up needs to know of a pull request. */
-export interface PullRequestInfo {
-  number: number;
-  url: string;
-  title: string;
-  body: string;
-  open: boolean;
-  headRef: string;
-  headSha: string;
-  /** The head branch is in this repository (not a fork), so the app can push to it. */
-  sameRepository: boolean;
-  /** Who opened it: `<slug>[bot]` for the app's own. */
-  author: string;
 }
 
 export interface ReviewLineComment {
@@ -275,28 +261,4 @@ export class JobGitHub {
     const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
     return data.map((c) => ({ id: c.id, login: c.user?.login ?? '', userType: c.user?.type ?? 'User', body: c.body ?? '', createdAt: c.created_at }));
   }
-}
-
-interface RawPull {
-  number: number;
-  html_url: string;
-  title: string;
-  body: string | null;
-  state: string;
-  head: { ref: string; sha: string; repo: { full_name: string } | null };
-  user: { login: string } | null;
-}
-
-function pullInfo(p: RawPull, fullName: string): PullRequestInfo {
-  return {
-    number: p.number,
-    url: p.html_url,
-    title: p.title,
-    body: p.body ?? '',
-    open: p.state === 'open',
-    headRef: p.head.ref,
-    headSha: p.head.sha,
-    sameRepository: p.head.repo?.full_name.toLowerCase() === fullName.toLowerCase(),
-    author: p.user?.login ?? '',
-  };
 }

@@ -6,7 +6,7 @@ import { prepareCheckout } from '../sandbox/prepare-checkout.js';
 import { requestOptions } from './request-options.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { UserError } from '../errors.js';
-import type { PullRequestInfo } from '../github/job-github.js';
+import type { PullRequestInfo } from '../github/pull-request-info.js';
 import { readStateMarker, renderStateMarker, type PullRequestState } from '../github/state-marker.js';
 import { pushOntoBranch, type PushedCommit } from '../git/push-patch.js';
 import type { JobStats } from '../report/job-stats.js';
