@@ -6,13 +6,16 @@ import type { Octokit } from './github/octokit.js';
 import { RefusalLimiter } from './access/refusal-limiter.js';
 import { PermissionCache } from './github/permission.js';
 import { RepoConfigLoader } from './github/repo-config-loader.js';
-import { acknowledgeQueued, answerOutsider, appRedactor, handleControl, type ControlDeps } from './jobs/control.js';
+import { appRedactor } from './config/app-redactor.js';
+import { acknowledgeQueued } from './jobs/acknowledge-queued.js';
+import { answerOutsider } from './jobs/answer-outsider.js';
+import { handleControl, type ControlDeps } from './jobs/controls.js';
 import { BullMqQueue } from './jobs/bullmq-queue.js';
 import { issueNotice } from './jobs/issue-notice.js';
 import { MemoryQueue } from './jobs/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/steps/open-sandbox.js';
 import { RedisRepoLimiter } from './jobs/redis-repo-limiter.js';
-import { cleaningUpEarlierRuns } from './jobs/restart.js';
+import { cleaningUpEarlierRuns } from './jobs/cleaning-up-earlier-runs.js';
 import { Metrics } from './metrics.js';
 import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
 import type { Job } from './jobs/job.js';
@@ -119,7 +122,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     },
   });
   const processor = metrics.instrument(cleaningUpEarlierRuns(worker, sandboxes, workerLog));
-  const notice = issueNotice({ auth, settings, log: workerLog });
+  const notice = issueNotice({ auth, settings, profiles, log: workerLog });
   // Even a crash outside the worker's own reporting is logged through the app's redactor.
   const logRedactor = appRedactor(settings, profiles);
   const onError = (err: unknown, job: Job): void => app.log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)), delivery: job.deliveryId }, 'job crashed');

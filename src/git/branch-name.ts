@@ -1,3 +1,5 @@
+import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
+
 /**
  * A branch-safe slug from any issue title: accents folded, everything outside [a-z0-9] becomes a
  * dash, no `..`, no leading or trailing dash, at most `max` characters; `issue` when nothing is left.
@@ -18,7 +20,7 @@ export function slugify(title: string, max = 40): string {
  * `issuesmith/<number>-<slug>`, with `-2`, `-3`, … when the name is taken. The prefix comes from the
  * repository's settings (`pull_request.branch_prefix`, checked there to start a valid branch name).
  */
-export function branchName(number: number, title: string, taken: ReadonlySet<string> = new Set(), prefix = 'issuesmith/'): string {
+export function branchName(number: number, title: string, taken: ReadonlySet<string> = new Set(), prefix = DEFAULT_BRANCH_PREFIX): string {
   const base = `${prefix}${number}-${slugify(title)}`;
   if (!taken.has(base)) return base;
   for (let i = 2; ; i += 1) {

@@ -1,3 +1,4 @@
+import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
 import { UserError } from '../errors.js';
 import { gitAuthEnv } from './auth-env.js';
 import { branchName } from './branch-name.js';
@@ -32,7 +33,7 @@ export async function pushNewBranch(
   o: CommitInfo & { remoteUrl: string; token: string; number: number; title: string; branchPrefix?: string },
 ): Promise<PushedBranch> {
   const auth = gitAuthEnv(o.token);
-  const prefix = o.branchPrefix ?? 'issuesmith/';
+  const prefix = o.branchPrefix ?? DEFAULT_BRANCH_PREFIX;
   const taken = await remoteBranches(staged.git, o.remoteUrl, auth, `refs/heads/${prefix}${o.number}-*`);
   const branch = branchName(o.number, o.title, taken, prefix);
   const sha = await commitTree(staged.git, staged.tree, staged.baseSha, o);

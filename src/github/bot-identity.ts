@@ -1,3 +1,4 @@
+import { noreplyAddress } from './noreply-address.js';
 import type { Octokit } from './octokit.js';
 
 export interface BotIdentity {
@@ -26,7 +27,5 @@ async function load(appOctokit: Octokit, installationOctokit: Octokit, apiBaseUr
   const slug = app?.slug ?? 'issuesmith';
   const login = `${slug}[bot]`;
   const { data: user } = await installationOctokit.rest.users.getByUsername({ username: login });
-  const host = new URL(apiBaseUrl).hostname;
-  const domain = host === 'api.github.com' ? 'users.noreply.github.com' : `users.noreply.${host}`;
-  return { name: login, email: `${user.id}+${login}@${domain}` };
+  return { name: login, email: noreplyAddress({ id: user.id, login }, apiBaseUrl) };
 }

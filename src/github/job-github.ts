@@ -1,13 +1,22 @@
+import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
 import type { Job } from '../jobs/job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { gitRemoteUrl } from './git-url.js';
+import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
+import { pullInfo, type PullRequestInfo } from './pull-request-info.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
 
-export type Reaction = 'eyes' | 'rocket' | 'confused' | '+1';
+/** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup, which nobody asked for. */
+export function reactionTarget(trigger: Job['trigger']): ReactionTarget | undefined {
+  if (trigger.type === 'comment') return { type: 'issue-comment', commentId: trigger.commentId };
+  if (trigger.type === 'review-comment') return { type: 'review-comment', commentId: trigger.commentId };
+  if (trigger.type === 'closed') return undefined;
+  return { type: 'issue' };
+}
 
 export interface CheckRunInput {
   name: string;
@@ -20,21 +29,6 @@ export interface CheckRunInput {
   summary: string;
   /** Buttons shown on the check run while it runs. */
   actions?: Array<{ label: string; description: string; identifier: string }>;
-}
-
-/** What a follow-up needs to know of a pull request. */
-export interface PullRequestInfo {
-  number: number;
-  url: string;
-  title: string;
-  body: string;
-  open: boolean;
-  headRef: string;
-  headSha: string;
-  /** The head branch is in this repository (not a fork), so the app can push to it. */
-  sameRepository: boolean;
-  /** Who opened it: `<slug>[bot]` for the app's own. */
-  author: string;
 }
 
 export interface ReviewLineComment {
@@ -63,6 +57,7 @@ export class JobGitHub {
   #note = '';
   #read: { token: string; at: number } | undefined;
   readonly baseUrl: string;
+  readonly #issue: IssueGitHub;
 
   constructor(
     private readonly job: Job,
@@ -73,6 +68,7 @@ export class JobGitHub {
     private readonly identity: BotIdentityCache,
   ) {
     this.baseUrl = apiBaseUrl(installation);
+    this.#issue = new IssueGitHub(installation, job, redactor);
   }
 
   permissionOf(login: string): Promise<Permission> {
@@ -80,42 +76,28 @@ export class JobGitHub {
   }
 
   async react(content: Reaction): Promise<void> {
-    const { owner, repo, number, trigger } = this.job;
-    if (trigger.type === 'comment') {
-      await this.installation.rest.reactions.createForIssueComment({ owner, repo, comment_id: trigger.commentId, content });
-    } else if (trigger.type === 'review-comment') {
-      await this.installation.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: trigger.commentId, content });
-    } else if (trigger.type === 'closed') {
-      // Nobody asked for anything: a cleanup is silent.
-    } else {
-      await this.installation.rest.reactions.createForIssue({ owner, repo, issue_number: number, content });
-    }
+    const target = reactionTarget(this.job.trigger);
+    if (target !== undefined) await this.#issue.ensureReaction(target, content);
   }
 
   async comment(body: string): Promise<string> {
     return (await this.postComment(body)).url;
   }
 
-  async postComment(body: string): Promise<{ id: number; url: string }> {
-    const { owner, repo, number } = this.job;
-    const { data } = await this.installation.rest.issues.createComment({ owner, repo, issue_number: number, body: this.redactor.redact(this.#withNote(body)) });
-    return { id: data.id, url: data.html_url };
+  postComment(body: string): Promise<{ id: number; url: string }> {
+    return this.#issue.comment(this.#withNote(body));
   }
 
-  async updateComment(id: number, body: string): Promise<void> {
-    const { owner, repo } = this.job;
-    await this.installation.rest.issues.updateComment({ owner, repo, comment_id: id, body: this.redactor.redact(this.#withNote(body)) });
+  updateComment(id: number, body: string): Promise<void> {
+    return this.#issue.updateComment(id, this.#withNote(body));
   }
 
   /**
    * A comment by an app on this issue, posted since the job was received, holding `marker`: the status
-   * comment posted while the job waited in the queue. The marker holds the delivery id, which only the
-   * app knows, so no one else can plant it.
+   * comment posted while the job waited in the queue.
    */
   async findComment(marker: string, since: string): Promise<number | undefined> {
-    const { owner, repo, number } = this.job;
-    const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, since, per_page: 100 });
-    return data.find((c) => c.user?.type === 'Bot' && (c.body ?? '').includes(marker))?.id;
+    return (await this.#issue.findComment(marker, since))?.id;
   }
 
   async createCheckRun(o: CheckRunInput): Promise<number> {
@@ -243,7 +225,7 @@ export class JobGitHub {
    * The open pull requests from the app's branches (`issuesmith/…`, or the repository's `branch_prefix`), newest first, in one call: GitHub
    * cannot filter by a branch prefix, so the first hundred open pull requests are read and filtered.
    */
-  async openAppPullRequests(branchPrefix = 'issuesmith/'): Promise<PullRequestInfo[]> {
+  async openAppPullRequests(branchPrefix = DEFAULT_BRANCH_PREFIX): Promise<PullRequestInfo[]> {
     const { owner, repo } = this.job;
     const { data } = await this.installation.rest.pulls.list({ owner, repo, state: 'open', sort: 'created', direction: 'desc', per_page: 100 });
     return data.filter((p) => p.head.ref.startsWith(branchPrefix)).map((p) => pullInfo(p, `${owner}/${repo}`));
@@ -279,28 +261,4 @@ export class JobGitHub {
     const { data } = await this.installation.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100 });
     return data.map((c) => ({ id: c.id, login: c.user?.login ?? '', userType: c.user?.type ?? 'User', body: c.body ?? '', createdAt: c.created_at }));
   }
-}
-
-interface RawPull {
-  number: number;
-  html_url: string;
-  title: string;
-  body: string | null;
-  state: string;
-  head: { ref: string; sha: string; repo: { full_name: string } | null };
-  user: { login: string } | null;
-}
-
-function pullInfo(p: RawPull, fullName: string): PullRequestInfo {
-  return {
-    number: p.number,
-    url: p.html_url,
-    title: p.title,
-    body: p.body ?? '',
-    open: p.state === 'open',
-    headRef: p.head.ref,
-    headSha: p.head.sha,
-    sameRepository: p.head.repo?.full_name.toLowerCase() === fullName.toLowerCase(),
-    author: p.user?.login ?? '',
-  };
 }

@@ -1,5 +1,5 @@
 import { sandboxOwner } from '../sandbox/provider.js';
-import { sessionKey } from '../sessions/session-store.js';
+import { sessionKey } from '../keys.js';
 import type { Job } from './job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 

@@ -1,5 +1,6 @@
 import { failureMessage } from '../agents/failure-message.js';
 import { UserError } from '../errors.js';
+import { pullRequestLockKey } from '../keys.js';
 import type { Job } from './job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { chooseAgent } from './steps/choose-agent.js';
@@ -62,6 +63,3 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
   }
 }
 
-export function pullRequestLockKey(owner: string, repo: string, pull: number): string {
-  return `${owner}/${repo}#pull/${pull}`.toLowerCase();
-}

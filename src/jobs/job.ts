@@ -58,7 +58,5 @@ export const jobSchema = z.object({
 
 export type Job = z.infer<typeof jobSchema>;
 
-/** One job at a time per issue or pull request: jobs with the same key wait for each other. */
-export function jobKey(job: Pick<Job, 'owner' | 'repo' | 'number'>): string {
-  return `${job.owner}/${job.repo}#${job.number}`.toLowerCase();
-}
+// The queues import the key from here; it is built in keys.ts with the other keys.
+export { jobKey } from '../keys.js';

@@ -10,7 +10,7 @@ import { RepoConfigLoader } from '../github/repo-config-loader.js';
 import { configWarningsNote } from '../report/config-messages.js';
 import type { FinalOutcome } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
-import { appRedactor } from './control.js';
+import { appRedactor } from '../config/app-redactor.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { JobDeferred } from './deferred.js';

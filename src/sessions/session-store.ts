@@ -11,8 +11,3 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** One pull request, one key: `owner/repo#number`, lower-cased as GitHub names are case-insensitive. */
-export function sessionKey(owner: string, repo: string, pull: number): string {
-  return `${owner}/${repo}#${pull}`.toLowerCase();
-}

@@ -11,7 +11,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { E2BSandboxProvider } from '../../src/sandbox/e2b.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import type { SandboxProvider } from '../../src/sandbox/provider.js';
-import { sessionKey } from '../../src/sessions/session-store.js';
+import { sessionKey } from '../../src/keys.js';
 import { FakeE2BServer } from '../helpers/fake-e2b-server.js';
 import { GitServer } from '../helpers/git-server.js';
 import { MockGitHubApi } from '../helpers/github-api.js';

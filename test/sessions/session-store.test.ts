@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectorySessionStore } from '../../src/sessions/directory-session-store.js';
 import { RedisSessionStore } from '../../src/sessions/redis-session-store.js';
 import { sessionStoreFromEnv } from '../../src/sessions/session-store-from-env.js';
-import { sessionKey, type SessionStore } from '../../src/sessions/session-store.js';
+import { sessionKey } from '../../src/keys.js';
+import type { SessionStore } from '../../src/sessions/session-store.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 // Every byte value, so a store that treats the tar as text fails.

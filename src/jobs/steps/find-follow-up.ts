@@ -1,6 +1,6 @@
 import { repoSettings } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
-import type { PullRequestInfo } from '../../github/job-github.js';
+import type { PullRequestInfo } from '../../github/pull-request-info.js';
 import { readStateMarker, type PullRequestState } from '../../github/state-marker.js';
 import type { Job } from '../job.js';
 import type { JobDeps } from '../job-deps.js';

@@ -1,7 +1,7 @@
 import type { AgentProfile } from '../../agents/profile.js';
 import type { Sandbox } from '../../sandbox/provider.js';
 import { readSessionState } from '../../sessions/sandbox-session.js';
-import { sessionKey } from '../../sessions/session-store.js';
+import { sessionKey } from '../../keys.js';
 import type { Job } from '../job.js';
 import type { JobDeps } from '../job-deps.js';
 

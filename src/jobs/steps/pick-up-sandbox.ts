@@ -1,11 +1,11 @@
 import { setupTotalMs } from '../../config/repo-settings.js';
 import type { PullRequestState } from '../../github/state-marker.js';
-import type { PullRequestInfo } from '../../github/job-github.js';
+import type { PullRequestInfo } from '../../github/pull-request-info.js';
 import { sandboxOwner, type Sandbox } from '../../sandbox/provider.js';
 import { prepareCheckout } from '../../sandbox/prepare-checkout.js';
 import { checkoutInSandbox, cloneInSandbox } from '../../sandbox/repo-in-sandbox.js';
 import { writeSessionState } from '../../sessions/sandbox-session.js';
-import { sessionKey } from '../../sessions/session-store.js';
+import { sessionKey } from '../../keys.js';
 import type { Continuation } from '../job-deps.js';
 import type { ChosenAgent } from './choose-agent.js';
 import { workdirOf } from './keep-sandbox.js';
