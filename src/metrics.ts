@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JobInterrupted } from './jobs/interrupted.js';
-import { JobDeferred } from './jobs/deferred.js';
-import type { Job } from './jobs/job.js';
-import type { EnqueueResult, JobProcessor, QueueStats } from './jobs/queue.js';
+import { JobInterrupted } from './queue/interrupted.js';
+import { JobDeferred } from './queue/deferred.js';
+import type { Job } from './job.js';
+import type { EnqueueResult, JobProcessor, QueueStats } from './queue/queue.js';
 import type { WorkerOutcome } from './jobs/worker.js';
 import type { Sandbox, SandboxProvider } from './sandbox/provider.js';
 

@@ -1,3 +1,4 @@
+import { DEFAULT_BRANCH_PREFIX } from '../git/branch-name.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { customAgentProfile } from '../agents/custom-agent.js';
 import { ProfileRegistry } from '../agents/registry.js';
@@ -5,7 +6,6 @@ import { REQUEST_OPTIONS, type AgentSettings, type RepoConfigFile, type RequestO
 import type { Settings } from './settings.js';
 
 const DEFAULT_SETUP_MINUTES = 10;
-export const DEFAULT_BRANCH_PREFIX = 'issuesmith/';
 
 /** One repository's settings, the file's values over the app's defaults: what a job of that repository follows. */
 export interface RepoSettings {

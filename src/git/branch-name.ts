@@ -1,4 +1,5 @@
-import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
+/** Where the app's branches start unless a repository says otherwise (`pull_request.branch_prefix`). */
+export const DEFAULT_BRANCH_PREFIX = 'issuesmith/';
 
 /**
  * A branch-safe slug from any issue title: accents folded, everything outside [a-z0-9] becomes a

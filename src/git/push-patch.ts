@@ -1,7 +1,6 @@
-import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
 import { UserError } from '../errors.js';
 import { gitAuthEnv } from './auth-env.js';
-import { branchName } from './branch-name.js';
+import { branchName, DEFAULT_BRANCH_PREFIX } from './branch-name.js';
 import type { HostGit } from './host-git.js';
 import { StagedChange } from './staged-change.js';
 

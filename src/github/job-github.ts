@@ -1,5 +1,5 @@
-import { DEFAULT_BRANCH_PREFIX } from '../config/repo-settings.js';
-import type { Job } from '../jobs/job.js';
+import { DEFAULT_BRANCH_PREFIX } from '../git/branch-name.js';
+import type { Job } from '../job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';

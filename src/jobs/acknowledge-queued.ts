@@ -5,7 +5,7 @@ import { reactionTarget } from '../github/job-github.js';
 import { jobKey } from '../keys.js';
 import { renderStatusComment, type JobStatus } from '../report/status.js';
 import { accessRulesOf, type ControlDeps } from './controls.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /**
  * Tells a job that has to wait that it is queued: 👀 on what asked, and its status comment saying

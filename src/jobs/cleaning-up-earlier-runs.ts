@@ -1,6 +1,6 @@
 import type { SandboxProvider } from '../sandbox/provider.js';
 import type { Logger } from '../logger.js';
-import type { JobProcessor } from './queue.js';
+import type { JobProcessor } from '../queue/queue.js';
 
 /**
  * Before a restarted job runs again (its worker died, or shut down, during an earlier run), the

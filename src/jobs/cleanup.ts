@@ -1,6 +1,6 @@
 import { sandboxOwner } from '../sandbox/provider.js';
 import { sessionKey } from '../keys.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 
 /**

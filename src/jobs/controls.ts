@@ -1,4 +1,5 @@
-import { loadAccessRules, type AccessRules } from '../access/access-rules.js';
+import type { AccessRules } from '../access/access-rules.js';
+import { loadAccessRules } from '../github/load-access-rules.js';
 import { authorize } from '../access/authorize.js';
 import type { RefusalLimiter } from '../access/refusal-limiter.js';
 import type { ProfileRegistry } from '../agents/registry.js';
@@ -14,7 +15,7 @@ import * as messages from '../report/messages.js';
 import { renderStatusComment, statusMarker, type JobStatus } from '../report/status.js';
 import type { ControlRequest } from '../triggers/intent.js';
 import type { Logger } from '../logger.js';
-import type { JobQueue, KeyStatus } from './queue.js';
+import type { JobQueue, KeyStatus } from '../queue/queue.js';
 import { answerRefusal } from './refuse.js';
 
 /** What the answers given outside the queue need: the controls, the queued acknowledgement, the outsiders' refusal. */

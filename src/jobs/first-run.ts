@@ -1,6 +1,6 @@
 import { failureMessage } from '../agents/failure-message.js';
 import { buildPrompt } from '../agents/prompt.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { letAgentWork } from './steps/let-agent-work.js';

@@ -1,7 +1,7 @@
 import { failureMessage } from '../agents/failure-message.js';
 import { UserError } from '../errors.js';
 import { pullRequestLockKey } from '../keys.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { followUpPrompts } from './steps/follow-up-prompt.js';

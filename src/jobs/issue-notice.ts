@@ -3,7 +3,7 @@ import { appRedactor } from '../config/app-redactor.js';
 import type { Settings } from '../config/settings.js';
 import { IssueGitHub } from '../github/issue-github.js';
 import type { Octokit } from '../github/octokit.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 
 export interface IssueNoticeDeps {

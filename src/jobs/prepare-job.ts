@@ -8,7 +8,7 @@ import type { RepoConfigLoader } from '../github/repo-config-loader.js';
 import { configProblemsMessage } from '../report/config-messages.js';
 import { sandboxProviders } from '../sandbox/registry.js';
 import { resolveRequest } from '../triggers/resolve-request.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 export type PreparedJob =
   | { kind: 'ignore'; reason: string; /** The request was in the app's own words, so the queue may have acknowledged it. */ inAppWords?: boolean }

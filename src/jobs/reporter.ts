@@ -3,7 +3,7 @@ import type { JobGitHub } from '../github/job-github.js';
 import { Redactor } from '../security/redact.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { Throttle } from './throttle.js';

@@ -1,7 +1,7 @@
 import { cleanUpPullRequest } from './cleanup.js';
 import { firstRun } from './first-run.js';
 import { followUpTurn } from './follow-up-turn.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { silentProgress } from './progress.js';
 import { answerHelp, authorizeJob } from './steps/authorize-job.js';

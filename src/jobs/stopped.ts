@@ -1,4 +1,4 @@
-import { throwIfInterrupted } from './interrupted.js';
+import { throwIfInterrupted } from '../queue/interrupted.js';
 
 /** The job was stopped on purpose: by a person (`/agent stop`, the check run's Stop button) or by a shutdown. */
 export class JobStopped extends Error {

@@ -13,17 +13,17 @@ import type { Redactor } from '../security/redact.js';
 import { appRedactor } from '../config/app-redactor.js';
 import { SandboxError, type SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import { JobDeferred } from './deferred.js';
-import { JobInterrupted } from './interrupted.js';
-import type { Job } from './job.js';
+import { JobDeferred } from '../queue/deferred.js';
+import { JobInterrupted } from '../queue/interrupted.js';
+import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { Outcome } from './job-deps.js';
 import { runJob } from './run-job.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
-import { MemoryRepoLimiter, type RepoLimiter } from './repo-limiter.js';
+import { MemoryRepoLimiter, type RepoLimiter } from '../queue/repo-limiter.js';
 import { JobReporter } from './reporter.js';
 import { JobStopped, throwIfStopped } from './stopped.js';
-import type { JobContext, JobProcessor } from './queue.js';
+import type { JobContext, JobProcessor } from '../queue/queue.js';
 
 export interface WorkerDeps {
   /** Probot's `app.auth`: the app's JWT client without an id, an installation's client with one. */

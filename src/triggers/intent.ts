@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Job } from '../jobs/job.js';
+import type { Job } from '../job.js';
 import { readStateMarker } from '../github/state-marker.js';
 import { parseAgentCommand } from './grammar.js';
 import { isBot } from '../access/is-bot.js';

@@ -1,4 +1,4 @@
-import type { Job } from '../jobs/job.js';
+import type { Job } from '../job.js';
 import { parseAgentCommand } from './grammar.js';
 
 export interface RequestTrigger {

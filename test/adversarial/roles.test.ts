@@ -9,7 +9,7 @@ import type { Permission } from '../../src/access/has-permission.js';
 import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { renderStateMarker } from '../../src/github/state-marker.js';
 import issuesmith from '../../src/index.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/job.js';
 import type { WorkerOutcome } from '../../src/jobs/worker.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import type { SandboxProvider } from '../../src/sandbox/provider.js';

@@ -1,4 +1,4 @@
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/job.js';
 
 let counter = 0;
 

@@ -15,7 +15,7 @@ import { sessionKey } from '../../src/keys.js';
 import { FakeE2BServer } from '../helpers/fake-e2b-server.js';
 import { GitServer } from '../helpers/git-server.js';
 import { MockGitHubApi } from '../helpers/github-api.js';
-import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
+import { MemoryRepoLimiter } from '../../src/queue/repo-limiter.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';

@@ -5,7 +5,7 @@ import { ProfileRegistry } from '../../src/agents/registry.js';
 import { settingsFromEnv } from '../../src/config/settings.js';
 import type { Octokit } from '../../src/github/octokit.js';
 import { issueNotice } from '../../src/jobs/issue-notice.js';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/job.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
 
 const AGENT_KEY = 'amp-key-that-no-token-shape-matches-0123456789';

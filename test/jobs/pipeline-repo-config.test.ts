@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Probot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
-import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
+import { MemoryRepoLimiter } from '../../src/queue/repo-limiter.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { sandboxBudgetMs } from '../../src/jobs/steps/open-sandbox.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';

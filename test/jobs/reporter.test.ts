@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/job.js';
 import { makeJob } from '../helpers/jobs.js';
 import { JobReporter, type StatusGitHub } from '../../src/jobs/reporter.js';
 import { Throttle } from '../../src/jobs/throttle.js';

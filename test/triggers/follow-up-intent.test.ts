@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderStateMarker, sealedMarker } from '../../src/github/state-marker.js';
-import { jobSchema } from '../../src/jobs/job.js';
+import { jobSchema } from '../../src/job.js';
 import { intentFromComment, intentFromPullRequestClosed, intentFromReview, intentFromReviewComment, type Intent, type TriggerOptions } from '../../src/triggers/intent.js';
 import { OWN_COMMENT_MARKER } from '../../src/access/is-own-comment.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';

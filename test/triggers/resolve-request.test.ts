@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/jobs/job.js';
+import type { Job } from '../../src/job.js';
 import { makeJob } from '../helpers/jobs.js';
 import { resolveRequest, type RequestTrigger } from '../../src/triggers/resolve-request.js';
 

@@ -1,6 +1,6 @@
 import { authorize } from '../../access/authorize.js';
 import * as messages from '../../report/messages.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { JobDeps, Outcome } from '../job-deps.js';
 import { answerRefusal } from '../refuse.js';
 

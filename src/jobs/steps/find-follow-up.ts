@@ -2,7 +2,7 @@ import { repoSettings } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
 import type { PullRequestInfo } from '../../github/pull-request-info.js';
 import { readStateMarker, type PullRequestState } from '../../github/state-marker.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
 import type { FollowUpTarget } from './pick-up-sandbox.js';
 import { stateSeal } from './state.js';

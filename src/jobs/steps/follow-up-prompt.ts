@@ -1,6 +1,6 @@
 import { authorize } from '../../access/authorize.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../../agents/prompt.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
 import type { FollowUpTarget } from './pick-up-sandbox.js';
 import type { Turn } from './turn.js';

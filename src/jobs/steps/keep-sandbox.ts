@@ -2,7 +2,7 @@ import type { AgentProfile } from '../../agents/profile.js';
 import type { Sandbox } from '../../sandbox/provider.js';
 import { readSessionState } from '../../sessions/sandbox-session.js';
 import { sessionKey } from '../../keys.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
 
 /**

@@ -4,7 +4,7 @@ import type { Sandbox } from '../../sandbox/provider.js';
 import { sandboxProviders } from '../../sandbox/registry.js';
 import { prepareCheckout } from '../../sandbox/prepare-checkout.js';
 import { cloneInSandbox } from '../../sandbox/repo-in-sandbox.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
 import type { ChosenAgent } from './choose-agent.js';
 import { workdirOf } from './keep-sandbox.js';

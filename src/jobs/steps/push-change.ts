@@ -1,6 +1,6 @@
 import type { AgentProfile } from '../../agents/profile.js';
 import { pushNewBranch, pushOntoBranch, type PushedBranch, type PushedCommit } from '../../git/push-patch.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 import type { Turn } from './turn.js';
 import type { VettedChange } from './vet-change.js';
 

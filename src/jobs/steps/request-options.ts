@@ -3,7 +3,7 @@ import type { AgentProfile } from '../../agents/profile.js';
 import { REQUEST_OPTIONS, REPO_CONFIG_PATH } from '../../config/repo-config.js';
 import { agentSettings, type RepoSettings } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 
 export interface RequestOptions {
   model: string | undefined;

@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import { renderStateMarker, type PullRequestState, type StateSeal } from '../../github/state-marker.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../job.js';
 
 /** What this job's state markers are signed with and for: the app's key, its installation and repository. */
 export function stateSeal(job: Pick<Job, 'installationId' | 'owner' | 'repo'>, settings: Pick<Settings, 'stateKey'>): StateSeal {

@@ -3,7 +3,7 @@ import { amp } from '../../../src/agents/amp.js';
 import { codex } from '../../../src/agents/codex.js';
 import { repoSettings } from '../../../src/config/repo-settings.js';
 import { settingsFromEnv } from '../../../src/config/settings.js';
-import type { Job } from '../../../src/jobs/job.js';
+import type { Job } from '../../../src/job.js';
 import { makeJob } from '../../helpers/jobs.js';
 import { isBranchName, requestOptions } from '../../../src/jobs/steps/request-options.js';
 

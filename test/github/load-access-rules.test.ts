@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadAccessRules, type AccessRules } from '../../src/access/access-rules.js';
+import type { AccessRules } from '../../src/access/access-rules.js';
+import { loadAccessRules } from '../../src/github/load-access-rules.js';
 import type { Octokit } from '../../src/github/octokit.js';
 import { recordingLogger } from '../helpers/jobs.js';
 

@@ -59,4 +59,4 @@ export const jobSchema = z.object({
 export type Job = z.infer<typeof jobSchema>;
 
 // The queues import the key from here; it is built in keys.ts with the other keys.
-export { jobKey } from '../keys.js';
+export { jobKey } from './keys.js';

@@ -4,7 +4,7 @@ import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job
 import { Redis } from 'ioredis';
 import { JobDeferred } from './deferred.js';
 import { JobInterrupted, shutdownReason } from './interrupted.js';
-import { jobKey, jobSchema, type Job } from './job.js';
+import { jobKey, jobSchema, type Job } from '../job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 
 export interface QueueLogger {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRepoLimiter } from '../../src/jobs/redis-repo-limiter.js';
+import { RedisRepoLimiter } from '../../src/queue/redis-repo-limiter.js';
 import { waitFor } from '../helpers/jobs.js';
 import { RedisServer } from '../helpers/redis-server.js';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BullMqQueue, bullJobId, type BullMqQueueOptions } from '../../src/jobs/bullmq-queue.js';
-import { JobInterrupted } from '../../src/jobs/interrupted.js';
-import { jobKey, type Job } from '../../src/jobs/job.js';
-import type { JobContext, JobProcessor } from '../../src/jobs/queue.js';
+import { BullMqQueue, bullJobId, type BullMqQueueOptions } from '../../src/queue/bullmq-queue.js';
+import { JobInterrupted } from '../../src/queue/interrupted.js';
+import { jobKey, type Job } from '../../src/job.js';
+import type { JobContext, JobProcessor } from '../../src/queue/queue.js';
 import { gate, makeJob, recordingLogger, waitFor } from '../helpers/jobs.js';
 import { RedisServer } from '../helpers/redis-server.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobDeferred } from './deferred.js';
-import { jobKey, type Job } from './job.js';
+import { jobKey, type Job } from '../job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 
 interface Running {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { JobDeferred } from '../../src/jobs/deferred.js';
-import { jobKey, type Job } from '../../src/jobs/job.js';
-import { MemoryQueue } from '../../src/jobs/memory-queue.js';
-import type { JobContext } from '../../src/jobs/queue.js';
+import { JobDeferred } from '../../src/queue/deferred.js';
+import { jobKey, type Job } from '../../src/job.js';
+import { MemoryQueue } from '../../src/queue/memory-queue.js';
+import type { JobContext } from '../../src/queue/queue.js';
 import { gate, makeJob } from '../helpers/jobs.js';
 
 describe('MemoryQueue, the in-process queue', () => {

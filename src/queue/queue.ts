@@ -1,4 +1,4 @@
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 export type EnqueueResult =
   | { accepted: true; position: number }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRepoLimiter } from '../../src/jobs/repo-limiter.js';
+import { MemoryRepoLimiter } from '../../src/queue/repo-limiter.js';
 
 describe('the per-repository job limit', () => {
   it('lets as many jobs run as the limit, and the next one when a slot is free', async () => {
