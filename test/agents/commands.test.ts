@@ -10,7 +10,8 @@ import { hostilePrompt, makeScene, of, PROMPT_MARKER, pwned, readRecord, removeS
 const HOSTILE_MODEL = `model'; touch pwned; echo '$(touch pwned)`;
 const HOSTILE_SESSION = `session'$(touch pwned)'\`touch pwned\``;
 // Amp and OpenClaw take no model flag: the model comes from their own configuration.
-const TAKES_MODEL = new Set(['claude', 'codex', 'opencode']);
+// The agents whose CLI takes a model say so themselves (takesModel: false for the others).
+const TAKES_MODEL = new Set(builtInProfiles.filter((p) => p.takesModel !== false).map((p) => p.name));
 
 const keyed = (p: AgentProfile): Record<string, string> => ({ ...p.env, [p.secrets.required[0] ?? 'NO_KEY']: 'test-key' });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtInProfiles } from '../../src/agents/registry.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { parseStateMarker, type PullRequestState } from '../../src/github/state-marker.js';
@@ -34,7 +35,7 @@ const KEYS = {
   CODEX_API_KEY: 'sk-codex-followup-test-0123456789abcdef',
   AMP_API_KEY: 'sgamp_user_followup_test_0123456789abcdef',
 };
-const AGENTS = ['claude', 'codex', 'amp', 'opencode', 'openclaw'] as const;
+const AGENTS = builtInProfiles.map((p) => p.name);
 // Whose sandboxes these are: the example payloads' installation and this repository.
 const OWNED = { installation: '1', repo: `${OWNER}/${REPO}` };
 const DISPLAY: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', amp: 'Amp', opencode: 'OpenCode', openclaw: 'OpenClaw' };
