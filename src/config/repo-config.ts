@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { AGENT_OUTPUTS } from '../agents/output-formats.js';
-import { sandboxProviders } from '../sandbox/registry.js';
-import { Redactor } from '../security/redact.js';
-import { APP_SECRET_NAMES } from './settings.js';
+import { agentProblems, builtInAgent, type ConfigProblem, type RepoConfigContext } from './agent-checks.js';
+import { agentSchema } from './agent-settings.js';
+import { branchPrefix, login, minutes, relativePath } from './config-fields.js';
+import { describeIssue, where, type ConfigSource } from './describe-issue.js';
+
+export type { ConfigSource } from './describe-issue.js';
+export type { RepoConfigContext } from './agent-checks.js';
 
 /** Where a repository's settings live, on its default branch. */
 export const REPO_CONFIG_PATH = '.github/issuesmith.yml';
@@ -10,62 +13,6 @@ export const REPO_CONFIG_PATH = '.github/issuesmith.yml';
 /** Options a person may put in the command (`/agent codex model=gpt-5.5 base=release-2 ...`). */
 export const REQUEST_OPTIONS = ['model', 'base'] as const;
 export type RequestOption = (typeof REQUEST_OPTIONS)[number];
-
-/** Placeholders a custom agent's command may use; the app quotes every value it puts in. */
-export const COMMAND_PLACEHOLDERS = ['workdir', 'prompt_file', 'model'] as const;
-export const RESUME_PLACEHOLDERS = ['workdir', 'prompt_file', 'model', 'session'] as const;
-
-const MAX_MINUTES = 24 * 60;
-const minutes = z.number({ error: 'a number of minutes' }).positive().max(MAX_MINUTES);
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'a variable name: letters, digits and _, not starting with a digit' });
-const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, { error: 'a GitHub login' });
-const relativePath = z
-  .string()
-  .min(1)
-  .max(255)
-  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !/[\0\n\r]/.test(p) && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), {
-    error: 'a relative path inside the repository, without `..`, like `docs/agents.md`',
-  });
-const branchPrefix = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { error: 'letters, digits, `.`, `_`, `-` and `/`, starting with a letter or digit' })
-  .refine((p) => !p.includes('..') && !p.includes('//') && !p.includes('/.') && !p.includes('.lock/') && !p.endsWith('.lock'), {
-    error: 'a valid start of a git branch name (no `..`, `//`, `/.` or `.lock`)',
-  });
-
-const agentSchema = z
-  .strictObject({
-    model: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[^\s-]\S*$/, { error: 'a model name: no spaces, not starting with a dash' })
-      .describe('Model the agent uses unless a request names another (`model=`).').optional(),
-    template: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'a sandbox template name or id' })
-      .describe('The sandbox template the agent runs in. Default: the agent\'s own (`claude`, `codex`, ...).')
-      .optional(),
-    timeout_minutes: minutes.describe("Hard limit on one run of the agent, at most the app's own limit (ISSUESMITH_JOB_TIMEOUT_MINUTES).").optional(),
-    env: z.record(envName, z.string().max(4096)).describe('Non-secret variables set in the sandbox for this agent.').optional(),
-    command: z
-      .string()
-      .min(1)
-      .max(2000)
-      .describe('Custom agents only: the command, run in the checkout with the prompt on stdin. Placeholders {workdir}, {prompt_file}, {model} are quoted by the app.')
-      .optional(),
-    resume_command: z.string().min(1).max(2000).describe('Custom agents only: the command that continues a session; also takes {session}.').optional(),
-    output: z.enum(AGENT_OUTPUTS).describe('Custom agents only: the format the command prints on stdout.').optional(),
-    secrets: z
-      .array(envName)
-      .max(20)
-      .describe("Custom agents only: variables forwarded from the app's environment (only those its operator offers in ISSUESMITH_CUSTOM_AGENT_SECRETS or the built-in agents' keys).")
-      .optional(),
-    instructions_file: relativePath.describe('Custom agents only: the file the agent reads for context (like AGENTS.md). Default: AGENTS.md.').optional(),
-  })
-  .describe('A built-in agent (claude, codex, amp, opencode, openclaw) to adjust, or a custom agent to define.');
 
 const setupStep = z.union(
   [
@@ -142,24 +89,8 @@ export const repoConfigSchema = z
   .describe('issuesmith settings for one repository: .github/issuesmith.yml');
 
 export type RepoConfigFile = z.infer<typeof repoConfigSchema>;
-export type AgentSettings = z.infer<typeof agentSchema>;
-
-/** What the app knows when it checks a file: its built-in agents and the variables custom agents may ask for. */
-export interface RepoConfigContext {
-  builtIns: ReadonlyArray<{ name: string; aliases: string[]; displayName: string; secrets: { required: string[]; optional: string[] }; takesModel?: boolean }>;
-  /** Variables a custom agent may forward (the built-in agents' keys and ISSUESMITH_CUSTOM_AGENT_SECRETS). */
-  customAgentSecrets: ReadonlySet<string>;
-  /** Further variables `env` may not set: those that point an agent's key at another host (keyless sandboxes' base URLs). */
-  protectedEnv?: ReadonlySet<string>;
-}
 
 export type ParsedRepoConfig = { ok: true; config: RepoConfigFile; warnings: string[] } | { ok: false; problems: string[]; warnings: string[] };
-
-/** Where each part of the merged settings came from, for messages: the first file holding a path wins. */
-export interface ConfigSource {
-  label: string;
-  config: Record<string, unknown> | null;
-}
 
 /**
  * Checks the merged settings: the schema first, then what the schema cannot say (built-in agents vs
@@ -184,74 +115,6 @@ export function parseRepoConfig(raw: unknown, ctx: RepoConfigContext, sources: r
   return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, config, warnings };
 }
 
-type Issue = z.core.$ZodIssue;
-
-function describeIssue(issue: Issue, prefix: PropertyKey[], sources: readonly ConfigSource[]): string[] {
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union') {
-    // Report the alternative whose shape matched the value (an object with a bad field), when there is one.
-    const matched = issue.errors.find((branch) => branch.length > 0 && !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
-    if (matched) return matched.flatMap((i) => describeIssue(i, path, sources));
-    return [`${where(path, sources)}: expected ${issue.message}, got ${shown((issue as { input?: unknown }).input)}`];
-  }
-  if (issue.code === 'invalid_key') return issue.issues.map((i) => `${where(path, sources)}: the name is not valid: expected ${i.message}`);
-  return [`${where(path, sources)}: ${hint(issue)}`];
-}
-
-function hint(issue: Issue): string {
-  const input = (issue as { input?: unknown }).input;
-  switch (issue.code) {
-    case 'invalid_type':
-      if (input === undefined) return `is required (${article(issue.expected)})`;
-      return `expected ${article(issue.expected)}, got ${shown(input)}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${shown(input)}`;
-    case 'too_small':
-      if (issue.origin === 'string') return 'must not be empty';
-      if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} entries`;
-      return `must be more than ${issue.inclusive ? 'or equal to ' : ''}${String(issue.minimum)}, got ${shown(input)}`;
-    case 'too_big':
-      if (issue.origin === 'string') return `is too long (at most ${String(issue.maximum)} characters)`;
-      if (issue.origin === 'array') return `has too many entries (at most ${String(issue.maximum)})`;
-      return `must be at most ${String(issue.maximum)}, got ${shown(input)}`;
-    case 'invalid_format':
-    case 'custom':
-      return `expected ${issue.message}, got ${shown(input)}`;
-    default:
-      return issue.message;
-  }
-}
-
-function article(expected: string): string {
-  const names: Record<string, string> = { number: 'a number', string: 'text', boolean: 'true or false', array: 'a list', object: 'a mapping (key: value)', int: 'a whole number' };
-  return names[expected] ?? expected;
-}
-
-function shown(value: unknown): string {
-  if (value === null) return 'nothing (null)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** `agents.codex.timeout_minutes`, and the file it came from when several were merged. */
-function where(path: readonly PropertyKey[], sources: readonly ConfigSource[]): string {
-  const dotted = path.length === 0 ? '(top level)' : path.map(String).join('.');
-  if (sources.filter((s) => s.config !== null).length < 2) return dotted;
-  const source = sources.find((s) => has(s.config, path));
-  return source ? `${dotted} (in ${source.label})` : dotted;
-}
-
-function has(obj: unknown, path: readonly PropertyKey[]): boolean {
-  let cur = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object' || !(String(key) in cur)) return false;
-    cur = (cur as Record<string, unknown>)[String(key)];
-  }
-  return true;
-}
-
 function withoutKeys(input: unknown, issues: ReadonlyArray<{ path: PropertyKey[]; keys: string[] }>): unknown {
   const copy = structuredClone(input) as Record<string, unknown>;
   for (const i of issues) {
@@ -262,66 +125,12 @@ function withoutKeys(input: unknown, issues: ReadonlyArray<{ path: PropertyKey[]
   return copy;
 }
 
-const CUSTOM_ONLY = ['command', 'resume_command', 'output', 'secrets', 'instructions_file'] as const;
-const SECRET_LOOKING = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH/i;
-// An agent vendor's endpoint: with it a repository could send the operator's key to a host of its choosing.
-const VENDOR_ENDPOINT = /^(ANTHROPIC|OPENAI|CODEX|AMP|GEMINI|GOOGLE|OPENCODE|OPENCLAW|CLAUDE)_\w*(URL|URI|HOST|ENDPOINT|BASE)$/i;
-const APP_OWN_PREFIXES = ['ISSUESMITH_', 'GITHUB_', 'GHE_', ...sandboxProviders.envPrefixes(), 'WEBHOOK_', 'PRIVATE_KEY', 'REDIS_', 'APP_ID'];
-
-/** Whether a variable is one of the app's own (its key, webhook secret, sandbox key, queue URL, settings). */
-export function isAppOwnVariable(name: string): boolean {
-  const upper = name.toUpperCase();
-  return APP_SECRET_NAMES.includes(upper) || APP_OWN_PREFIXES.some((p) => upper.startsWith(p));
-}
-
-function semanticProblems(config: RepoConfigFile, ctx: RepoConfigContext): Array<{ path: PropertyKey[]; message: string }> {
-  const problems: Array<{ path: PropertyKey[]; message: string }> = [];
-  const builtIn = (name: string) => ctx.builtIns.find((p) => p.name === name || p.aliases.includes(name));
-  const profileSecrets = new Set(ctx.builtIns.flatMap((p) => [...p.secrets.required, ...p.secrets.optional]));
-  const leaky = new Redactor();
-  for (const [name, agent] of Object.entries(config.agents ?? {})) {
-    const at = (...rest: PropertyKey[]): PropertyKey[] => ['agents', name, ...rest];
-    const known = builtIn(name);
-    if (known !== undefined) {
-      for (const key of CUSTOM_ONLY) {
-        if (agent[key] !== undefined) {
-          problems.push({ path: at(key), message: `\`${name}\` is a built-in agent (${known.displayName}): only model, template, timeout_minutes and env can be set for it. Give a custom agent a name of its own.` });
-        }
-      }
-      if (agent.model !== undefined && known.takesModel === false) problems.push({ path: at('model'), message: `${known.displayName} takes no model setting.` });
-    } else {
-      if (agent.command === undefined) problems.push({ path: at('command'), message: `is required: \`${name}\` is not a built-in agent, so it needs a command (and an output).` });
-      if (agent.output === undefined) problems.push({ path: at('output'), message: `is required for a custom agent: one of ${AGENT_OUTPUTS.map((o) => `\`${o}\``).join(', ')}.` });
-      for (const [key, allowed] of [['command', COMMAND_PLACEHOLDERS], ['resume_command', RESUME_PLACEHOLDERS]] as const) {
-        const template = agent[key];
-        if (template === undefined) continue;
-        for (const m of template.matchAll(/\{([a-z_]+)\}/g)) {
-          if (!(allowed as readonly string[]).includes(m[1] ?? '')) {
-            problems.push({ path: at(key), message: `unknown placeholder {${m[1]}}: use ${allowed.map((p) => `{${p}}`).join(', ')}.` });
-          }
-        }
-      }
-      for (const [i, secret] of (agent.secrets ?? []).entries()) {
-        if (isAppOwnVariable(secret)) problems.push({ path: at('secrets', i), message: `\`${secret}\` is one of the app's own secrets or settings and is never given to an agent.` });
-        else if (!ctx.customAgentSecrets.has(secret)) {
-          problems.push({ path: at('secrets', i), message: `\`${secret}\` is not offered to custom agents by this app: its operator lists the variables they may use in ISSUESMITH_CUSTOM_AGENT_SECRETS.` });
-        }
-      }
-    }
-    for (const [key, value] of Object.entries(agent.env ?? {})) {
-      if (profileSecrets.has(key) || ctx.protectedEnv?.has(key) || VENDOR_ENDPOINT.test(key)) {
-        problems.push({ path: at('env', key), message: "is the app's to set: it is an agent's key or points an agent's key at another host." });
-      } else if (isAppOwnVariable(key) || SECRET_LOOKING.test(key)) {
-        problems.push({ path: at('env', key), message: 'looks like a secret: `env` is for non-secret values (the app forwards agents\' keys itself).' });
-      } else if (leaky.matches(value)) {
-        problems.push({ path: at('env', key), message: 'the value looks like an access token: `env` is for non-secret values.' });
-      }
-    }
-  }
+function semanticProblems(config: RepoConfigFile, ctx: RepoConfigContext): ConfigProblem[] {
+  const problems = agentProblems(config.agents ?? {}, ctx);
   if (config.default_agent !== undefined) {
     const name = config.default_agent.toLowerCase();
-    if (builtIn(name) === undefined && config.agents?.[name] === undefined) {
-      const names = [...ctx.builtIns.map((p) => p.name), ...Object.keys(config.agents ?? {}).filter((n) => builtIn(n) === undefined)];
+    if (builtInAgent(name, ctx) === undefined && config.agents?.[name] === undefined) {
+      const names = [...ctx.builtIns.map((p) => p.name), ...Object.keys(config.agents ?? {}).filter((n) => builtInAgent(n, ctx) === undefined)];
       problems.push({ path: ['default_agent'], message: `there is no agent called \`${config.default_agent}\`: use one of ${names.map((n) => `\`${n}\``).join(', ')}.` });
     }
   }

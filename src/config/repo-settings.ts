@@ -2,7 +2,8 @@ import { DEFAULT_BRANCH_PREFIX } from '../git/branch-name.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { customAgentProfile } from '../agents/custom-agent.js';
 import { ProfileRegistry } from '../agents/registry.js';
-import { REQUEST_OPTIONS, type AgentSettings, type RepoConfigFile, type RequestOption } from './repo-config.js';
+import type { AgentSettings } from './agent-settings.js';
+import { REQUEST_OPTIONS, type RepoConfigFile, type RequestOption } from './repo-config.js';
 import type { Settings } from './settings.js';
 
 const DEFAULT_SETUP_MINUTES = 10;

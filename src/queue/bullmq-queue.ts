@@ -1,25 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
+import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JobDeferred } from './deferred.js';
-import { JobInterrupted, shutdownReason } from './interrupted.js';
 import { jobKey, jobSchema, type Job } from '../job.js';
-import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
+import { bullJobId } from './bull-job-id.js';
+import { BullMqRunner, type JobHooks } from './bullmq-runner.js';
+import { shutdownReason } from './interrupted.js';
+import { readLease, type LockValue } from './issue-lease.js';
+import type { CancelResult, EnqueueResult, JobQueue, KeyStatus, QueueStats } from './queue.js';
+import { RunningJobs } from './running-jobs.js';
 
-export interface QueueLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export { bullJobId } from './bull-job-id.js';
 
-export interface BullMqQueueOptions {
+export interface BullMqQueueOptions extends JobHooks {
   /** `redis://` or `rediss://` URL (REDIS_URL). */
   url: string;
   /** Namespace of every key in Redis; processes that share work use the same one. */
   prefix?: string;
-  /** Runs jobs. Without it this process only enqueues (the web role). */
-  process?: JobProcessor;
   /** Jobs at once in this process. */
   concurrency: number;
   /**
@@ -33,34 +29,10 @@ export interface BullMqQueueOptions {
   maxAttempts?: number;
   /** How long a delivery id is remembered, to refuse redeliveries. Default 7 days. */
   rememberDeliveriesMs?: number;
-  log: QueueLogger;
-  onError?: (err: unknown, job: Job) => void;
-  /** A job whose workers died with it `maxAttempts` times: it is not run again; the caller tells the issue. */
-  onAbandoned?: (job: Job, attempts: number) => void | Promise<void>;
-}
-
-interface Running {
-  key: string;
-  controller: AbortController;
-  stoppedBy?: string;
-}
-
-interface LockValue {
-  token: string;
-  deliveryId: string;
-  profile: string;
-  requester: Job['requester'];
-  receivedAt: string;
-  startedAt: string;
 }
 
 const QUEUE_NAME = 'jobs';
 const DAY_MS = 24 * 60 * 60_000;
-
-// Extends a lock only while it still holds our value, and deletes it only then: a lock that expired
-// and was taken by another worker is never touched.
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * The queue on Redis, for several worker processes on several machines. BullMQ holds the jobs and
@@ -81,18 +53,14 @@ export class BullMqQueue implements JobQueue {
   readonly #worker: Worker | undefined;
   readonly #subscriber: Redis | undefined;
   readonly #prefix: string;
-  readonly #leaseMs: number;
-  readonly #busyRetryMs: number;
-  readonly #maxAttempts: number;
-  readonly #running = new Map<string, Running>();
-  /** Cancels heard on the channel, by key: when, and by whom (for a job that was just starting). */
-  readonly #recentCancels = new Map<string, { at: number; by: string }>();
+  readonly #rememberMs: number;
+  readonly #running = new RunningJobs();
 
   constructor(private readonly options: BullMqQueueOptions) {
     this.#prefix = options.prefix ?? 'issuesmith';
-    this.#leaseMs = options.leaseMs ?? 30_000;
-    this.#busyRetryMs = options.busyRetryMs ?? 2_000;
-    this.#maxAttempts = options.maxAttempts ?? 3;
+    const leaseMs = options.leaseMs ?? 30_000;
+    const maxAttempts = options.maxAttempts ?? 3;
+    this.#rememberMs = options.rememberDeliveriesMs ?? 7 * DAY_MS;
     const connection = { url: options.url, maxRetriesPerRequest: null };
     this.#redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
     this.#redis.on('error', (err: Error) => options.log.warn({ reason: err.message }, 'redis connection error'));
@@ -101,16 +69,26 @@ export class BullMqQueue implements JobQueue {
     if (options.process !== undefined) {
       this.#subscriber = new Redis(options.url, { maxRetriesPerRequest: null });
       this.#subscriber.on('error', (err: Error) => options.log.warn({ reason: err.message }, 'redis subscriber error'));
-      this.#subscriber.on('message', (_channel: string, message: string) => this.#onCancel(message));
+      this.#subscriber.on('message', (_channel: string, message: string) => this.#running.onCancel(message));
       void this.#subscriber.subscribe(this.#k('cancel')).catch((err: unknown) => options.log.error({ err }, 'could not subscribe to cancels'));
-      this.#worker = new Worker(QUEUE_NAME, (job: BullJob, token?: string) => this.#processOne(job, token), {
+      const runner = new BullMqRunner({
+        redis: this.#redis,
+        k: (name) => this.#k(name),
+        leaseMs,
+        busyRetryMs: options.busyRetryMs ?? 2_000,
+        maxAttempts,
+        rememberMs: this.#rememberMs,
+        running: this.#running,
+        hooks: options,
+      });
+      this.#worker = new Worker(QUEUE_NAME, (job: BullJob, token?: string) => runner.run(job, token), {
         connection,
         prefix: `${this.#prefix}:bull`,
         concurrency: options.concurrency,
-        lockDuration: this.#leaseMs,
-        stalledInterval: this.#leaseMs,
+        lockDuration: leaseMs,
+        stalledInterval: leaseMs,
         // BullMQ fails a job itself past this; ours gives up first and tells the issue.
-        maxStalledCount: this.#maxAttempts + 1,
+        maxStalledCount: maxAttempts + 1,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 5000 },
       });
@@ -125,7 +103,7 @@ export class BullMqQueue implements JobQueue {
 
   async enqueue(job: Job): Promise<EnqueueResult> {
     const seen = this.#k(`delivery:${job.deliveryId}`);
-    const fresh = await this.#redis.set(seen, '1', 'PX', this.options.rememberDeliveriesMs ?? 7 * DAY_MS, 'NX');
+    const fresh = await this.#redis.set(seen, '1', 'PX', this.#rememberMs, 'NX');
     if (fresh === null) return { accepted: false, reason: 'duplicate-delivery' };
     const id = bullJobId(job.deliveryId);
     const index = this.#k(`index:${jobKey(job)}`);
@@ -198,7 +176,7 @@ export class BullMqQueue implements JobQueue {
     timer.abort();
     if (!inTime) {
       this.options.log.info({ jobs: this.#running.size }, 'grace period over: interrupting running jobs, they go back to the queue');
-      for (const r of this.#running.values()) if (!r.controller.signal.aborted) r.controller.abort(shutdownReason());
+      this.#running.abortAll(shutdownReason);
       await closed;
     }
   }
@@ -209,128 +187,11 @@ export class BullMqQueue implements JobQueue {
     await Promise.allSettled([this.#subscriber?.quit(), this.#redis.quit()]);
   }
 
-  async #processOne(bjob: BullJob, token: string | undefined): Promise<void> {
-    const parsed = jobSchema.safeParse(bjob.data);
-    if (!parsed.success) {
-      // Whatever is in Redis is outside input: a job that does not match the schema is never run.
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      this.options.log.error({ jobId: bjob.id, problems }, 'malformed job refused: not run');
-      throw new UnrecoverableError(`malformed job: ${problems}`);
-    }
-    const job = parsed.data;
-    const key = jobKey(job);
-    const id = bullJobId(job.deliveryId);
-    const lockKey = this.#k(`lock:${key}`);
-    const lock: LockValue = { token: randomUUID(), deliveryId: job.deliveryId, profile: job.profile, requester: job.requester, receivedAt: job.receivedAt, startedAt: new Date().toISOString() };
-    const value = JSON.stringify(lock);
-    const askedAt = Date.now();
-    if ((await this.#redis.set(lockKey, value, 'PX', this.#leaseMs, 'NX')) === null) {
-      // Another job of this issue runs (or a dead worker's lease has not expired yet): wait a turn.
-      await bjob.moveToDelayed(Date.now() + this.#busyRetryMs, token);
-      throw new DelayedError();
-    }
-    const running: Running = { key, controller: new AbortController() };
-    this.#running.set(id, running);
-    const renew = setInterval(() => {
-      this.#redis.eval(RENEW, 1, lockKey, value, this.#leaseMs).then(
-        (ok) => ok === 0 && this.options.log.warn({ delivery: job.deliveryId, key }, 'lost the issue lock while running (lease expired)'),
-        (err: unknown) => this.options.log.warn({ delivery: job.deliveryId, reason: String(err) }, 'could not renew the issue lock'),
-      );
-    }, Math.max(100, Math.floor(this.#leaseMs / 3)));
-    const release = async (): Promise<void> => {
-      clearInterval(renew);
-      this.#running.delete(id);
-      await this.#redis.eval(RELEASE, 1, lockKey, value).catch(() => undefined);
-    };
-    const heard = this.#recentCancels.get(key);
-    if (heard !== undefined && heard.at >= askedAt) {
-      running.stoppedBy = heard.by;
-      running.controller.abort(new Error(`stopped by ${heard.by}`));
-    }
-    const index = this.#k(`index:${key}`);
-    if ((await this.#redis.zscore(index, id)) === null) {
-      // Cancelled (or already finished) before it could start.
-      this.options.log.info({ delivery: job.deliveryId, key }, 'job was cancelled before it started');
-      await release();
-      return;
-    }
-    const attemptsKey = this.#k(`attempts:${job.deliveryId}`);
-    const attempt = await this.#redis.hincrby(attemptsKey, 'started', 1);
-    await this.#redis.pexpire(attemptsKey, this.options.rememberDeliveriesMs ?? 7 * DAY_MS);
-    const interrupted = Number((await this.#redis.hget(attemptsKey, 'interrupted')) ?? 0);
-    const crashes = attempt - 1 - interrupted;
-    try {
-      if (crashes >= this.#maxAttempts) {
-        this.options.log.error({ delivery: job.deliveryId, key, crashes }, 'job given up: its worker died with it too many times');
-        await this.options.onAbandoned?.(job, attempt - 1);
-        await this.#redis.zrem(index, id);
-        return;
-      }
-      if (attempt > 1) this.options.log.info({ delivery: job.deliveryId, key, attempt }, 'job restarted');
-      try {
-        await this.options.process?.(job, { signal: running.controller.signal, stoppedBy: () => running.stoppedBy, attempt });
-      } catch (err) {
-        if (err instanceof JobDeferred) {
-          // Not a run: the attempt is given back, so a job put off many times is not taken for one that keeps crashing.
-          await this.#redis.hincrby(attemptsKey, 'started', -1);
-          await release();
-          await bjob.moveToDelayed(Date.now() + err.retryInMs, token);
-          throw new DelayedError();
-        }
-        if (!(err instanceof JobInterrupted)) {
-          this.options.onError?.(err, job);
-          await this.#redis.zrem(index, id);
-          return;
-        }
-        // Back to the queue, for this worker's successor or another worker.
-        await this.#redis.hincrby(attemptsKey, 'interrupted', 1);
-        await release();
-        await bjob.moveToWait(token);
-        this.options.log.info({ delivery: job.deliveryId, key }, 'job interrupted by shutdown: put back in the queue');
-        throw new WaitingError();
-      }
-      await this.#redis.zrem(index, id);
-    } finally {
-      await release();
-    }
-  }
-
-  #onCancel(message: string): void {
-    let parsed: { key?: unknown; by?: unknown };
-    try {
-      parsed = JSON.parse(message) as typeof parsed;
-    } catch {
-      return;
-    }
-    if (typeof parsed.key !== 'string' || typeof parsed.by !== 'string') return;
-    const { key, by } = parsed;
-    const now = Date.now();
-    this.#recentCancels.set(key, { at: now, by });
-    for (const [k, at] of this.#recentCancels) if (now - at.at > 60_000) this.#recentCancels.delete(k);
-    for (const r of this.#running.values()) {
-      if (r.key === key && !r.controller.signal.aborted) {
-        r.stoppedBy = by;
-        r.controller.abort(new Error(`stopped by ${by}`));
-      }
-    }
-  }
-
   async #lockOf(key: string): Promise<LockValue | undefined> {
-    const raw = await this.#redis.get(this.#k(`lock:${key}`));
-    if (raw === null) return undefined;
-    try {
-      return JSON.parse(raw) as LockValue;
-    } catch {
-      return undefined;
-    }
+    return readLease(this.#redis, this.#k(`lock:${key}`));
   }
 
   #k(name: string): string {
     return `${this.#prefix}:${name}`;
   }
-}
-
-/** BullMQ job ids may not contain ':' and must not look like integers. */
-export function bullJobId(deliveryId: string): string {
-  return `d-${encodeURIComponent(deliveryId)}`;
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthenticationError, RateLimitError, SandboxError as SdkSandboxError, ServiceBusyError, type E2BClientOpts } from 'e2b';
 import { UserError } from '../errors.js';
-import { CommandTimeoutError, SandboxError, type SandboxLogger } from './provider.js';
+import type { Logger } from '../logger.js';
+import { CommandTimeoutError, SandboxError } from './provider.js';
 
 /** Every sandbox the app makes carries this metadata; the orphan reaper finds them by it. */
 export const E2B_APP_METADATA = { app: 'issuesmith' } as const;
@@ -40,7 +41,7 @@ export function e2bClientOptions(o: E2BConnectionOptions = {}): E2BClientOpts {
   return out;
 }
 
-export const silentLogger: SandboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** How the provider retries one call to E2B, with every default filled in. */
 export interface E2BRetry {
@@ -54,7 +55,7 @@ export function e2bRetry(o: E2BRetryOptions = {}): E2BRetry {
 }
 
 /** Calls `fn`, and again with a growing, jittered wait while E2B says "rate limited" or "busy". */
-export async function retrying<T>(fn: () => Promise<T>, retry: E2BRetry, log: SandboxLogger): Promise<T> {
+export async function retrying<T>(fn: () => Promise<T>, retry: E2BRetry, log: Logger): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

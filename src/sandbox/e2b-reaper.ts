@@ -1,6 +1,6 @@
 import { E2B, type SandboxInfo } from 'e2b';
 import { E2B_APP_METADATA, e2bClientOptions, type E2BConnectionOptions } from './e2b-client.js';
-import type { SandboxLogger } from './provider.js';
+import type { Logger } from '../logger.js';
 
 export interface ReapOptions {
   /** A sandbox older than this is an orphan unless a live job owns it: the longest job's budget. */
@@ -15,7 +15,7 @@ export interface ReapOptions {
    * for longer than it are killed too.
    */
   pausedMaxAgeMs?: number;
-  logger?: SandboxLogger;
+  logger?: Logger;
   now?: () => number;
   /** Sandboxes per page of E2B's list (its default is 100). */
   pageSize?: number;

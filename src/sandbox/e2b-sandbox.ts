@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { CommandExitError, SandboxNotFoundError, type CommandHandle, type Sandbox as SdkSandbox } from 'e2b';
+import type { Logger } from '../logger.js';
 import { KEYLESS_KEYS } from './e2b-keyless.js';
 import { messageOf } from './e2b-client.js';
-import { CommandTimeoutError, FileTooLargeError, SandboxError, type RunOptions, type RunResult, type Sandbox, type SandboxLogger } from './provider.js';
+import { CommandTimeoutError, FileTooLargeError, SandboxError, type RunOptions, type RunResult, type Sandbox } from './provider.js';
 
 const HOME = '/home/user';
 // Our own timer kills a command at its limit; the SDK's deadline, a little later, only covers a kill that never arrives.
@@ -11,7 +12,7 @@ const MIN_COMMAND_TIMEOUT_MS = 1_000;
 
 /** What a sandbox needs of the provider that made it. */
 export interface SandboxHost {
-  readonly log: SandboxLogger;
+  readonly log: Logger;
   readonly keyless: boolean;
   /** One API call, retried while E2B says "later", its failure explained. */
   call<T>(action: string, fn: () => Promise<T>): Promise<T>;

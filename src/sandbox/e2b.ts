@@ -1,4 +1,5 @@
 import { E2B, SandboxNotFoundError, type Sandbox as SdkSandbox } from 'e2b';
+import type { Logger } from '../logger.js';
 import { E2B_APP_METADATA, e2bClientOptions, e2bRetry, explainE2BError, messageOf, retrying, silentLogger, type E2BConnectionOptions, type E2BRetry, type E2BRetryOptions } from './e2b-client.js';
 import { KEYLESS_KEYS, planKeyless } from './e2b-keyless.js';
 import { startReaper } from './e2b-reaper.js';
@@ -9,7 +10,6 @@ import {
   type BackgroundTasks,
   type CreateOptions,
   type Sandbox,
-  type SandboxLogger,
   type SandboxOwner,
   type SandboxProvider,
   type SandboxProviderEntry,
@@ -18,7 +18,7 @@ import {
 const DEFAULT_RESUME_TIMEOUT_MS = 60 * 60_000;
 
 export interface E2BProviderOptions extends E2BConnectionOptions {
-  logger?: SandboxLogger;
+  logger?: Logger;
   /**
    * Keyless sandboxes (`ISSUESMITH_E2B_KEYLESS=true`): agents' API keys go to E2B's egress proxy as
    * `network.rules` headers for their API hosts, and the sandbox only sees placeholders.
@@ -41,7 +41,7 @@ export class E2BSandboxProvider implements SandboxProvider {
   readonly name = 'e2b';
   readonly #client: E2B;
   readonly #connection: E2BConnectionOptions;
-  readonly #log: SandboxLogger;
+  readonly #log: Logger;
   readonly #keyless: boolean;
   readonly #retry: E2BRetry;
   readonly #resumeTimeoutMs: number;

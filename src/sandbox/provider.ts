@@ -1,3 +1,5 @@
+import type { Logger } from '../logger.js';
+
 export interface CreateOptions {
   /** Template the sandbox is made from (the provider's own; the local provider ignores it). */
   template: string;
@@ -82,18 +84,12 @@ export interface SandboxProvider {
   startBackgroundTasks?(o: BackgroundOptions): BackgroundTasks;
 }
 
-export interface SandboxLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 export interface BackgroundOptions {
   /** A sandbox older than this is an orphan unless a live job owns it: the longest job's budget. */
   maxAgeMs: number;
   /** A paused sandbox older than this is killed; a later turn restores the saved session instead. */
   pausedMaxAgeMs: number;
-  logger: SandboxLogger;
+  logger: Logger;
 }
 
 export interface BackgroundTasks {
@@ -111,7 +107,7 @@ export interface SandboxProviderContext {
   /** A line in the app's own log, for the operator. */
   warn(message: string): void;
   /** The app's logger, named. */
-  logger(name: string): SandboxLogger;
+  logger(name: string): Logger;
 }
 
 /** One sandbox provider as the registry (registry.ts) knows it: its name, its variables, its factory. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProfileRegistry } from '../../src/agents/registry.js';
-import { isAppOwnVariable } from '../../src/config/repo-config.js';
+import { isAppOwnVariable } from '../../src/config/agent-checks.js';
 import { APP_SECRET_NAMES, settingsFromEnv } from '../../src/config/settings.js';
 import { configContext } from '../../src/jobs/prepare-job.js';
 import { createRuntime } from '../../src/runtime.js';
