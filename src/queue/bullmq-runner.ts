@@ -73,19 +73,19 @@ export class BullMqRunner {
       this.d.running.delete(id);
       await lease.release();
     };
-    const index = k(`index:${key}`);
-    if ((await redis.zscore(index, id)) === null) {
-      // Cancelled (or already finished) before it could start.
-      hooks.log.info({ delivery: job.deliveryId, key }, 'job was cancelled before it started');
-      await release();
-      return;
-    }
-    const attemptsKey = k(`attempts:${job.deliveryId}`);
-    const attempt = await redis.hincrby(attemptsKey, 'started', 1);
-    await redis.pexpire(attemptsKey, this.d.rememberMs);
-    const interrupted = Number((await redis.hget(attemptsKey, 'interrupted')) ?? 0);
-    const crashes = attempt - 1 - interrupted;
+    // Released on every path, a Redis failure before the run included: the lease's renewal stops with it.
     try {
+      const index = k(`index:${key}`);
+      if ((await redis.zscore(index, id)) === null) {
+        // Cancelled (or already finished) before it could start.
+        hooks.log.info({ delivery: job.deliveryId, key }, 'job was cancelled before it started');
+        return;
+      }
+      const attemptsKey = k(`attempts:${job.deliveryId}`);
+      const attempt = await redis.hincrby(attemptsKey, 'started', 1);
+      await redis.pexpire(attemptsKey, this.d.rememberMs);
+      const interrupted = Number((await redis.hget(attemptsKey, 'interrupted')) ?? 0);
+      const crashes = attempt - 1 - interrupted;
       await this.#runStarted(bjob, token, { job, key, id, index, attemptsKey, attempt, crashes, running, release });
     } finally {
       await release();
