@@ -30,24 +30,18 @@ export class Metrics {
     let stats: Promise<QueueStats | undefined> | undefined;
     // One stats call per scrape for both gauges; a queue that cannot answer leaves them unset.
     const fresh = (): Promise<QueueStats | undefined> => (stats ??= queueStats().catch(() => undefined).finally(() => setImmediate(() => (stats = undefined))));
-    new Gauge({
-      name: 'issuesmith_jobs_queued',
-      help: 'Jobs waiting in the queue (all processes, when the queue is on Redis)',
-      registers,
-      async collect() {
-        const s = await fresh();
-        if (s !== undefined) this.set(s.waiting);
-      },
-    });
-    new Gauge({
-      name: 'issuesmith_jobs_running',
-      help: 'Jobs running (all processes, when the queue is on Redis)',
-      registers,
-      async collect() {
-        const s = await fresh();
-        if (s !== undefined) this.set(s.running);
-      },
-    });
+    const queueGauge = (name: string, help: string, of: (s: QueueStats) => number): void =>
+      void new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const s = await fresh();
+          if (s !== undefined) this.set(of(s));
+        },
+      });
+    queueGauge('issuesmith_jobs_queued', 'Jobs waiting in the queue (all processes, when the queue is on Redis)', (s) => s.waiting);
+    queueGauge('issuesmith_jobs_running', 'Jobs running (all processes, when the queue is on Redis)', (s) => s.running);
     this.#running = new Gauge({ name: 'issuesmith_worker_jobs_running', help: 'Jobs running in this process', registers });
     this.#enqueued = new Counter({ name: 'issuesmith_jobs_enqueued_total', help: 'Webhook deliveries offered to the queue, by result (accepted, duplicate)', labelNames: ['result'], registers });
     this.#started = new Counter({ name: 'issuesmith_jobs_started_total', help: 'Job runs started in this process, by agent and whether it was a restart', labelNames: ['agent', 'restarted'], registers });
