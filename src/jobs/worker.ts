@@ -134,7 +134,7 @@ async function authenticate(job: Job, { deps, log, redactor }: JobScope): Promis
 
 /**
  * The repository's settings, and the request read again in their light (its trigger, its agents).
- * A problem with them is reported like any other failure, after the run; a request not meant for the app is ignored.
+ * A problem with them is kept as `failed` and reported like any other failure (runAndClassify); a request not meant for the app is ignored.
  */
 function prepare(job: Job, installation: Octokit, { deps, repoConfigs }: JobScope): Promise<Preparation> {
   return prepareJob(job, { installation, loader: repoConfigs, settings: deps.settings, profiles: deps.profiles }).catch((err: unknown) => ({ kind: 'failed' as const, err }));
