@@ -1,4 +1,5 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
+import type { Metrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import {
   intentFromCheckRunAction,
@@ -11,13 +12,35 @@ import {
   type TriggerOptions,
 } from './triggers/intent.js';
 
+type IntentOf = (payload: unknown, deliveryId: string, options: TriggerOptions) => Intent;
+type Enqueue = (intent: Intent, id: string, event: string) => Promise<void>;
+type RouteHandler = Parameters<ApplicationFunctionOptions['addHandler']>[0];
+
+/** The webhooks the app answers, each with the trigger that reads it into an intent. */
+const INTENTS = {
+  'issues.labeled': intentFromLabel,
+  'issue_comment.created': intentFromComment,
+  'check_run.requested_action': intentFromCheckRunAction,
+  'pull_request_review_comment.created': intentFromReviewComment,
+  'pull_request_review.submitted': intentFromReview,
+  'pull_request.closed': intentFromPullRequestClosed,
+} satisfies Record<string, IntentOf>;
+
 /**
  * The Probot app: handlers only turn a webhook into an intent and enqueue it, so GitHub gets its answer
  * in milliseconds; every GitHub call happens in the worker. Tests pass their own runtime.
  */
 export default function issuesmith(app: Probot, options: Partial<ApplicationFunctionOptions> = {}, given?: Runtime): Runtime {
   const runtime = given ?? createRuntime(app, process.env);
-  const { settings, profiles, queue, metrics } = runtime;
+  // A worker (ISSUESMITH_ROLE=worker) only runs jobs from Redis: it handles no webhook.
+  if (runtime.settings.role !== 'worker') registerHandlers(app, runtime);
+  options.addHandler?.(metricsRoute(runtime.metrics));
+  options.addHandler?.(healthRoute(runtime));
+  return runtime;
+}
+
+function registerHandlers(app: Probot, runtime: Runtime): void {
+  const { settings, profiles, metrics } = runtime;
   const triggerOptions: TriggerOptions = {
     defaultProfile: settings.defaultAgent,
     isProfile: (word) => profiles.get(word) !== undefined,
@@ -26,8 +49,17 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
     // Checks a closed pull request's state marker offline: the handler still makes no API call.
     stateKey: settings.stateKey,
   };
+  const enqueue = enqueuer(app, runtime);
+  for (const event of Object.keys(INTENTS) as Array<keyof typeof INTENTS>) {
+    const intentOf: IntentOf = INTENTS[event];
+    app.on(event, (context) => timed(metrics, event, () => enqueue(intentOf(context.payload, context.id, triggerOptions), context.id, context.name)));
+  }
+}
 
-  const enqueue = async (intent: Intent, id: string, event: string): Promise<void> => {
+/** Answers an intent: ignored, a control or an outsider answered in the background, or a job queued. */
+function enqueuer(app: Probot, runtime: Runtime): Enqueue {
+  const { queue, metrics } = runtime;
+  const enqueue: Enqueue = async (intent, id, event) => {
     if (intent.kind === 'ignore') {
       // A state marker that does not parse or names another repository is worth seeing at info.
       const level = /state marker/.test(intent.reason) ? 'info' : 'debug';
@@ -61,27 +93,21 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
     // A candidate shows nothing until the worker knows it is a request of this repository; a cleanup has nobody waiting.
     if (intent.kind !== 'candidate' && intent.kind !== 'cleanup') runtime.acknowledge(intent.job, result.position);
   };
+  return enqueue;
+}
 
-  const timed = async (event: string, fn: () => Promise<void>): Promise<void> => {
-    const started = performance.now();
-    try {
-      await fn();
-    } finally {
-      metrics.webhookHandled(event, (performance.now() - started) / 1000);
-    }
-  };
-
-  // A worker (ISSUESMITH_ROLE=worker) only runs jobs from Redis: it handles no webhook.
-  if (settings.role !== 'worker') {
-    app.on('issues.labeled', (context) => timed('issues.labeled', () => enqueue(intentFromLabel(context.payload, context.id, triggerOptions), context.id, context.name)));
-    app.on('issue_comment.created', (context) => timed('issue_comment.created', () => enqueue(intentFromComment(context.payload, context.id, triggerOptions), context.id, context.name)));
-    app.on('check_run.requested_action', (context) => timed('check_run.requested_action', () => enqueue(intentFromCheckRunAction(context.payload, context.id), context.id, context.name)));
-    app.on('pull_request_review_comment.created', (context) => timed('pull_request_review_comment.created', () => enqueue(intentFromReviewComment(context.payload, context.id, triggerOptions), context.id, context.name)));
-    app.on('pull_request_review.submitted', (context) => timed('pull_request_review.submitted', () => enqueue(intentFromReview(context.payload, context.id, triggerOptions), context.id, context.name)));
-    app.on('pull_request.closed', (context) => timed('pull_request.closed', () => enqueue(intentFromPullRequestClosed(context.payload, context.id, triggerOptions), context.id, context.name)));
+async function timed(metrics: Metrics, event: string, fn: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await fn();
+  } finally {
+    metrics.webhookHandled(event, (performance.now() - started) / 1000);
   }
+}
 
-  options.addHandler?.((req, res) => {
+/** GET /metrics: the Prometheus text. */
+function metricsRoute(metrics: Metrics): RouteHandler {
+  return (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return false;
     void metrics.text().then(
       (text) => {
@@ -94,9 +120,13 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       },
     );
     return true;
-  });
+  };
+}
 
-  options.addHandler?.((req, res) => {
+/** GET /healthz: the role, the queue's counts and the sandbox provider, or 503 when the queue does not answer. */
+function healthRoute(runtime: Runtime): RouteHandler {
+  const { queue, settings } = runtime;
+  return (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') return false;
     void queue.stats().then(
       (stats) => {
@@ -109,6 +139,5 @@ export default function issuesmith(app: Probot, options: Partial<ApplicationFunc
       },
     );
     return true;
-  });
-  return runtime;
+  };
 }

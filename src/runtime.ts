@@ -19,9 +19,11 @@ import { cleaningUpEarlierRuns } from './jobs/cleaning-up-earlier-runs.js';
 import { Metrics } from './metrics.js';
 import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
 import type { Job } from './job.js';
-import type { JobQueue } from './queue/queue.js';
+import type { Logger } from './logger.js';
+import type { Redactor } from './security/redact.js';
+import type { JobProcessor, JobQueue } from './queue/queue.js';
 import type { RepoLimiter } from './queue/repo-limiter.js';
-import { createWorker, type WorkerOutcome } from './jobs/worker.js';
+import { createWorker, type WorkerDeps, type WorkerOutcome } from './jobs/worker.js';
 import type { BackgroundTasks, SandboxProvider } from './sandbox/provider.js';
 import { sandboxProviders } from './sandbox/registry.js';
 import type { ControlRequest, OutsiderRequest } from './triggers/intent.js';
@@ -71,26 +73,13 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     app.log.warn('Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.');
   }
   const profiles = overrides.profiles ?? new ProfileRegistry();
-  let sandboxUpkeep: BackgroundTasks | undefined;
-  let sandboxes = overrides.sandboxes;
   // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
   const works = settings.role !== 'web';
-  if (sandboxes === undefined && works) {
-    const budgetMs = sandboxBudgetMs(settings.jobTimeoutMs);
-    sandboxes = sandboxProviders.create(settings.sandbox, {
-      env: settings.env,
-      workDir: settings.workDir,
-      sandboxBudgetMs: budgetMs,
-      warn: (message) => app.log.warn(message),
-      logger: (name) => app.log.child({ name }),
-    });
-    // The provider's own upkeep, such as killing the sandboxes that crashed processes left behind.
-    sandboxUpkeep = sandboxes?.startBackgroundTasks?.({ maxAgeMs: budgetMs + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, logger: app.log.child({ name: 'reaper' }) });
-  }
+  const started = overrides.sandboxes === undefined && works ? startSandboxes(app, settings) : { provider: overrides.sandboxes, upkeep: undefined };
   // Filled in below; the gauges ask the queue only when scraped.
   let queueRef: JobQueue | undefined;
   const metrics = new Metrics(() => (queueRef === undefined ? Promise.resolve({ waiting: 0, running: 0 }) : queueRef.stats()));
-  if (sandboxes !== undefined) sandboxes = metrics.meter(sandboxes);
+  const sandboxes = started.provider !== undefined ? metrics.meter(started.provider) : undefined;
   const permissions = new PermissionCache();
   // One settings cache and one refusal limiter for the worker and the answers outside the queue.
   const repoConfigs = new RepoConfigLoader();
@@ -104,65 +93,157 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       ? new RedisRepoLimiter({ url: settings.redisUrl, prefix: settings.redisPrefix, leaseMs: settings.jobLeaseMs })
       : undefined;
   const limiter = overrides.limiter ?? redisLimiter;
+  const workerDeps = { auth, settings, profiles, sandboxes, sessions, permissions, repoConfigs, refusals, identity: new BotIdentityCache(), log: workerLog, ...(limiter ? { limiter } : {}) };
+  const processor = jobProcessor(workerDeps, metrics, overrides);
+  const notice = issueNotice({ auth, settings, profiles, log: workerLog });
+  // Even a crash outside the worker's own reporting is logged through the app's redactor.
+  const logRedactor = appRedactor(settings, profiles);
+  const queue = createQueue({ app, settings, works, processor, metrics, notice, logRedactor });
+  queueRef = queue;
+  return runtimeOf({ app, settings, profiles, sandboxes, sandboxUpkeep: started.upkeep, sessions, queue, metrics, auth, permissions, repoConfigs, refusals, redisLimiter, logRedactor });
+}
+
+/** The sandbox provider the settings name, with its own upkeep started. */
+function startSandboxes(app: Probot, settings: Settings): { provider: SandboxProvider | undefined; upkeep: BackgroundTasks | undefined } {
+  const budgetMs = sandboxBudgetMs(settings.jobTimeoutMs);
+  const provider = sandboxProviders.create(settings.sandbox, {
+    env: settings.env,
+    workDir: settings.workDir,
+    sandboxBudgetMs: budgetMs,
+    warn: (message) => app.log.warn(message),
+    logger: (name) => app.log.child({ name }),
+  });
+  // The provider's own upkeep, such as killing the sandboxes that crashed processes left behind.
+  const upkeep = provider?.startBackgroundTasks?.({ maxAgeMs: budgetMs + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, logger: app.log.child({ name: 'reaper' }) });
+  return { provider, upkeep };
+}
+
+/** The worker, counted by the metrics, cleaning up after an earlier run of the same job first. */
+function jobProcessor(deps: Omit<WorkerDeps, 'onOutcome'>, metrics: Metrics, overrides: RuntimeOverrides): JobProcessor {
   const worker = createWorker({
-    auth,
-    settings,
-    profiles,
-    sandboxes,
-    sessions,
-    permissions,
-    repoConfigs,
-    refusals,
-    identity: new BotIdentityCache(),
-    log: workerLog,
-    ...(limiter ? { limiter } : {}),
+    ...deps,
     onOutcome: (job, outcome) => {
       metrics.outcome(job, outcome);
       overrides.onOutcome?.(job, outcome);
     },
   });
-  const processor = metrics.instrument(cleaningUpEarlierRuns(worker, sandboxes, workerLog));
-  const notice = issueNotice({ auth, settings, profiles, log: workerLog });
-  // Even a crash outside the worker's own reporting is logged through the app's redactor.
-  const logRedactor = appRedactor(settings, profiles);
+  return metrics.instrument(cleaningUpEarlierRuns(worker, deps.sandboxes, deps.log));
+}
+
+interface QueueParts {
+  app: Probot;
+  settings: Settings;
+  /** False in a web process: a shared queue then takes jobs without running any. */
+  works: boolean;
+  processor: JobProcessor;
+  metrics: Metrics;
+  notice: (job: Job, body: string) => Promise<void>;
+  logRedactor: Redactor;
+}
+
+/** BullMQ on Redis when REDIS_URL is set, else the in-process queue; either tells an issue whose job it gives up. */
+function createQueue({ app, settings, works, processor, metrics, notice, logRedactor }: QueueParts): JobQueue {
   const onError = (err: unknown, job: Job): void => app.log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)), delivery: job.deliveryId }, 'job crashed');
-  const queue: JobQueue =
-    settings.redisUrl !== undefined
-      ? new BullMqQueue({
-          url: settings.redisUrl,
-          prefix: settings.redisPrefix,
-          ...(works ? { process: processor } : {}),
-          concurrency: settings.concurrency,
-          leaseMs: settings.jobLeaseMs,
-          log: app.log.child({ name: 'queue' }),
-          onError,
-          onAbandoned: async (job, attempts) => {
-            metrics.abandoned(job);
-            await notice(job, abandonedComment({ attempts, ref: job.deliveryId }));
-          },
-        })
-      : new MemoryQueue(processor, {
-          concurrency: settings.concurrency,
-          onError,
-          // Without Redis there is nowhere to put a job back: one still waiting at shutdown is lost, and its issue is told.
-          onLost: async (job) => {
-            app.log.warn({ delivery: job.deliveryId }, 'shutting down without a shared queue (REDIS_URL): this waiting job is lost, and its issue is told');
-            await notice(job, lostOnRestartComment({ ref: job.deliveryId }));
-          },
-        });
-  queueRef = queue;
+  if (settings.redisUrl !== undefined) {
+    return new BullMqQueue({
+      url: settings.redisUrl,
+      prefix: settings.redisPrefix,
+      ...(works ? { process: processor } : {}),
+      concurrency: settings.concurrency,
+      leaseMs: settings.jobLeaseMs,
+      log: app.log.child({ name: 'queue' }),
+      onError,
+      onAbandoned: async (job, attempts) => {
+        metrics.abandoned(job);
+        await notice(job, abandonedComment({ attempts, ref: job.deliveryId }));
+      },
+    });
+  }
+  return new MemoryQueue(processor, {
+    concurrency: settings.concurrency,
+    onError,
+    // Without Redis there is nowhere to put a job back: one still waiting at shutdown is lost, and its issue is told.
+    onLost: async (job) => {
+      app.log.warn({ delivery: job.deliveryId }, 'shutting down without a shared queue (REDIS_URL): this waiting job is lost, and its issue is told');
+      await notice(job, lostOnRestartComment({ ref: job.deliveryId }));
+    },
+  });
+}
+
+/** What createRuntime built, for the answers outside the queue and for closing. */
+interface Parts {
+  app: Probot;
+  settings: Settings;
+  profiles: ProfileRegistry;
+  sandboxes: SandboxProvider | undefined;
+  sandboxUpkeep: BackgroundTasks | undefined;
+  sessions: SessionStore;
+  queue: JobQueue;
+  metrics: Metrics;
+  auth: (id?: number) => Promise<Octokit>;
+  permissions: PermissionCache;
+  repoConfigs: RepoConfigLoader;
+  refusals: RefusalLimiter;
+  redisLimiter: RedisRepoLimiter | undefined;
+  logRedactor: Redactor;
+}
+
+/** The runtime around its parts: controls, refusals and acknowledgements are answered in the background. */
+function runtimeOf(parts: Parts): Runtime {
+  const { app, settings, profiles, sandboxes, sessions, queue, metrics, auth, permissions, repoConfigs, refusals, logRedactor } = parts;
   const log = app.log.child({ name: 'control' });
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, repoConfigs, refusals, queue, log };
-  const tasks = new Set<Promise<void>>();
-  const background = (what: string, task: () => Promise<void>): void => {
-    const p = task()
-      .catch((err: unknown) => log.error({ err: logRedactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
-      .finally(() => tasks.delete(p));
-    tasks.add(p);
+  const background = backgroundTasks(log, logRedactor);
+  const onePerPerson = onePerPersonQueue();
+  return {
+    settings,
+    profiles,
+    sandboxes,
+    sessions,
+    queue,
+    metrics,
+    control: (request) => background.run(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
+    refuse: (request, proceed) => background.run('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
+    acknowledge: (job, position) => background.run('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
+    settled: async () => {
+      await background.settled();
+      await queue.drain();
+      await background.settled();
+    },
+    close: () => closeRuntime(parts, background),
+    shutdown: () => closeRuntime(parts, background, settings.shutdownGraceMs),
   };
-  // An outsider's requests are answered one after another, so a flood costs one lookup and one reply.
+}
+
+/** Answers given in the background: a failure is logged, redacted, and closing waits for them. */
+interface Background {
+  run(what: string, task: () => Promise<void>): void;
+  /** Resolves once no task is left, counting those started meanwhile. */
+  settled(): Promise<void>;
+  /** Resolves when the tasks running now are done. */
+  running(): Promise<unknown>;
+}
+
+function backgroundTasks(log: Logger, redactor: Redactor): Background {
+  const tasks = new Set<Promise<void>>();
+  return {
+    run: (what, task) => {
+      const p = task()
+        .catch((err: unknown) => log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)) }, `could not ${what}`))
+        .finally(() => tasks.delete(p));
+      tasks.add(p);
+    },
+    settled: async () => {
+      while (tasks.size > 0) await Promise.all([...tasks]);
+    },
+    running: () => Promise.all([...tasks]),
+  };
+}
+
+// An outsider's requests are answered one after another, so a flood costs one lookup and one reply.
+function onePerPersonQueue(): (request: OutsiderRequest, task: () => Promise<void>) => Promise<void> {
   const outsiders = new Map<string, Promise<void>>();
-  const onePerPerson = (request: OutsiderRequest, task: () => Promise<void>): Promise<void> => {
+  return (request, task) => {
     const key = `${request.installationId}\0${request.requester.login.toLowerCase()}`;
     const run = (outsiders.get(key) ?? Promise.resolve()).then(task);
     const tail = run.catch(() => undefined).finally(() => {
@@ -171,36 +252,14 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
     outsiders.set(key, tail);
     return run;
   };
-  const settled = async (): Promise<void> => {
-    while (tasks.size > 0) await Promise.all([...tasks]);
-    await queue.drain();
-    while (tasks.size > 0) await Promise.all([...tasks]);
-  };
-  return {
-    settings,
-    profiles,
-    sandboxes,
-    sessions,
-    queue,
-    metrics,
-    control: (request) => background(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
-    refuse: (request, proceed) => background('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
-    acknowledge: (job, position) => background('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
-    settled,
-    close: async () => {
-      sandboxUpkeep?.stop();
-      await Promise.all([...tasks]);
-      await queue.close();
-      await sessions.close();
-      await redisLimiter?.close();
-    },
-    shutdown: async () => {
-      sandboxUpkeep?.stop();
-      await queue.stop(settings.shutdownGraceMs);
-      await Promise.all([...tasks]);
-      await queue.close();
-      await sessions.close();
-      await redisLimiter?.close();
-    },
-  };
+}
+
+/** Stops background work and closes what the runtime opened; a shutdown first gives running jobs `graceMs` (see Runtime.shutdown). */
+async function closeRuntime({ sandboxUpkeep, queue, sessions, redisLimiter }: Parts, background: Background, graceMs?: number): Promise<void> {
+  sandboxUpkeep?.stop();
+  if (graceMs !== undefined) await queue.stop(graceMs);
+  await background.running();
+  await queue.close();
+  await sessions.close();
+  await redisLimiter?.close();
 }
