@@ -81,7 +81,11 @@ export async function jobBench(): Promise<BenchResult> {
         log: pino({ level: 'silent' }),
         Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
       });
-      const runtime = createRuntime(probot, { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY, ISSUESMITH_WORK_DIR: work }, { sandboxes: new LocalSandboxProvider({ path: env.PATH, root: work }) });
+      const runtime = createRuntime(
+        probot,
+        { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY, ISSUESMITH_WORK_DIR: work },
+        { sandboxes: new LocalSandboxProvider({ path: env.PATH, root: work }) },
+      );
       issuesmith(probot, {}, runtime);
       const payload = commentPayload(`/agent claude bench\nfake-agent: write bench/app-${i}.md app ${i}`, { commentId: 100 + i });
       const t1 = performance.now();

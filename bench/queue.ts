@@ -81,7 +81,7 @@ export async function queueBench(): Promise<QueueBenchResult> {
     const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: env(role, port), stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
     const app = { child, port };
     apps.push(app);
-    for (const until = Date.now() + 30_000; ; ) {
+    for (const until = Date.now() + 30_000; ;) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return app;
       } catch {
@@ -122,7 +122,7 @@ export async function queueBench(): Promise<QueueBenchResult> {
     for (let n = 0; n < REDELIVERIES; n += 1) await post(web, n, 1 + (n % ISSUES), `/agent claude bench job ${n}\nfake-agent: say bench-job-${n}-done`);
 
     // Kill the worker whose agent hangs: the agent is its grandchild (worker → bash → agent).
-    for (const until = Date.now() + 60_000; !existsSync(marker) || readFileSync(marker, 'utf8') === ''; ) {
+    for (const until = Date.now() + 60_000; !existsSync(marker) || readFileSync(marker, 'utf8') === '';) {
       if (Date.now() > until) throw new Error('the job to kill never started');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -145,7 +145,7 @@ export async function queueBench(): Promise<QueueBenchResult> {
       }
       return seen;
     };
-    for (const until = Date.now() + Number(process.env.BENCH_QUEUE_TIMEOUT_S ?? 300) * 1000; counts().size < JOBS && Date.now() < until; ) {
+    for (const until = Date.now() + Number(process.env.BENCH_QUEUE_TIMEOUT_S ?? 300) * 1000; counts().size < JOBS && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 250));
     }
     // A little longer, so that a job run twice would show.

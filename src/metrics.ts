@@ -29,7 +29,10 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'issuesmith_' });
     let stats: Promise<QueueStats | undefined> | undefined;
     // One stats call per scrape for both gauges; a queue that cannot answer leaves them unset.
-    const fresh = (): Promise<QueueStats | undefined> => (stats ??= queueStats().catch(() => undefined).finally(() => setImmediate(() => (stats = undefined))));
+    const fresh = (): Promise<QueueStats | undefined> =>
+      (stats ??= queueStats()
+        .catch(() => undefined)
+        .finally(() => setImmediate(() => (stats = undefined))));
     const queueGauge = (name: string, help: string, of: (s: QueueStats) => number): void =>
       void new Gauge({
         name,
@@ -43,9 +46,24 @@ export class Metrics {
     queueGauge('issuesmith_jobs_queued', 'Jobs waiting in the queue (all processes, when the queue is on Redis)', (s) => s.waiting);
     queueGauge('issuesmith_jobs_running', 'Jobs running (all processes, when the queue is on Redis)', (s) => s.running);
     this.#running = new Gauge({ name: 'issuesmith_worker_jobs_running', help: 'Jobs running in this process', registers });
-    this.#enqueued = new Counter({ name: 'issuesmith_jobs_enqueued_total', help: 'Webhook deliveries offered to the queue, by result (accepted, duplicate)', labelNames: ['result'], registers });
-    this.#started = new Counter({ name: 'issuesmith_jobs_started_total', help: 'Job runs started in this process, by agent and whether it was a restart', labelNames: ['agent', 'restarted'], registers });
-    this.#finished = new Counter({ name: 'issuesmith_jobs_finished_total', help: 'Job runs ended in this process, by outcome and agent', labelNames: ['outcome', 'agent'], registers });
+    this.#enqueued = new Counter({
+      name: 'issuesmith_jobs_enqueued_total',
+      help: 'Webhook deliveries offered to the queue, by result (accepted, duplicate)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#started = new Counter({
+      name: 'issuesmith_jobs_started_total',
+      help: 'Job runs started in this process, by agent and whether it was a restart',
+      labelNames: ['agent', 'restarted'],
+      registers,
+    });
+    this.#finished = new Counter({
+      name: 'issuesmith_jobs_finished_total',
+      help: 'Job runs ended in this process, by outcome and agent',
+      labelNames: ['outcome', 'agent'],
+      registers,
+    });
     this.#duration = new Histogram({
       name: 'issuesmith_job_duration_seconds',
       help: 'How long a job run took, by outcome and agent',
@@ -53,8 +71,18 @@ export class Metrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     });
-    this.#sandboxSeconds = new Counter({ name: 'issuesmith_sandbox_seconds_total', help: 'Seconds sandboxes lived (until paused or killed), by template', labelNames: ['template'], registers });
-    this.#tokens = new Counter({ name: 'issuesmith_agent_tokens_total', help: 'Tokens agents used, by agent and direction (input, output)', labelNames: ['agent', 'direction'], registers });
+    this.#sandboxSeconds = new Counter({
+      name: 'issuesmith_sandbox_seconds_total',
+      help: 'Seconds sandboxes lived (until paused or killed), by template',
+      labelNames: ['template'],
+      registers,
+    });
+    this.#tokens = new Counter({
+      name: 'issuesmith_agent_tokens_total',
+      help: 'Tokens agents used, by agent and direction (input, output)',
+      labelNames: ['agent', 'direction'],
+      registers,
+    });
     this.#cost = new Counter({ name: 'issuesmith_agent_cost_usd_total', help: 'Cost agents reported, in US dollars, by agent', labelNames: ['agent'], registers });
     this.#webhook = new Histogram({
       name: 'issuesmith_webhook_duration_seconds',

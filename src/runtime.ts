@@ -70,7 +70,9 @@ export interface RuntimeOverrides {
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
   if (settings.stateKeySource === 'ephemeral') {
-    app.log.warn('Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.');
+    app.log.warn(
+      'Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.',
+    );
   }
   const profiles = overrides.profiles ?? new ProfileRegistry();
   // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
@@ -93,14 +95,41 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
       ? new RedisRepoLimiter({ url: settings.redisUrl, prefix: settings.redisPrefix, leaseMs: settings.jobLeaseMs })
       : undefined;
   const limiter = overrides.limiter ?? redisLimiter;
-  const workerDeps = { auth, settings, profiles, sandboxes, sessions, permissions, repoConfigs, refusals, identity: new BotIdentityCache(), log: workerLog, ...(limiter ? { limiter } : {}) };
+  const workerDeps = {
+    auth,
+    settings,
+    profiles,
+    sandboxes,
+    sessions,
+    permissions,
+    repoConfigs,
+    refusals,
+    identity: new BotIdentityCache(),
+    log: workerLog,
+    ...(limiter ? { limiter } : {}),
+  };
   const processor = jobProcessor(workerDeps, metrics, overrides);
   const notice = issueNotice({ auth, settings, profiles, log: workerLog });
   // Even a crash outside the worker's own reporting is logged through the app's redactor.
   const logRedactor = appRedactor(settings, profiles);
   const queue = createQueue({ app, settings, works, processor, metrics, notice, logRedactor });
   queueRef = queue;
-  return runtimeOf({ app, settings, profiles, sandboxes, sandboxUpkeep: started.upkeep, sessions, queue, metrics, auth, permissions, repoConfigs, refusals, redisLimiter, logRedactor });
+  return runtimeOf({
+    app,
+    settings,
+    profiles,
+    sandboxes,
+    sandboxUpkeep: started.upkeep,
+    sessions,
+    queue,
+    metrics,
+    auth,
+    permissions,
+    repoConfigs,
+    refusals,
+    redisLimiter,
+    logRedactor,
+  });
 }
 
 /** The sandbox provider the settings name, with its own upkeep started. */
@@ -114,7 +143,11 @@ function startSandboxes(app: Probot, settings: Settings): { provider: SandboxPro
     logger: (name) => app.log.child({ name }),
   });
   // The provider's own upkeep, such as killing the sandboxes that crashed processes left behind.
-  const upkeep = provider?.startBackgroundTasks?.({ maxAgeMs: budgetMs + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, logger: app.log.child({ name: 'reaper' }) });
+  const upkeep = provider?.startBackgroundTasks?.({
+    maxAgeMs: budgetMs + settings.setupTimeoutMs,
+    pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs,
+    logger: app.log.child({ name: 'reaper' }),
+  });
   return { provider, upkeep };
 }
 
@@ -246,9 +279,11 @@ function onePerPersonQueue(): (request: OutsiderRequest, task: () => Promise<voi
   return (request, task) => {
     const key = `${request.installationId}\0${request.requester.login.toLowerCase()}`;
     const run = (outsiders.get(key) ?? Promise.resolve()).then(task);
-    const tail = run.catch(() => undefined).finally(() => {
-      if (outsiders.get(key) === tail) outsiders.delete(key);
-    });
+    const tail = run
+      .catch(() => undefined)
+      .finally(() => {
+        if (outsiders.get(key) === tail) outsiders.delete(key);
+      });
     outsiders.set(key, tail);
     return run;
   };

@@ -22,7 +22,9 @@ describe('Metrics', () => {
   it('counts a finished job by outcome and agent, its duration, tokens and cost', async () => {
     const m = new Metrics(async () => ({ waiting: 0, running: 0 }));
     const job = makeJob({ profile: 'codex' });
-    const processor = m.instrument(async (j) => m.outcome(j, { kind: 'no-changes', profile: new ProfileRegistry().require('codex'), run, stats: { durationMs: 1, inputTokens: 1200, outputTokens: 300 }, sandboxId: 'sbx' }));
+    const processor = m.instrument(async (j) =>
+      m.outcome(j, { kind: 'no-changes', profile: new ProfileRegistry().require('codex'), run, stats: { durationMs: 1, inputTokens: 1200, outputTokens: 300 }, sandboxId: 'sbx' }),
+    );
     await processor(job, { signal: new AbortController().signal, stoppedBy: () => undefined, attempt: 2 });
     const text = await m.text();
     expect(text).toContain('issuesmith_jobs_started_total{agent="codex",restarted="true"} 1');

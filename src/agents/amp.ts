@@ -43,8 +43,6 @@ export function parseAmpStreamLine(raw: string): AgentEvent[] {
   if (!parsed?.success) return events;
   const message = parsed.data.error;
   return events.map((e) =>
-    e.type === 'result' && !e.ok && e.summary === ''
-      ? { ...e, summary: message, reason: e.reason === 'max_turns' ? e.reason : classifyFailureText(message) }
-      : e,
+    e.type === 'result' && !e.ok && e.summary === '' ? { ...e, summary: message, reason: e.reason === 'max_turns' ? e.reason : classifyFailureText(message) } : e,
   );
 }

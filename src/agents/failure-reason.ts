@@ -1,6 +1,7 @@
 import type { AgentFailureReason } from './profile.js';
 
-const AUTH = /\b(401|403)\b|unauthori[sz]ed|authenticat|invalid[ _-]?(x-)?api[ _-]?key|incorrect api key|api key (is )?(invalid|missing|not valid)|x-api-key|not logged in|no api key/i;
+const AUTH =
+  /\b(401|403)\b|unauthori[sz]ed|authenticat|invalid[ _-]?(x-)?api[ _-]?key|incorrect api key|api key (is )?(invalid|missing|not valid)|x-api-key|not logged in|no api key/i;
 const RATE_LIMIT = /\b(429|529)\b|rate[ _-]?limit|too many requests|overloaded|quota|usage limit/i;
 const MAX_TURNS = /max(imum)?[ _-]?(number of )?turns|turn limit/i;
 const TIMEOUT = /timed out|\btimeout\b|deadline (elapsed|exceeded)/i;

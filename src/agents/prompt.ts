@@ -21,7 +21,13 @@ export interface PromptInput {
 export function repositoryInstructionParts(text: string | undefined): string[] {
   const repository = cleanUntrustedText(text ?? '').trim();
   if (repository === '') return [];
-  return ["The repository's maintainers give these instructions for every task (from its .github/issuesmith.yml):", '<repository-instructions>', repository, '</repository-instructions>', ''];
+  return [
+    "The repository's maintainers give these instructions for every task (from its .github/issuesmith.yml):",
+    '<repository-instructions>',
+    repository,
+    '</repository-instructions>',
+    '',
+  ];
 }
 
 export function buildPrompt(p: PromptInput): string {
@@ -36,13 +42,7 @@ export function buildPrompt(p: PromptInput): string {
     '',
   ];
   parts.push(...repositoryInstructionParts(p.repositoryInstructions));
-  parts.push(
-    '<issue>',
-    `Title: ${title}`,
-    '',
-    body === '' ? '(no description)' : body,
-    '</issue>',
-  );
+  parts.push('<issue>', `Title: ${title}`, '', body === '' ? '(no description)' : body, '</issue>');
   if (instructions !== '') {
     parts.push('', `<instructions from="@${p.requester}">`, instructions, '</instructions>');
   }

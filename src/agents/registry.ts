@@ -32,7 +32,9 @@ export class ProfileRegistry {
   require(name: string): AgentProfile {
     const profile = this.get(name);
     if (profile !== undefined) return profile;
-    const names = this.names().map((n) => `\`${n}\``).join(', ');
+    const names = this.names()
+      .map((n) => `\`${n}\``)
+      .join(', ');
     throw new UserError(`There is no agent called \`${oneLine(name, 40)}\`. Available agents: ${names}.`);
   }
 

@@ -49,7 +49,10 @@ export function agentProblems(agents: Record<string, AgentSettings>, ctx: RepoCo
     if (known !== undefined) {
       for (const key of CUSTOM_ONLY) {
         if (agent[key] !== undefined) {
-          problems.push({ path: at(key), message: `\`${name}\` is a built-in agent (${known.displayName}): only model, template, timeout_minutes and env can be set for it. Give a custom agent a name of its own.` });
+          problems.push({
+            path: at(key),
+            message: `\`${name}\` is a built-in agent (${known.displayName}): only model, template, timeout_minutes and env can be set for it. Give a custom agent a name of its own.`,
+          });
         }
       }
       if (agent.model !== undefined && known.takesModel === false) problems.push({ path: at('model'), message: `${known.displayName} takes no model setting.` });
@@ -60,7 +63,7 @@ export function agentProblems(agents: Record<string, AgentSettings>, ctx: RepoCo
       if (profileSecrets.has(key) || ctx.protectedEnv?.has(key) || VENDOR_ENDPOINT.test(key)) {
         problems.push({ path: at('env', key), message: "is the app's to set: it is an agent's key or points an agent's key at another host." });
       } else if (isAppOwnVariable(key) || SECRET_LOOKING.test(key)) {
-        problems.push({ path: at('env', key), message: 'looks like a secret: `env` is for non-secret values (the app forwards agents\' keys itself).' });
+        problems.push({ path: at('env', key), message: "looks like a secret: `env` is for non-secret values (the app forwards agents' keys itself)." });
       } else if (leaky.matches(value)) {
         problems.push({ path: at('env', key), message: 'the value looks like an access token: `env` is for non-secret values.' });
       }
@@ -73,7 +76,10 @@ function customAgentProblems(name: string, agent: AgentSettings, ctx: RepoConfig
   const problems: ConfigProblem[] = [];
   if (agent.command === undefined) problems.push({ path: at('command'), message: `is required: \`${name}\` is not a built-in agent, so it needs a command (and an output).` });
   if (agent.output === undefined) problems.push({ path: at('output'), message: `is required for a custom agent: one of ${AGENT_OUTPUTS.map((o) => `\`${o}\``).join(', ')}.` });
-  for (const [key, allowed] of [['command', COMMAND_PLACEHOLDERS], ['resume_command', RESUME_PLACEHOLDERS]] as const) {
+  for (const [key, allowed] of [
+    ['command', COMMAND_PLACEHOLDERS],
+    ['resume_command', RESUME_PLACEHOLDERS],
+  ] as const) {
     const template = agent[key];
     if (template === undefined) continue;
     for (const m of template.matchAll(/\{([a-z_]+)\}/g)) {
@@ -85,7 +91,10 @@ function customAgentProblems(name: string, agent: AgentSettings, ctx: RepoConfig
   for (const [i, secret] of (agent.secrets ?? []).entries()) {
     if (isAppOwnVariable(secret)) problems.push({ path: at('secrets', i), message: `\`${secret}\` is one of the app's own secrets or settings and is never given to an agent.` });
     else if (!ctx.customAgentSecrets.has(secret)) {
-      problems.push({ path: at('secrets', i), message: `\`${secret}\` is not offered to custom agents by this app: its operator lists the variables they may use in ISSUESMITH_CUSTOM_AGENT_SECRETS.` });
+      problems.push({
+        path: at('secrets', i),
+        message: `\`${secret}\` is not offered to custom agents by this app: its operator lists the variables they may use in ISSUESMITH_CUSTOM_AGENT_SECRETS.`,
+      });
     }
   }
   return problems;

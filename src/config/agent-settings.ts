@@ -13,11 +13,12 @@ export const agentSchema = z
       .min(1)
       .max(200)
       .regex(/^[^\s-]\S*$/, { error: 'a model name: no spaces, not starting with a dash' })
-      .describe('Model the agent uses unless a request names another (`model=`).').optional(),
+      .describe('Model the agent uses unless a request names another (`model=`).')
+      .optional(),
     template: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'a sandbox template name or id' })
-      .describe('The sandbox template the agent runs in. Default: the agent\'s own (`claude`, `codex`, ...).')
+      .describe("The sandbox template the agent runs in. Default: the agent's own (`claude`, `codex`, ...).")
       .optional(),
     timeout_minutes: minutes.describe("Hard limit on one run of the agent, at most the app's own limit (ISSUESMITH_JOB_TIMEOUT_MINUTES).").optional(),
     env: z.record(envName, z.string().max(4096)).describe('Non-secret variables set in the sandbox for this agent.').optional(),
@@ -32,7 +33,9 @@ export const agentSchema = z
     secrets: z
       .array(envName)
       .max(20)
-      .describe("Custom agents only: variables forwarded from the app's environment (only those its operator offers in ISSUESMITH_CUSTOM_AGENT_SECRETS or the built-in agents' keys).")
+      .describe(
+        "Custom agents only: variables forwarded from the app's environment (only those its operator offers in ISSUESMITH_CUSTOM_AGENT_SECRETS or the built-in agents' keys).",
+      )
       .optional(),
     instructions_file: relativePath.describe('Custom agents only: the file the agent reads for context (like AGENTS.md). Default: AGENTS.md.').optional(),
   })

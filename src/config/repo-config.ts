@@ -28,7 +28,7 @@ const setupStep = z.union(
 /** The whole file. Unknown keys are reported as warnings, not errors (see parseRepoConfig). */
 export const repoConfigSchema = z
   .strictObject({
-    _extends: z.string().describe('Another repository\'s settings to start from: `repo`, `owner/repo` or `owner/repo:path.yml`.').optional(),
+    _extends: z.string().describe("Another repository's settings to start from: `repo`, `owner/repo` or `owner/repo:path.yml`.").optional(),
     default_agent: z.string().min(1).max(40).describe("Agent for the bare label and for `/agent <text>`. Default: the app's ISSUESMITH_DEFAULT_AGENT (claude).").optional(),
     agents: z
       .record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, { error: 'an agent name: lowercase letters, digits and -' }), agentSchema)
@@ -39,12 +39,12 @@ export const repoConfigSchema = z
         label_prefix: z
           .string()
           .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, { error: 'a label name without spaces or colons' })
-          .describe('Labels `<prefix>` and `<prefix>:<agent>` start work. Default: the app\'s (agent).')
+          .describe("Labels `<prefix>` and `<prefix>:<agent>` start work. Default: the app's (agent).")
           .optional(),
         command: z
           .string()
           .regex(/^\/[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, { error: 'a slash and a word, like /agent' })
-          .describe('The comment command. Default: the app\'s (/agent).')
+          .describe("The comment command. Default: the app's (/agent).")
           .optional(),
       })
       .optional(),
@@ -74,15 +74,12 @@ export const repoConfigSchema = z
       .optional(),
     limits: z
       .strictObject({
-        max_concurrent_jobs: z.number().int().positive().max(64).describe('Jobs running at once in this repository. Default: no limit but the app\'s.').optional(),
+        max_concurrent_jobs: z.number().int().positive().max(64).describe("Jobs running at once in this repository. Default: no limit but the app's.").optional(),
         max_changed_files: z.number().int().positive().describe('A change touching more files is refused, nothing pushed. Default: no limit.').optional(),
         max_patch_bytes: z.number().int().positive().describe('A change whose patch is larger is refused, nothing pushed. Default: no limit.').optional(),
       })
       .optional(),
-    allow_workflow_changes: z
-      .boolean()
-      .describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.')
-      .optional(),
+    allow_workflow_changes: z.boolean().describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.').optional(),
     allow_submodule_changes: z.boolean().describe('Allow changes that add, move or update submodules. Default: false.').optional(),
     allow_external_symlinks: z.boolean().describe('Allow symbolic links that point outside the repository. Default: false.').optional(),
   })

@@ -110,7 +110,9 @@ function setupSteps(steps: NonNullable<RepoConfigFile['setup']>, app: Settings, 
   });
   const total = clamped.reduce((sum, s) => sum + s.timeoutMs, 0);
   if (total > app.setupTimeoutMs) {
-    warnings.push(`setup: the commands' time limits add up to ${minutesText(total)}, more than the ${minutesText(app.setupTimeoutMs)} this app allows for all of setup; setup stops when that is used up`);
+    warnings.push(
+      `setup: the commands' time limits add up to ${minutesText(total)}, more than the ${minutesText(app.setupTimeoutMs)} this app allows for all of setup; setup stops when that is used up`,
+    );
   }
   return clamped;
 }
@@ -118,7 +120,10 @@ function setupSteps(steps: NonNullable<RepoConfigFile['setup']>, app: Settings, 
 /** How long a job's setup may take at most, once its limits are clamped: what the sandbox's lifetime adds for it. */
 export function setupTotalMs(repo: Pick<RepoSettings, 'setup' | 'setupBudgetMs'> | undefined): number {
   if (repo === undefined) return 0;
-  return Math.min(repo.setupBudgetMs, repo.setup.reduce((sum, s) => sum + s.timeoutMs, 0));
+  return Math.min(
+    repo.setupBudgetMs,
+    repo.setup.reduce((sum, s) => sum + s.timeoutMs, 0),
+  );
 }
 
 function minutesText(ms: number): string {

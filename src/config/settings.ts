@@ -12,10 +12,25 @@ const schema = z.object({
   ISSUESMITH_DEFAULT_AGENT: z.string().min(1).default('claude'),
   ISSUESMITH_PERMISSION: z.enum(['write', 'maintain', 'admin']).default('write'),
   ISSUESMITH_LABEL_PREFIX: z.string().min(1).default('agent'),
-  ISSUESMITH_COMMAND: z.string().regex(/^\/\S+$/, 'a slash and a word, like /agent').default('/agent'),
-  ISSUESMITH_JOB_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
-  ISSUESMITH_SETUP_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
-  ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES: z.coerce.number().positive().max(24 * 60).default(20),
+  ISSUESMITH_COMMAND: z
+    .string()
+    .regex(/^\/\S+$/, 'a slash and a word, like /agent')
+    .default('/agent'),
+  ISSUESMITH_JOB_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
+  ISSUESMITH_SETUP_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
+  ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(20),
   ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(64).default(2),
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
@@ -24,8 +39,14 @@ const schema = z.object({
     .string()
     .regex(/^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*$/, 'variable names separated by commas')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
-  ISSUESMITH_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').default('issuesmith'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+    .optional(),
+  ISSUESMITH_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -')
+    .default('issuesmith'),
   ISSUESMITH_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   ISSUESMITH_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
   ISSUESMITH_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
@@ -93,7 +114,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   }
   const s = parsed.data;
   if (s.ISSUESMITH_ROLE !== 'all' && s.REDIS_URL === undefined) {
-    throw new Error(`invalid environment: ISSUESMITH_ROLE=${s.ISSUESMITH_ROLE} needs REDIS_URL, the Redis its web and worker processes share (set it, or leave ISSUESMITH_ROLE unset to run both roles in this process)`);
+    throw new Error(
+      `invalid environment: ISSUESMITH_ROLE=${s.ISSUESMITH_ROLE} needs REDIS_URL, the Redis its web and worker processes share (set it, or leave ISSUESMITH_ROLE unset to run both roles in this process)`,
+    );
   }
   const sandbox = s.ISSUESMITH_SANDBOX ?? sandboxProviders.selectedBy(env);
   const state = stateKeyFromEnv(env);

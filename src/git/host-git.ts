@@ -54,12 +54,18 @@ export class HostGit {
       ...(o.auth ?? {}),
     };
     const hardened = [
-      '-c', 'core.hooksPath=/dev/null',
-      '-c', 'core.fsmonitor=false',
-      '-c', 'core.attributesFile=/dev/null',
-      '-c', 'credential.helper=',
-      '-c', 'protocol.ext.allow=never',
-      '-c', 'commit.gpgSign=false',
+      '-c',
+      'core.hooksPath=/dev/null',
+      '-c',
+      'core.fsmonitor=false',
+      '-c',
+      'core.attributesFile=/dev/null',
+      '-c',
+      'credential.helper=',
+      '-c',
+      'protocol.ext.allow=never',
+      '-c',
+      'commit.gpgSign=false',
       ...args,
     ];
     return new Promise((resolve, reject) => {

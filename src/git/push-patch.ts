@@ -59,7 +59,12 @@ export async function pushOntoBranch(staged: StagedChange, o: CommitInfo & { rem
     } catch (err) {
       if (!isRaceLost(err)) throw err;
       if (attempt >= 2) {
-        const why = (err instanceof Error ? err.message : String(err)).trim().split('\n').filter((l) => /rejected|error/i.test(l)).pop() ?? '';
+        const why =
+          (err instanceof Error ? err.message : String(err))
+            .trim()
+            .split('\n')
+            .filter((l) => /rejected|error/i.test(l))
+            .pop() ?? '';
         throw new UserError(
           `The branch \`${o.branch}\` kept moving while the new commit was being pushed (two tries), so nothing was pushed. Comment again to retry.${why === '' ? '' : ` Git said: \`${why.replace(/`/g, "'")}\``}`,
         );
@@ -69,7 +74,9 @@ export async function pushOntoBranch(staged: StagedChange, o: CommitInfo & { rem
 }
 
 /** Stages and pushes a new branch in one go (the host-git path for callers that vet nothing in between). */
-export async function pushPatch(input: CommitInfo & { remoteUrl: string; token: string; baseSha: string; number: number; title: string; patch: Uint8Array; workDir: string; branchPrefix?: string }): Promise<PushedBranch> {
+export async function pushPatch(
+  input: CommitInfo & { remoteUrl: string; token: string; baseSha: string; number: number; title: string; patch: Uint8Array; workDir: string; branchPrefix?: string },
+): Promise<PushedBranch> {
   const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
   try {
     return await pushNewBranch(staged, input);
@@ -79,7 +86,9 @@ export async function pushPatch(input: CommitInfo & { remoteUrl: string; token: 
 }
 
 /** Stages and pushes onto an existing branch in one go. */
-export async function pushPatchToBranch(input: CommitInfo & { remoteUrl: string; token: string; branch: string; baseSha: string; patch: Uint8Array; workDir: string }): Promise<PushedCommit> {
+export async function pushPatchToBranch(
+  input: CommitInfo & { remoteUrl: string; token: string; branch: string; baseSha: string; patch: Uint8Array; workDir: string },
+): Promise<PushedCommit> {
   const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
   try {
     return await pushOntoBranch(staged, input);
@@ -114,7 +123,9 @@ async function applyOnto(staged: StagedChange, tip: string, branch: string): Pro
       await git.run(['read-tree', tip], { index });
       await git.run(['apply', '--cached', '--3way', '--whitespace=nowarn', '-'], { index, input: staged.patch });
     } catch {
-      throw new UserError(`Someone pushed to \`${branch}\` while the agent was working, and the agent's change conflicts with it, so nothing was pushed. Comment again to let the agent start from the new head.`);
+      throw new UserError(
+        `Someone pushed to \`${branch}\` while the agent was working, and the agent's change conflicts with it, so nothing was pushed. Comment again to let the agent start from the new head.`,
+      );
     }
   }
   return (await git.run(['write-tree'], { index })).trim();

@@ -96,7 +96,7 @@ export class StagedChange {
 async function describe(git: HostGit, base: string, tree: string): Promise<ChangedFile[]> {
   const raw = (await git.run(['diff-tree', '-r', '-z', '-M', '--raw', '--no-abbrev', base, tree])).split('\0');
   const files: ChangedFile[] = [];
-  for (let i = 0; i < raw.length - 1; ) {
+  for (let i = 0; i < raw.length - 1;) {
     const head = raw[i++] ?? '';
     const m = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([AMDRCTUX])\d*$/.exec(head);
     if (!m) throw new Error(`unexpected output of git diff-tree: ${JSON.stringify(head.slice(0, 80))}`);
@@ -121,7 +121,7 @@ async function describe(git: HostGit, base: string, tree: string): Promise<Chang
   }
   const byPath = new Map(files.map((f) => [f.path, f]));
   const numstat = (await git.run(['diff-tree', '-r', '-z', '-M', '--numstat', base, tree])).split('\0');
-  for (let i = 0; i < numstat.length - 1; ) {
+  for (let i = 0; i < numstat.length - 1;) {
     const [added = '', removed = '', path = ''] = (numstat[i++] ?? '').split('\t');
     // A rename's numstat names its paths in the next two fields.
     const newPath = path === '' ? (i++, numstat[i++] ?? '') : path;

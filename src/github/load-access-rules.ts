@@ -24,7 +24,10 @@ export async function loadAccessRules(o: {
   try {
     raw = (await o.loader.load(o.octokit, o.owner, o.repo, o.branch)).raw;
   } catch (err) {
-    o.log.warn({ repo: `${o.owner}/${o.repo}`, err: String((err as Error)?.message ?? err).slice(0, 300) }, "could not read the repository's settings: the app's access rules apply");
+    o.log.warn(
+      { repo: `${o.owner}/${o.repo}`, err: String((err as Error)?.message ?? err).slice(0, 300) },
+      "could not read the repository's settings: the app's access rules apply",
+    );
     return o.defaults;
   }
   const shape = repoConfigSchema.shape;

@@ -32,7 +32,9 @@ const MARKERS = /<!-- issuesmith:state ([\s\S]*?) -->/g;
 const SIGNED = /^(\{[\s\S]*\}) sha256=([0-9a-f]{64})$/;
 
 function signature(json: string, seal: StateSeal): Buffer {
-  return createHmac('sha256', seal.key).update(`issuesmith state v1\n${String(seal.installation)}\n${seal.repo.toLowerCase()}\n${json}`).digest();
+  return createHmac('sha256', seal.key)
+    .update(`issuesmith state v1\n${String(seal.installation)}\n${seal.repo.toLowerCase()}\n${json}`)
+    .digest();
 }
 
 export function renderStateMarker(state: PullRequestState, seal: StateSeal): string {

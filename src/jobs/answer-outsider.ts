@@ -32,5 +32,9 @@ export async function answerOutsider(req: OutsiderRequest, deps: ControlDeps, pr
   const reply = async (body: string): Promise<void> => {
     await issue.comment(body);
   };
-  await answerRefusal(decision, { installationId: req.installationId, login: req.requester.login, required: deps.settings.permission, action: req.action, reply }, { limiter: deps.refusals, log: deps.log });
+  await answerRefusal(
+    decision,
+    { installationId: req.installationId, login: req.requester.login, required: deps.settings.permission, action: req.action, reply },
+    { limiter: deps.refusals, log: deps.log },
+  );
 }

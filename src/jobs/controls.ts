@@ -49,13 +49,19 @@ export async function handleControl(req: ControlRequest, deps: ControlDeps): Pro
   const rules = await accessRulesOf(octokit, { owner, repo, defaultBranch: req.defaultBranch }, deps);
   const decision = await authorize(req.requester, rules, (login) => deps.permissions.get(octokit, owner, repo, login));
   if (!decision.allowed) {
-    await answerRefusal(decision, { installationId: req.installationId, login: req.requester.login, required: rules.permission, action: req.action, reply }, { limiter: deps.refusals, log: deps.log });
+    await answerRefusal(
+      decision,
+      { installationId: req.installationId, login: req.requester.login, required: rules.permission, action: req.action, reply },
+      { limiter: deps.refusals, log: deps.log },
+    );
     return;
   }
   const key = jobKey(req);
   if (req.action === 'status') {
     const [status, stats] = await Promise.all([deps.queue.describe(key), deps.queue.stats()]);
-    await reply(messages.queueStatusComment({ number, status: describeForHumans(status, deps), waitingInAll: stats.waiting, runningInAll: stats.running, command: deps.settings.command }));
+    await reply(
+      messages.queueStatusComment({ number, status: describeForHumans(status, deps), waitingInAll: stats.waiting, runningInAll: stats.running, command: deps.settings.command }),
+    );
     return;
   }
   const before = await deps.queue.describe(key);
@@ -68,7 +74,9 @@ export async function handleControl(req: ControlRequest, deps: ControlDeps): Pro
   // Jobs that never started have only their "Queued" comment: it says they were stopped. The running
   // job's own worker writes its final status.
   for (const waiting of before.waiting) {
-    await markStoppedBeforeStart(issue, req.requester.login, waiting, deps).catch((err: unknown) => deps.log.warn({ err: redactor.redact(String(err)) }, 'could not update a queued status'));
+    await markStoppedBeforeStart(issue, req.requester.login, waiting, deps).catch((err: unknown) =>
+      deps.log.warn({ err: redactor.redact(String(err)) }, 'could not update a queued status'),
+    );
   }
   if (req.commentId !== undefined) {
     await issue.ensureReaction({ type: 'issue-comment', commentId: req.commentId }, '+1').catch(() => undefined);

@@ -25,6 +25,15 @@ export function finalOf(o: Outcome): FinalOutcome | undefined {
     case 'agent-failed':
       return { kind: 'agent-failed', reason: o.reason, outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
     case 'pull-request':
-      return { kind: 'pull-request', url: o.url, ...(o.followUp !== undefined ? { updated: true } : {}), ...(o.partial !== undefined ? { partial: o.partial } : {}), summary: o.run.summary, files: o.files, stats: o.stats, sandboxId: o.sandboxId };
+      return {
+        kind: 'pull-request',
+        url: o.url,
+        ...(o.followUp !== undefined ? { updated: true } : {}),
+        ...(o.partial !== undefined ? { partial: o.partial } : {}),
+        summary: o.run.summary,
+        files: o.files,
+        stats: o.stats,
+        sandboxId: o.sandboxId,
+      };
   }
 }

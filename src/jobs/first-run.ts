@@ -29,7 +29,12 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
   try {
     const agent = await chooseAgent(turn, job.profile);
     const ws = await openSandbox(turn, agent);
-    const { run, patch } = await letAgentWork(turn, ws, agent, buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }));
+    const { run, patch } = await letAgentWork(
+      turn,
+      ws,
+      agent,
+      buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }),
+    );
     const sandboxId = ws.sandbox.id;
     const failed = run.ok ? undefined : failureMessage(agent.profile, run.reason ?? 'crash');
     if (patch.byteLength === 0) {
@@ -41,7 +46,17 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
     const partial = failed === undefined ? undefined : { why: failed };
     const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run) });
     turn.keepFor(pr.number, agent.profile);
-    return { kind: 'pull-request', profile: agent.profile, url: pr.url, branch: pushed.branch, ...(failed !== undefined ? { partial: failed } : {}), run, files: vetted.files, stats: turn.stats(run), sandboxId };
+    return {
+      kind: 'pull-request',
+      profile: agent.profile,
+      url: pr.url,
+      branch: pushed.branch,
+      ...(failed !== undefined ? { partial: failed } : {}),
+      run,
+      files: vetted.files,
+      stats: turn.stats(run),
+      sandboxId,
+    };
   } finally {
     await turn.end();
   }

@@ -56,10 +56,20 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { branch: pr.headRef, issue: issue ?? pr.number } });
     await recordTurn(turn, target, { ...record, ...(failed !== undefined ? { partial: { why: failed } } : {}), stats: turn.stats(run) });
     turn.progress.checkRun(pushed.sha);
-    return { kind: 'pull-request', profile: agent.profile, url: pr.url, branch: pr.headRef, ...(failed !== undefined ? { partial: failed } : {}), run, files: vetted.files, stats: turn.stats(run), sandboxId, followUp };
+    return {
+      kind: 'pull-request',
+      profile: agent.profile,
+      url: pr.url,
+      branch: pr.headRef,
+      ...(failed !== undefined ? { partial: failed } : {}),
+      run,
+      files: vetted.files,
+      stats: turn.stats(run),
+      sandboxId,
+      followUp,
+    };
   } finally {
     await turn.end();
     release?.();
   }
 }
-

@@ -30,7 +30,12 @@ export interface PrepareDeps {
 export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJob> {
   const { settings } = deps;
   const inAppWords =
-    resolveRequest(job, { labelPrefix: settings.labelPrefix, command: settings.command, defaultProfile: settings.defaultAgent, isProfile: (w) => deps.profiles.get(w) !== undefined }).kind !== 'ignore';
+    resolveRequest(job, {
+      labelPrefix: settings.labelPrefix,
+      command: settings.command,
+      defaultProfile: settings.defaultAgent,
+      isProfile: (w) => deps.profiles.get(w) !== undefined,
+    }).kind !== 'ignore';
   const quietly = (reason: string, err?: UserError): PreparedJob => {
     if (inAppWords && err !== undefined) throw err;
     return { kind: 'ignore', reason };

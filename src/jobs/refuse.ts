@@ -30,5 +30,7 @@ export async function answerRefusal(refusal: Refusal, o: RefuseInput, deps: { li
     deps.log.info(who, 'refusal reply dropped: this person was answered a short while ago');
     return;
   }
-  await o.reply(refusalComment(refusal.reason, o.login, o.required, o.action)).catch((err: unknown) => deps.log.warn({ ...who, err: String((err as Error)?.message ?? err).slice(0, 300) }, 'could not post the refusal'));
+  await o
+    .reply(refusalComment(refusal.reason, o.login, o.required, o.action))
+    .catch((err: unknown) => deps.log.warn({ ...who, err: String((err as Error)?.message ?? err).slice(0, 300) }, 'could not post the refusal'));
 }

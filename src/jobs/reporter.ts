@@ -67,11 +67,15 @@ export class JobReporter implements Progress {
     this.#now = o.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#head = { deliveryId: o.job.deliveryId, agent: o.agent, requester: o.job.requester.login, command: o.command, attempt: o.attempt };
-    this.#throttle = new Throttle<JobStatus>((s) => this.#send(s), {
-      minIntervalMs: o.minIntervalMs ?? 5_000,
-      now: this.#now,
-      onError: (err) => o.log.warn({ err }, 'could not update the status'),
-    }, (a, b) => renderStatusComment(a) === renderStatusComment(b));
+    this.#throttle = new Throttle<JobStatus>(
+      (s) => this.#send(s),
+      {
+        minIntervalMs: o.minIntervalMs ?? 5_000,
+        now: this.#now,
+        onError: (err) => o.log.warn({ err }, 'could not update the status'),
+      },
+      (a, b) => renderStatusComment(a) === renderStatusComment(b),
+    );
   }
 
   /** Whether the job got as far as its status comment (a refused request never does). */
@@ -178,7 +182,12 @@ export class JobReporter implements Progress {
   #redactOutcome(o: FinalOutcome): FinalOutcome {
     switch (o.kind) {
       case 'pull-request':
-        return { ...o, summary: this.#redact(o.summary), ...(o.partial !== undefined ? { partial: this.#redact(o.partial) } : {}), files: o.files.map((f) => ({ ...f, path: this.#redact(f.path) })) };
+        return {
+          ...o,
+          summary: this.#redact(o.summary),
+          ...(o.partial !== undefined ? { partial: this.#redact(o.partial) } : {}),
+          files: o.files.map((f) => ({ ...f, path: this.#redact(f.path) })),
+        };
       case 'no-changes':
         return { ...o, summary: this.#redact(o.summary) };
       case 'agent-failed': {
@@ -212,7 +221,12 @@ export class JobReporter implements Progress {
     const fields = { ...text, ...(text.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
     try {
       if (check.id === undefined) {
-        check.id = await this.#o.github.createCheckRun({ name: `${CHECK_NAME_PREFIX}${status.agent}`, headSha: check.headSha, externalId: `${this.#o.job.number}:${this.#o.job.deliveryId}`, ...fields });
+        check.id = await this.#o.github.createCheckRun({
+          name: `${CHECK_NAME_PREFIX}${status.agent}`,
+          headSha: check.headSha,
+          externalId: `${this.#o.job.number}:${this.#o.job.deliveryId}`,
+          ...fields,
+        });
       } else {
         await this.#o.github.updateCheckRun(check.id, fields);
       }

@@ -144,8 +144,16 @@ async function ignore(job: Job, prepared: { reason: string; inAppWords?: boolean
   log.info({ reason: prepared.reason }, 'not a request for this repository: ignored');
   // In the app's words, a waiting request got a "Queued" status: it must say it will not run.
   if (prepared.inAppWords !== true) return;
-  const reporter = new JobReporter({ github: new JobGitHub(job, clients.installation, clients.app, redactor, deps.permissions, deps.identity), job, command: deps.settings.command, attempt: context.attempt, agent: job.profile, log, redactor });
-  await reporter.dismissQueued("This repository asks for the agent in other words (its `.github/issuesmith.yml`), so this request will not run.");
+  const reporter = new JobReporter({
+    github: new JobGitHub(job, clients.installation, clients.app, redactor, deps.permissions, deps.identity),
+    job,
+    command: deps.settings.command,
+    attempt: context.attempt,
+    agent: job.profile,
+    log,
+    redactor,
+  });
+  await reporter.dismissQueued('This repository asks for the agent in other words (its `.github/issuesmith.yml`), so this request will not run.');
 }
 
 /** The job's GitHub, status reporter and pipeline deps, in the repository's settings when it has them. */
@@ -200,7 +208,7 @@ async function repoSlot(key: string, max: number | undefined, scope: JobScope): 
   if (limiter.tryAcquire === undefined) return hold(key, max, scope);
   const release = await limiter.tryAcquire(key, max);
   if (release !== undefined) return release;
-  log.info({ max }, "the repository runs its max_concurrent_jobs: the job waits its turn in the queue");
+  log.info({ max }, 'the repository runs its max_concurrent_jobs: the job waits its turn in the queue');
   throw new JobDeferred(deps.deferMs ?? 2_000);
 }
 

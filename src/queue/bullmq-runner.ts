@@ -60,7 +60,14 @@ export class BullMqRunner {
     const { redis, k, hooks } = this.d;
     const key = jobKey(job);
     const id = bullJobId(job.deliveryId);
-    const lock: LockValue = { token: randomUUID(), deliveryId: job.deliveryId, profile: job.profile, requester: job.requester, receivedAt: job.receivedAt, startedAt: new Date().toISOString() };
+    const lock: LockValue = {
+      token: randomUUID(),
+      deliveryId: job.deliveryId,
+      profile: job.profile,
+      requester: job.requester,
+      receivedAt: job.receivedAt,
+      startedAt: new Date().toISOString(),
+    };
     const askedAt = Date.now();
     const lease = await takeLease(redis, k(`lock:${key}`), lock, { leaseMs: this.d.leaseMs, log: hooks.log, delivery: job.deliveryId, key });
     if (lease === undefined) {

@@ -23,20 +23,18 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** Takes the lock (`lockKey`) for `leaseMs` and renews it while held; undefined when another job holds it. */
-export async function takeLease(
-  redis: Redis,
-  lockKey: string,
-  lock: LockValue,
-  o: { leaseMs: number; log: Logger; delivery: string; key: string },
-): Promise<Lease | undefined> {
+export async function takeLease(redis: Redis, lockKey: string, lock: LockValue, o: { leaseMs: number; log: Logger; delivery: string; key: string }): Promise<Lease | undefined> {
   const value = JSON.stringify(lock);
   if ((await redis.set(lockKey, value, 'PX', o.leaseMs, 'NX')) === null) return undefined;
-  const renew = setInterval(() => {
-    redis.eval(RENEW, 1, lockKey, value, o.leaseMs).then(
-      (ok) => ok === 0 && o.log.warn({ delivery: o.delivery, key: o.key }, 'lost the issue lock while running (lease expired)'),
-      (err: unknown) => o.log.warn({ delivery: o.delivery, reason: String(err) }, 'could not renew the issue lock'),
-    );
-  }, Math.max(100, Math.floor(o.leaseMs / 3)));
+  const renew = setInterval(
+    () => {
+      redis.eval(RENEW, 1, lockKey, value, o.leaseMs).then(
+        (ok) => ok === 0 && o.log.warn({ delivery: o.delivery, key: o.key }, 'lost the issue lock while running (lease expired)'),
+        (err: unknown) => o.log.warn({ delivery: o.delivery, reason: String(err) }, 'could not renew the issue lock'),
+      );
+    },
+    Math.max(100, Math.floor(o.leaseMs / 3)),
+  );
   return {
     release: async () => {
       clearInterval(renew);

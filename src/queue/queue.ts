@@ -1,8 +1,6 @@
 import type { Job } from '../job.js';
 
-export type EnqueueResult =
-  | { accepted: true; position: number }
-  | { accepted: false; reason: 'duplicate-delivery' };
+export type EnqueueResult = { accepted: true; position: number } | { accepted: false; reason: 'duplicate-delivery' };
 
 export interface QueueStats {
   waiting: number;

@@ -53,15 +53,7 @@ export function helpComment(o: { command: string; labelPrefix: string; profiles:
   ]);
 }
 
-export function pullRequestBody(o: {
-  number: number;
-  agent: string;
-  summary: string;
-  requester: string;
-  partial?: { why: string };
-  stats: JobStats;
-  stateMarker: string;
-}): string {
+export function pullRequestBody(o: { number: number; agent: string; summary: string; requester: string; partial?: { why: string }; stats: JobStats; stateMarker: string }): string {
   const lines: string[] = [];
   if (o.partial) {
     lines.push(`> [!WARNING]`, `> This change is incomplete: ${o.partial.why}`, `> Review what is here, then continue it with a comment on the issue.`, '');
@@ -72,9 +64,6 @@ export function pullRequestBody(o: {
   lines.push(o.partial ? `Refs #${o.number}` : `Closes #${o.number}`, '', `<sub>${formatStats(o.stats)}</sub>`, '', o.stateMarker);
   return lines.join('\n');
 }
-
-
-
 
 /**
  * The pull request body after another turn: the earlier text stays, a section for the turn is added,

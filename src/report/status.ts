@@ -105,21 +105,27 @@ function finalBlocks(s: FinalStatus): string[] {
   const name = `${agentName(s)}${s.turn !== undefined && s.turn > 1 ? ` (turn ${s.turn})` : ''}`;
   switch (o.kind) {
     case 'pull-request': {
-      const head = o.partial !== undefined
-        ? `:warning: ${name} did not finish: ${o.partial} Its partial work is in a draft pull request: ${o.url}`
-        : o.updated === true
-          ? `:rocket: ${name} pushed a new commit to the pull request: ${o.url}`
-          : `:rocket: ${name} opened a pull request: ${o.url}`;
+      const head =
+        o.partial !== undefined
+          ? `:warning: ${name} did not finish: ${o.partial} Its partial work is in a draft pull request: ${o.url}`
+          : o.updated === true
+            ? `:rocket: ${name} pushed a new commit to the pull request: ${o.url}`
+            : `:rocket: ${name} opened a pull request: ${o.url}`;
       return [head, quote(o.summary), filesBlock(o.files), statsLine(o.stats, o.sandboxId)];
     }
     case 'no-changes':
-      return [`:speech_balloon: ${name} finished without changing any file, so ${o.updated === true ? 'nothing was pushed' : 'there is no pull request'}.`, quote(o.summary), statsLine(o.stats, o.sandboxId)];
+      return [
+        `:speech_balloon: ${name} finished without changing any file, so ${o.updated === true ? 'nothing was pushed' : 'there is no pull request'}.`,
+        quote(o.summary),
+        statsLine(o.stats, o.sandboxId),
+      ];
     case 'agent-failed':
       return [`:x: ${o.reason} It changed no file, so nothing was pushed.`, details('Last lines of the agent output', o.outputTail), statsLine(o.stats, o.sandboxId)];
     case 'stopped': {
-      const head = o.by === undefined
-        ? ':stop_sign: Stopped because the app was shutting down. Nothing was pushed: ask again to retry.'
-        : `:stop_sign: Stopped by @${o.by}${o.beforeStart === true ? ' before it started' : ''}. Nothing was pushed.`;
+      const head =
+        o.by === undefined
+          ? ':stop_sign: Stopped because the app was shutting down. Nothing was pushed: ask again to retry.'
+          : `:stop_sign: Stopped by @${o.by}${o.beforeStart === true ? ' before it started' : ''}. Nothing was pushed.`;
       return [head, o.stats === undefined ? '' : statsLine(o.stats, o.sandboxId)];
     }
     case 'user-error':
@@ -149,7 +155,12 @@ function filesBlock(files: FileChange[]): string {
 /** The agent's own words as a Markdown quote, unable to mention anyone or open HTML. */
 export function quote(text: string): string {
   const t = text.trim();
-  return t === '' ? '' : t.split('\n').map((l) => `> ${neutralize(l)}`).join('\n');
+  return t === ''
+    ? ''
+    : t
+        .split('\n')
+        .map((l) => `> ${neutralize(l)}`)
+        .join('\n');
 }
 
 export function details(summary: string, text: string): string {

@@ -77,7 +77,7 @@ export function explainE2BError(err: unknown, action: string, attempts: number, 
   if (err instanceof UserError || err instanceof SandboxError || err instanceof CommandTimeoutError) return err;
   if (err instanceof AuthenticationError) {
     return new UserError(
-      'E2B refused the app\'s API key. The app\'s operator needs to check `E2B_API_KEY`: it must be a current key of the E2B team (https://e2b.dev/dashboard?tab=keys).',
+      "E2B refused the app's API key. The app's operator needs to check `E2B_API_KEY`: it must be a current key of the E2B team (https://e2b.dev/dashboard?tab=keys).",
     );
   }
   if (err instanceof RateLimitError) {

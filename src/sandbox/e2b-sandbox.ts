@@ -145,11 +145,7 @@ export class E2BSandbox implements Sandbox {
   /** The sandbox failed under us: it died, was killed, or ran out of its own time. */
   #lost(err: unknown, what: string): SandboxError {
     const why =
-      Date.now() >= this.deadline
-        ? `it reached its time limit of ${duration(this.lifetimeMs)}`
-        : isGone(err)
-          ? 'it is gone (killed, crashed or out of memory)'
-          : messageOf(err);
+      Date.now() >= this.deadline ? `it reached its time limit of ${duration(this.lifetimeMs)}` : isGone(err) ? 'it is gone (killed, crashed or out of memory)' : messageOf(err);
     return new SandboxError(`${what}: ${why}`, { cause: err });
   }
 }

@@ -1,6 +1,17 @@
 import { E2B, SandboxNotFoundError, type Sandbox as SdkSandbox } from 'e2b';
 import type { Logger } from '../logger.js';
-import { E2B_APP_METADATA, e2bClientOptions, e2bRetry, explainE2BError, messageOf, retrying, silentLogger, type E2BConnectionOptions, type E2BRetry, type E2BRetryOptions } from './e2b-client.js';
+import {
+  E2B_APP_METADATA,
+  e2bClientOptions,
+  e2bRetry,
+  explainE2BError,
+  messageOf,
+  retrying,
+  silentLogger,
+  type E2BConnectionOptions,
+  type E2BRetry,
+  type E2BRetryOptions,
+} from './e2b-client.js';
 import { KEYLESS_KEYS, planKeyless } from './e2b-keyless.js';
 import { startReaper } from './e2b-reaper.js';
 import { E2BSandbox, type SandboxHost } from './e2b-sandbox.js';

@@ -5,7 +5,19 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
-import { CommandTimeoutError, FileTooLargeError, ownedBy, SandboxError, type CreateOptions, type RunOptions, type RunResult, type Sandbox, type SandboxOwner, type SandboxProvider, type SandboxProviderEntry } from './provider.js';
+import {
+  CommandTimeoutError,
+  FileTooLargeError,
+  ownedBy,
+  SandboxError,
+  type CreateOptions,
+  type RunOptions,
+  type RunResult,
+  type Sandbox,
+  type SandboxOwner,
+  type SandboxProvider,
+  type SandboxProviderEntry,
+} from './provider.js';
 
 export interface LocalProviderOptions {
   /** PATH inside the sandbox: where the agents' CLIs are found. Defaults to the host's PATH. */
@@ -110,7 +122,13 @@ export class LocalSandboxProvider implements SandboxProvider {
     const held = [...this.#live.values()].some((s) => s.root === slot);
     if (held) return mkdtemp(join(root, 'issuesmith-sbx-'));
     // Left behind by a process that ended without killing it: nothing owns it any more.
-    if (await stat(slot).then(() => true, () => false)) await rm(slot, { recursive: true, force: true });
+    if (
+      await stat(slot).then(
+        () => true,
+        () => false,
+      )
+    )
+      await rm(slot, { recursive: true, force: true });
     await mkdir(slot, { recursive: true });
     return slot;
   }
@@ -122,7 +140,7 @@ export const local: SandboxProviderEntry = {
   developmentOnly: true,
   create: (ctx) => {
     ctx.warn(
-      'ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app\'s own user, ' +
+      "ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app's own user, " +
         "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
     );
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.

@@ -7,7 +7,10 @@ import { CommandTimeoutError, type Sandbox } from './provider.js';
  * Copies the repository's `instructions_file` to the file the agent reads (CLAUDE.md, AGENTS.md) when
  * the checkout has none. The copy is excluded in `.git/info/exclude`, so it is never part of the change.
  */
-export async function provideInstructionsFile(sandbox: Sandbox, o: { workdir: string; source: string; target: string; redactor?: Redactor }): Promise<'copied' | 'kept' | 'missing'> {
+export async function provideInstructionsFile(
+  sandbox: Sandbox,
+  o: { workdir: string; source: string; target: string; redactor?: Redactor },
+): Promise<'copied' | 'kept' | 'missing'> {
   const src = shellQuote(o.source);
   const dst = shellQuote(o.target);
   const r = await sandbox.run(
@@ -40,7 +43,10 @@ export async function runSetup(
     const label = `Setup step ${i + 1} (\`${oneLine(o.redactor.redact(step.run))}\`)`;
     const left = until - now();
     const budgetText = `the ${span(o.budgetMs ?? 0)} this app allows for all of setup`;
-    if (left <= 0) throw new UserError(`${label} did not run: the steps before it used up ${budgetText}, so the agent did not run and nothing was pushed. Make the \`setup\` commands in \`.github/issuesmith.yml\` faster, or fewer, and ask again.`);
+    if (left <= 0)
+      throw new UserError(
+        `${label} did not run: the steps before it used up ${budgetText}, so the agent did not run and nothing was pushed. Make the \`setup\` commands in \`.github/issuesmith.yml\` faster, or fewer, and ask again.`,
+      );
     const timeoutMs = Math.min(step.timeoutMs, left);
     let why: string;
     let output: string;
@@ -55,7 +61,9 @@ export async function runSetup(
       output = `${err.stdout}\n${err.stderr}`;
     }
     const tail = o.redactor.redact(output.trim().split('\n').slice(-30).join('\n'));
-    throw new UserError(`${label} ${why}, so the agent did not run and nothing was pushed. Fix the \`setup\` commands in \`.github/issuesmith.yml\` and ask again.${details(tail)}`);
+    throw new UserError(
+      `${label} ${why}, so the agent did not run and nothing was pushed. Fix the \`setup\` commands in \`.github/issuesmith.yml\` and ask again.${details(tail)}`,
+    );
   }
 }
 
@@ -96,5 +104,10 @@ export async function prepareCheckout(
     const done = await provideInstructionsFile(sandbox, { workdir: o.workdir, source: o.repo.instructionsFile, target: o.profile.instructionsFile, redactor: o.redactor });
     if (done === 'missing') o.log?.warn({ file: o.repo.instructionsFile }, 'instructions_file names a file the repository does not have');
   }
-  await runSetup(sandbox, o.repo.setup, { workdir: o.workdir, redactor: o.redactor, ...(o.signal ? { signal: o.signal } : {}), ...(o.repo.setupBudgetMs !== undefined ? { budgetMs: o.repo.setupBudgetMs } : {}) });
+  await runSetup(sandbox, o.repo.setup, {
+    workdir: o.workdir,
+    redactor: o.redactor,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.repo.setupBudgetMs !== undefined ? { budgetMs: o.repo.setupBudgetMs } : {}),
+  });
 }

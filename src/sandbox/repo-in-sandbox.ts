@@ -8,16 +8,16 @@ import { FileTooLargeError, SandboxError, type Sandbox } from './provider.js';
  * Returns the commit the work starts from.
  */
 export async function cloneInSandbox(sandbox: Sandbox, o: { url: string; branch: string; token: string; workdir: string; timeoutMs: number }): Promise<string> {
-  const clone = await sandbox.run(
-    `git clone --quiet --depth 1 --single-branch --branch ${shellQuote(o.branch)} -- ${shellQuote(o.url)} ${shellQuote(o.workdir)}`,
-    { env: gitAuthEnv(o.token), timeoutMs: o.timeoutMs },
-  );
+  const clone = await sandbox.run(`git clone --quiet --depth 1 --single-branch --branch ${shellQuote(o.branch)} -- ${shellQuote(o.url)} ${shellQuote(o.workdir)}`, {
+    env: gitAuthEnv(o.token),
+    timeoutMs: o.timeoutMs,
+  });
   if (clone.exitCode !== 0) throw new SandboxError(`could not clone the repository: ${clone.stderr.trim().split('\n').pop() ?? ''}`);
   // Agents that commit need an identity; their commits are collected as a diff, not kept.
-  const head = await sandbox.run(
-    'git config user.name "issuesmith agent" && git config user.email "agent@issuesmith.invalid" && git rev-parse HEAD',
-    { cwd: o.workdir, timeoutMs: 30_000 },
-  );
+  const head = await sandbox.run('git config user.name "issuesmith agent" && git config user.email "agent@issuesmith.invalid" && git rev-parse HEAD', {
+    cwd: o.workdir,
+    timeoutMs: 30_000,
+  });
   const sha = head.stdout.trim();
   if (head.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) throw new SandboxError('could not read the cloned commit');
   return sha;
@@ -85,7 +85,11 @@ export async function checkoutInSandbox(sandbox: Sandbox, o: { url: string; bran
     { env: gitAuthEnv(o.token), timeoutMs: o.timeoutMs },
   );
   // The last two lines: the commit, then the temporary directory (a login shell's profile may print before them).
-  const [sha = '', tmp = ''] = fetched.stdout.trim().split('\n').slice(-2).map((l) => l.trim());
+  const [sha = '', tmp = ''] = fetched.stdout
+    .trim()
+    .split('\n')
+    .slice(-2)
+    .map((l) => l.trim());
   if (fetched.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(sha) || !tmp.startsWith('/')) {
     throw new SandboxError(`could not fetch the pull request's branch: ${fetched.stderr.trim().split('\n').pop() ?? ''}`);
   }
@@ -95,6 +99,6 @@ export async function checkoutInSandbox(sandbox: Sandbox, o: { url: string; bran
     { cwd: o.workdir, timeoutMs: 60_000 },
   );
   const at = head.stdout.trim().split('\n').pop() ?? '';
-  if (head.exitCode !== 0 || at !== sha) throw new SandboxError('could not check out the pull request\'s branch');
+  if (head.exitCode !== 0 || at !== sha) throw new SandboxError("could not check out the pull request's branch");
   return sha;
 }

@@ -101,6 +101,9 @@ export function formatBytes(n: number): string {
 }
 
 function names(paths: readonly string[]): string {
-  const shown = paths.slice(0, 5).map((p) => `\`${p.replace(/`/g, "'")}\``).join(', ');
+  const shown = paths
+    .slice(0, 5)
+    .map((p) => `\`${p.replace(/`/g, "'")}\``)
+    .join(', ');
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }

@@ -62,7 +62,9 @@ function encodedForms(value: string): string[] {
   if (url !== value) forms.add(url);
   const bytes = Buffer.from(value, 'utf8');
   for (let shift = 0; shift < 3; shift++) {
-    const b64 = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64').replace(/=+$/, '');
+    const b64 = Buffer.concat([Buffer.alloc(shift), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     // Characters that also depend on the bytes before or after the value are dropped.
     const start = shift === 0 ? 0 : 4;
     const end = (shift + bytes.length) % 3 === 0 ? b64.length : b64.length - 1;

@@ -12,7 +12,7 @@ export function cleanUntrustedText(text: string): string {
   // Removing one piece can join the halves of another (`<!-<!-- -->-`, `<!\u200B--`): repeat until
   // nothing changes. Comments go first each time, as GitHub hides them in the text as written.
   let clean = text;
-  for (let previous; clean !== previous; ) {
+  for (let previous; clean !== previous;) {
     previous = clean;
     clean = clean
       .replace(/\r\n?/g, '\n')

@@ -1,9 +1,5 @@
 /** What follows `/agent` on a comment's first line, and the lines after it. */
-export type AgentCommand =
-  | { verb: 'run'; profile?: string; instructions: string; options?: Record<string, string> }
-  | { verb: 'stop' }
-  | { verb: 'help' }
-  | { verb: 'status' };
+export type AgentCommand = { verb: 'run'; profile?: string; instructions: string; options?: Record<string, string> } | { verb: 'stop' } | { verb: 'help' } | { verb: 'status' };
 
 const VERBS = new Set(['stop', 'help', 'status']);
 

@@ -25,11 +25,14 @@ export function resolveRequest(job: Job, t: RequestTrigger): ResolvedRequest {
     const name = job.trigger.label.trim().toLowerCase();
     const prefix = t.labelPrefix.toLowerCase();
     if (name === prefix) return { kind: 'run', profile: t.defaultProfile, instructions: '', options: {}, named: false };
-    if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1) return { kind: 'run', profile: name.slice(prefix.length + 1), instructions: '', options: {}, named: true };
+    if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1)
+      return { kind: 'run', profile: name.slice(prefix.length + 1), instructions: '', options: {}, named: true };
     return { kind: 'ignore', reason: `label ${job.trigger.label} is not this repository's` };
   }
   if (job.comment === undefined) {
-    return job.kind === 'help' ? { kind: 'help' } : { kind: 'run', profile: job.profile, instructions: job.instructions, options: job.options ?? {}, named: job.profileNamed ?? true };
+    return job.kind === 'help'
+      ? { kind: 'help' }
+      : { kind: 'run', profile: job.profile, instructions: job.instructions, options: job.options ?? {}, named: job.profileNamed ?? true };
   }
   const command = parseAgentCommand(job.comment, t.isProfile, t.command);
   if (command === undefined) return { kind: 'ignore', reason: "not this repository's command" };

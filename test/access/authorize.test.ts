@@ -4,7 +4,10 @@ import { authorize } from '../../src/access/authorize.js';
 import type { Permission } from '../../src/access/has-permission.js';
 
 const DEFAULT: AccessRules = { permission: 'write', allowedUsers: undefined };
-const roles = (r: Record<string, Permission>) => async (login: string): Promise<Permission> => r[login.toLowerCase()] ?? 'none';
+const roles =
+  (r: Record<string, Permission>) =>
+  async (login: string): Promise<Permission> =>
+    r[login.toLowerCase()] ?? 'none';
 
 describe('authorize', () => {
   it('allows someone whose role reaches the required one', async () => {
@@ -13,7 +16,10 @@ describe('authorize', () => {
 
   it('refuses a role below the required one', async () => {
     expect(await authorize({ login: 'alice' }, DEFAULT, roles({ alice: 'triage' }))).toEqual({ allowed: false, reason: 'not-enough-permission', permission: 'triage' });
-    expect(await authorize({ login: 'alice' }, { ...DEFAULT, permission: 'admin' }, roles({ alice: 'maintain' }))).toMatchObject({ allowed: false, reason: 'not-enough-permission' });
+    expect(await authorize({ login: 'alice' }, { ...DEFAULT, permission: 'admin' }, roles({ alice: 'maintain' }))).toMatchObject({
+      allowed: false,
+      reason: 'not-enough-permission',
+    });
   });
 
   it("refuses someone outside the repository's allowed_users, whatever their role", async () => {

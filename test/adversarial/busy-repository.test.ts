@@ -119,7 +119,9 @@ describe('a job waiting for its repository slot', () => {
 
     it('runs the other repository while the busy one runs its first job', async () => {
       const limiters = [0, 1].map(() => new RedisRepoLimiter({ url: redis.url, prefix: 'busy', leaseMs: 5_000, pollMs: 50 }));
-      const queues = limiters.map((limiter) => new BullMqQueue({ url: redis.url, prefix: 'busy', process: worker(limiter), concurrency: 1, leaseMs: 5_000, busyRetryMs: 50, log: silent }));
+      const queues = limiters.map(
+        (limiter) => new BullMqQueue({ url: redis.url, prefix: 'busy', process: worker(limiter), concurrency: 1, leaseMs: 5_000, busyRetryMs: 50, log: silent }),
+      );
       try {
         await Promise.all(queues.map((q) => q.ready()));
         const [web] = queues;

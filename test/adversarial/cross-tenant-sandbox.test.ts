@@ -31,7 +31,11 @@ describe('the E2B provider acts only on sandboxes whose own E2B metadata names t
   });
   beforeEach(() => {
     warnings = [];
-    provider = new E2BSandboxProvider({ ...fake.connection, retry: { attempts: 1 }, logger: { info: () => undefined, error: () => undefined, warn: (obj, msg) => warnings.push({ obj, ...(msg !== undefined ? { msg } : {}) }) } });
+    provider = new E2BSandboxProvider({
+      ...fake.connection,
+      retry: { attempts: 1 },
+      logger: { info: () => undefined, error: () => undefined, warn: (obj, msg) => warnings.push({ obj, ...(msg !== undefined ? { msg } : {}) }) },
+    });
   });
 
   it.each(Object.entries(FOREIGN))('refuses to resume or kill a sandbox of another tenant (%s)', async (_name, metadata) => {

@@ -108,7 +108,15 @@ describe('forged state markers on pull requests (the attacker edits the body, or
   });
 
   function api(number: number, commentId?: number): MockGitHubApi {
-    return new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, ...(commentId !== undefined ? { commentId } : {}) });
+    return new MockGitHubApi(git.url, {
+      owner: OWNER,
+      repo: REPO,
+      number,
+      login: 'Codertocat',
+      readToken: READ_TOKEN,
+      writeToken: WRITE_TOKEN,
+      ...(commentId !== undefined ? { commentId } : {}),
+    });
   }
 
   async function deliver(name: string, payload: Record<string, unknown>): Promise<WorkerOutcome | undefined> {
@@ -125,7 +133,19 @@ describe('forged state markers on pull requests (the attacker edits the body, or
   /** Turn 1 opens pull request #77; returns the state its (real) marker holds. */
   async function firstTurn(): Promise<PullRequestState> {
     const id = ids;
-    const mock = api(1, id).installationToken().permission().reaction('eyes').status({ id: id + 500 }).openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2);
+    const mock = api(1, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: id + 500 })
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest(PR)
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     const outcome = await deliver('issue_comment', commentPayload('/agent claude add a note\nfake-agent: write one.md one', { commentId: id }));
     expect(outcome?.kind).toBe('pull-request');
     prBody = (mock.record.pulls[0] as { body: string }).body;
@@ -136,7 +156,12 @@ describe('forged state markers on pull requests (the attacker edits the body, or
 
   /** Another tenant's paused sandbox in the same provider (for E2B: the same team). */
   async function victim(): Promise<Sandbox> {
-    const s = await provider.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', installation: '999', repo: 'victim/secret-repo', issue: '5', job: 'victim-job' } });
+    const s = await provider.create({
+      template: 'claude',
+      envs: {},
+      timeoutMs: 60_000,
+      metadata: { app: 'issuesmith', installation: '999', repo: 'victim/secret-repo', issue: '5', job: 'victim-job' },
+    });
     await s.writeFile('secret.txt', 'the victim’s work');
     await s.pause();
     return s;
@@ -181,7 +206,10 @@ describe('forged state markers on pull requests (the attacker edits the body, or
     const own = await firstTurn();
     const other = await victim();
     const state: PullRequestState = { v: 1, repo: `${OWNER}/${REPO}`, issue: 1, profile: 'claude', branch: BRANCH, sandbox: other.id, turns: 1 };
-    for (const elsewhere of [{ ...seal, installation: 999 }, { ...seal, repo: 'victim/secret-repo' }]) {
+    for (const elsewhere of [
+      { ...seal, installation: 999 },
+      { ...seal, repo: 'victim/secret-repo' },
+    ]) {
       const body = prBody.replace(/<!-- issuesmith:state[\s\S]*?-->/, renderStateMarker(state, elsewhere));
       expect(await deliver('pull_request', pullClosedPayload({ number: PR, body, headRef: BRANCH }))).toBeUndefined();
     }
@@ -194,7 +222,14 @@ describe('forged state markers on pull requests (the attacker edits the body, or
     const other = await victim();
     const id = ids;
     const body = withSummaryMarker(prBody, other.id);
-    const mock = api(PR, id).installationToken().permission().reaction('eyes').status({ id: id + 500 }).getPull({ number: PR, body, headRef: BRANCH, headSha: git.git(OWNER, REPO, ['rev-parse', BRANCH]) }).botIdentity().scopedToken('read');
+    const mock = api(PR, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: id + 500 })
+      .getPull({ number: PR, body, headRef: BRANCH, headSha: git.git(OWNER, REPO, ['rev-parse', BRANCH]) })
+      .botIdentity()
+      .scopedToken('read');
     mock.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', pullCommentPayload('/agent more\nfake-agent: write two.md two', { commentId: id, number: PR }));
     expect(outcome).toMatchObject({ kind: 'pull-request', followUp: { turn: 2, resumed: 'paused' } });

@@ -33,7 +33,10 @@ const taken = fc.array(fc.integer({ min: 1, max: 5 }), { maxLength: 4 });
 
 /** Every prefix the repository's settings would accept, built from the characters and tricks of a ref. */
 const prefix = fc
-  .array(fc.constantFrom('a', 'Z', '0', '9', '.', '_', '-', '/', '..', '//', '/.', '.lock', '@', '@{', '{', '~', '^', ':', ' ', 'HEAD', 'refs/', 'heads/'), { minLength: 1, maxLength: 12 })
+  .array(fc.constantFrom('a', 'Z', '0', '9', '.', '_', '-', '/', '..', '//', '/.', '.lock', '@', '@{', '{', '~', '^', ':', ' ', 'HEAD', 'refs/', 'heads/'), {
+    minLength: 1,
+    maxLength: 12,
+  })
   .map((parts) => parts.join(''))
   .filter((p) => repoConfigSchema.safeParse({ pull_request: { branch_prefix: p } }).success);
 
@@ -69,9 +72,33 @@ describe('branch names made from issue titles', () => {
 
 // What a person can type after `base=`: anything without whitespace (the grammar's `\S+`).
 const baseValue = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.constantFrom(...hostileVocabulary(lab.canary), 'main', 'release-2', 'a', '/', '.', '-'), { minLength: 1, maxLength: 6 }).map((p) => p.join('')) },
+  {
+    weight: 4,
+    arbitrary: fc.array(fc.constantFrom(...hostileVocabulary(lab.canary), 'main', 'release-2', 'a', '/', '.', '-'), { minLength: 1, maxLength: 6 }).map((p) => p.join('')),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }) },
-  { weight: 1, arbitrary: fc.constantFrom('--upload-pack=touch x', '-x', '-', 'a..b', '..', 'refs/heads/main', 'HEAD', '@', '@{-1}', 'main.lock', 'main.', '.main', 'main/', '/main', 'a//b', 'a\\b', 'ｍａｉｎ') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '--upload-pack=touch x',
+      '-x',
+      '-',
+      'a..b',
+      '..',
+      'refs/heads/main',
+      'HEAD',
+      '@',
+      '@{-1}',
+      'main.lock',
+      'main.',
+      '.main',
+      'main/',
+      '/main',
+      'a//b',
+      'a\\b',
+      'ｍａｉｎ',
+    ),
+  },
 );
 
 describe('base= in a command', () => {
@@ -165,12 +192,14 @@ describe('regressions the properties found', () => {
     expect(['HEADS', 'x/HEAD'].every(isBranchName)).toBe(true);
     const job = makeJob({ profile: 'codex', options: { base: 'HEAD' }, trigger: { type: 'comment', commentId: 1 } });
     const codex = builtInProfiles.find((p) => p.name === 'codex');
-    await expect(requestOptions(job, codex as NonNullable<typeof codex>, repoSettings({}, settingsFromEnv({})), async () => true)).rejects.toThrow('`HEAD` is not a valid branch name');
+    await expect(requestOptions(job, codex as NonNullable<typeof codex>, repoSettings({}, settingsFromEnv({})), async () => true)).rejects.toThrow(
+      '`HEAD` is not a valid branch name',
+    );
   });
 });
 
 describe('regressions the properties found: model=', () => {
-  it('refuses a model holding a NUL byte as the user\'s error, for every agent that takes one', async () => {
+  it("refuses a model holding a NUL byte as the user's error, for every agent that takes one", async () => {
     const repo = repoSettings({}, settingsFromEnv({}));
     for (const profile of builtInProfiles.filter((p) => p.takesModel !== false)) {
       const job = makeJob({ profile: profile.name, options: { model: 'gpt\0x' }, trigger: { type: 'comment', commentId: 1 } });

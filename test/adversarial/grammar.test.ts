@@ -13,8 +13,16 @@ const registry = new ProfileRegistry();
 const isProfile = (w: string): boolean => registry.get(w) !== undefined;
 const word = hostileText(CANARY, { maxParts: 3, nul: true });
 const body = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom('/agent', '/AGENT', ' \r\n/agent', '/agent\t', '/agentx', 'please /agent'), fc.array(fc.oneof(word, fc.constantFrom(...registry.names(), 'model=', 'base=', '=', 'stop', 'help', 'status')), { maxLength: 8 }), fc.array(word, { maxLength: 3 }))
-    .map(([cmd, words, rest]) => `${cmd} ${words.join(' ')}\n${rest.join('\n')}`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('/agent', '/AGENT', ' \r\n/agent', '/agent\t', '/agentx', 'please /agent'),
+        fc.array(fc.oneof(word, fc.constantFrom(...registry.names(), 'model=', 'base=', '=', 'stop', 'help', 'status')), { maxLength: 8 }),
+        fc.array(word, { maxLength: 3 }),
+      )
+      .map(([cmd, words, rest]) => `${cmd} ${words.join(' ')}\n${rest.join('\n')}`),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 100 }) },
   { weight: 1, arbitrary: hugeText(CANARY, 50_000).map((t) => `/agent ${t}`) },
 );

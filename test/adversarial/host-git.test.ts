@@ -80,13 +80,26 @@ describe('host git with a hostile repository and patch', () => {
   function agentPatch(): Uint8Array {
     write(work, { 'README.md': '# Hello, changed\n', ...hostileFiles('patch') });
     git(['add', '-A'], work);
-    const patch = execFileSync('git', ['-c', 'core.hooksPath=/dev/null', 'diff', '--cached', '--binary', '--no-ext-diff', '--no-textconv', '--full-index', base], { cwd: work, env });
+    const patch = execFileSync('git', ['-c', 'core.hooksPath=/dev/null', 'diff', '--cached', '--binary', '--no-ext-diff', '--no-textconv', '--full-index', base], {
+      cwd: work,
+      env,
+    });
     git(['reset', '-q', '--hard', base], work);
     return new Uint8Array(patch);
   }
 
   it('runs no hook, filter, fsmonitor, include or helper when it pushes a new branch', async () => {
-    const pushed = await pushPatch({ remoteUrl: bare, token: 'ghs_unused', baseSha: base, number: 1, title: 'fix', patch: agentPatch(), message: 'agent change', author: AUTHOR, workDir: dir }).catch((err: unknown) => err);
+    const pushed = await pushPatch({
+      remoteUrl: bare,
+      token: 'ghs_unused',
+      baseSha: base,
+      number: 1,
+      title: 'fix',
+      patch: agentPatch(),
+      message: 'agent change',
+      author: AUTHOR,
+      workDir: dir,
+    }).catch((err: unknown) => err);
     expect(readdirSync(markers)).toEqual([]);
     if (pushed instanceof Error || pushed === null || typeof pushed !== 'object') throw pushed;
     const { branch } = pushed as { branch: string };
@@ -96,7 +109,16 @@ describe('host git with a hostile repository and patch', () => {
   });
 
   it('runs none of them when it adds a commit to an existing branch', async () => {
-    const pushed = await pushPatchToBranch({ remoteUrl: bare, token: 'ghs_unused', branch: BRANCH, baseSha: base, patch: agentPatch(), message: 'turn 2', author: AUTHOR, workDir: dir }).catch((err: unknown) => err);
+    const pushed = await pushPatchToBranch({
+      remoteUrl: bare,
+      token: 'ghs_unused',
+      branch: BRANCH,
+      baseSha: base,
+      patch: agentPatch(),
+      message: 'turn 2',
+      author: AUTHOR,
+      workDir: dir,
+    }).catch((err: unknown) => err);
     expect(readdirSync(markers)).toEqual([]);
     if (pushed instanceof Error) throw pushed;
     expect(git(['--git-dir', bare, 'show', `${BRANCH}:README.md`])).toBe('# Hello, changed');

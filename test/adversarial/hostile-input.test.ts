@@ -123,7 +123,11 @@ beforeAll(() => {
     }
   }
   const dir = join(lab.root, 'baseline-runs');
-  const results = bashEach(dir, runnable.map((r) => r.command), ENV);
+  const results = bashEach(
+    dir,
+    runnable.map((r) => r.command),
+    ENV,
+  );
   runnable.forEach(({ shape }, i) => {
     expect(results[i]?.code, shapeKey(shape)).toBe(0);
     const invocation = readInvocation(join(dir, String(i + 1)));
@@ -155,7 +159,12 @@ describe('the baseline each profile is held to', () => {
       if (shape.model && shape.profile.takesModel !== false) expect(b?.used.has('model'), shapeKey(shape)).toBe(true);
     }
     expect(baselines.get('my-agent/true/true')?.invocation?.argv).toEqual([
-      'resume', SENTINEL.resume, `--model=${SENTINEL.model}`, '--in', SENTINEL.workdir, `${SENTINEL.promptFile}:${SENTINEL.resume}`,
+      'resume',
+      SENTINEL.resume,
+      `--model=${SENTINEL.model}`,
+      '--in',
+      SENTINEL.workdir,
+      `${SENTINEL.promptFile}:${SENTINEL.resume}`,
     ]);
   });
 });
@@ -222,7 +231,11 @@ function checkBatch(cases: HostileCase[]): void {
     expect(command).not.toContain(`PROMPT-MARK-${batches}-${i}`);
     toRun.push({ c, values, command });
   });
-  const results = bashEach(join(batch, 'runs'), toRun.map((r) => r.command), ENV);
+  const results = bashEach(
+    join(batch, 'runs'),
+    toRun.map((r) => r.command),
+    ENV,
+  );
   expect(lab.pwned(), `an injected command ran, in one of: ${toRun.map((r) => r.command.slice(0, 200)).join('\n')}`).toBe(false);
   toRun.forEach(({ c, values, command }, i) => {
     const what = `${shapeKey(c.shape)}: ${command.slice(0, 400)}`;

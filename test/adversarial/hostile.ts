@@ -133,7 +133,9 @@ export function hugeText(canary: string, size = 50_000): fc.Arbitrary<string> {
   return fc.tuple(hostileText(canary, { maxParts: 3 }), fc.constantFrom(...hostileVocabulary(canary))).map(([a, b]) => {
     const unit = `${a}${b}x`;
     // Cut between code points, not inside a surrogate pair.
-    return Array.from(unit.repeat(Math.ceil(size / unit.length))).slice(0, size).join('');
+    return Array.from(unit.repeat(Math.ceil(size / unit.length)))
+      .slice(0, size)
+      .join('');
   });
 }
 

@@ -64,12 +64,29 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, commentId });
 
   /** The calls of a job whose change is refused: no write token, no pull request. */
-  const refusedJob = (commentId: number): MockGitHubApi => api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+  const refusedJob = (commentId: number): MockGitHubApi =>
+    api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
   const pushedJob = (commentId: number): MockGitHubApi =>
-    api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    api(commentId)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
 
   async function ask(commentId: number, directives: string[]): Promise<void> {
-    await probot.receive({ id: `delivery-${Math.random()}`, name: 'issue_comment', payload: commentPayload(['/agent claude do it', ...directives.map((d) => `fake-agent: ${d}`)].join('\n'), { commentId }) } as never);
+    await probot.receive({
+      id: `delivery-${Math.random()}`,
+      name: 'issue_comment',
+      payload: commentPayload(['/agent claude do it', ...directives.map((d) => `fake-agent: ${d}`)].join('\n'), { commentId }),
+    } as never);
     await runtime.queue.drain();
   }
 
@@ -135,7 +152,7 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     expectNothingPushed(mock);
   });
 
-  it("lets through a change to a file that already held a fixture key, when the agent adds none", async () => {
+  it('lets through a change to a file that already held a fixture key, when the agent adds none', async () => {
     await withRepo({ 'README.md': '# Hello\n', 'test/fixture.txt': `id=${AWS_KEY_ID}\n` });
     await start();
     const mock = pushedJob(7007);
@@ -191,4 +208,3 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     expect(ok.record.pulls).toHaveLength(1);
   });
 });
-

@@ -71,7 +71,11 @@ describe('a first run on an issue written by an attacker', () => {
     sandboxRoot = mkdtempSync(join(tmpdir(), 'issuesmith-test-sbx-'));
     probot = testProbot(`${gitServer.url}/api/v3`);
     const sandboxes = recording(new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }), commands);
-    runtime = createRuntime(probot, { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' }, { sandboxes });
+    runtime = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
+      { sandboxes },
+    );
     issuesmith(probot, {}, runtime);
   });
 
@@ -85,9 +89,24 @@ describe('a first run on an issue written by an attacker', () => {
   it('keeps the title and body off every command line, runs nothing they inject, and pushes a valid branch and commit', async () => {
     const touch = `touch ${lab.canary}`;
     const title = `TITLE-MARK $(${touch}) \`${touch}\` '; ${touch}; ' "$(${touch})" ..\\@{-1}.lock\nCo-authored-by: evil <evil@example.com>\nSigned-off-by: evil <e@x> ｍａｉｎ\u202E\u0000`;
-    const body = [`BODY-MARK $(${touch}) \`${touch}\` && ${touch} ; ${touch}`, `<!-- HIDDEN-MARK ${touch} -->`, '--upload-pack=touch x -x ..', 'fake-agent: write README.md # Hello, fixed'].join('\n');
+    const body = [
+      `BODY-MARK $(${touch}) \`${touch}\` && ${touch} ; ${touch}`,
+      `<!-- HIDDEN-MARK ${touch} -->`,
+      '--upload-pack=touch x -x ..',
+      'fake-agent: write README.md # Hello, fixed',
+    ].join('\n');
     const mock = new MockGitHubApi(gitServer.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN })
-      .installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     await probot.receive({ id: `delivery-${Math.random()}`, name: 'issues', payload: labeledPayload('agent:claude', { title, body }) } as never);
     await runtime.queue.drain();
 
@@ -101,7 +120,10 @@ describe('a first run on an issue written by an attacker', () => {
     expect(gitAcceptsBranches(join(lab.root, 'refs'), [branch])).toEqual([true]);
     expect(gitServer.git(OWNER, REPO, ['show', `${branch}:README.md`])).toBe('# Hello, fixed');
     const message = gitServer.git(OWNER, REPO, ['log', '-1', '--format=%B', branch]);
-    const trailers = git(['interpret-trailers', '--parse'], { input: message }).toString().split('\n').filter((l) => l !== '');
+    const trailers = git(['interpret-trailers', '--parse'], { input: message })
+      .toString()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(trailers).toHaveLength(1);
     expect(trailers[0]).toMatch(/^Co-authored-by: Codertocat </);
     expect(mock.finalStatus).toContain('opened a pull request');

@@ -70,7 +70,15 @@ describe('prompts built from hostile issues and comments', () => {
       fc.property(issue, untrusted, untrusted, (i, pullBody, note) => {
         const prompts = [
           buildPrompt({ owner: 'o', repo: 'r', number: 1, ...i }),
-          buildFollowUpPrompt({ owner: 'o', repo: 'r', pull: 2, branch: 'issuesmith/1-x', instructions: i.instructions, requester: i.requester, notes: [{ path: note, line: 3, diffHunk: note, body: note, login: 'octocat' }] }),
+          buildFollowUpPrompt({
+            owner: 'o',
+            repo: 'r',
+            pull: 2,
+            branch: 'issuesmith/1-x',
+            instructions: i.instructions,
+            requester: i.requester,
+            notes: [{ path: note, line: 3, diffHunk: note, body: note, login: 'octocat' }],
+          }),
           buildFreshFollowUpPrompt({
             owner: 'o',
             repo: 'r',
@@ -97,10 +105,18 @@ describe('prompts built from hostile issues and comments', () => {
     );
   });
 
-  it('never reach a command line: every agent gets only the prompt file\'s path', () => {
+  it("never reach a command line: every agent gets only the prompt file's path", () => {
     fc.assert(
       fc.property(fc.constantFrom(...builtInProfiles), issue, (profile, i) => {
-        const prompt = buildPrompt({ owner: 'o', repo: 'r', number: 1, ...i, title: `TITLE-MARK ${i.title}`, body: `BODY-MARK ${i.body}`, instructions: `ASK-MARK ${i.instructions}` });
+        const prompt = buildPrompt({
+          owner: 'o',
+          repo: 'r',
+          number: 1,
+          ...i,
+          title: `TITLE-MARK ${i.title}`,
+          body: `BODY-MARK ${i.body}`,
+          instructions: `ASK-MARK ${i.instructions}`,
+        });
         expect(prompt).toContain('TITLE-MARK');
         const command = profile.command({ promptFile: '/tmp/job/prompt.md', workdir: '/tmp/job/repo' });
         for (const mark of ['TITLE-MARK', 'BODY-MARK', 'ASK-MARK']) expect(command).not.toContain(mark);

@@ -80,7 +80,12 @@ describe('a resumed sandbox whose git configuration the agent rewrote never gets
     provider = new LocalSandboxProvider({ root });
     remote = `${git.url}/${OWNER}/${REPO}.git`;
     // The last turn: the branch cloned into the sandbox, which is then paused.
-    sandbox = await provider.create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { app: 'issuesmith', installation: '1', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-1' } });
+    sandbox = await provider.create({
+      template: 'claude',
+      envs: {},
+      timeoutMs: 60_000,
+      metadata: { app: 'issuesmith', installation: '1', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-1' },
+    });
     await cloneInSandbox(sandbox, { url: remote, branch: BRANCH, token: READ_TOKEN, workdir: `${sandbox.homeDir}/repo`, timeoutMs: 60_000 });
   });
 
@@ -111,7 +116,9 @@ describe('a resumed sandbox whose git configuration the agent rewrote never gets
     const resumed = await provider.connect(sandbox.id, OWNED);
     if (resumed === undefined) throw new Error('the paused sandbox is gone');
 
-    const sha = await checkoutInSandbox(resumed, { url: remote, branch: BRANCH, token: READ_TOKEN, workdir: `${resumed.homeDir}/repo`, timeoutMs: 60_000 }).catch((err: unknown) => err);
+    const sha = await checkoutInSandbox(resumed, { url: remote, branch: BRANCH, token: READ_TOKEN, workdir: `${resumed.homeDir}/repo`, timeoutMs: 60_000 }).catch(
+      (err: unknown) => err,
+    );
 
     expect(trap.requests.filter((r) => r.authorization !== undefined || r.proxyAuthorization !== undefined)).toEqual([]);
     expect(trap.requests).toEqual([]);
@@ -184,7 +191,11 @@ describe('a follow-up in a resumed sandbox whose git configuration the agent rew
   async function deliver(name: string, payload: Record<string, unknown>): Promise<WorkerOutcome | undefined> {
     await runtime?.close();
     const probot = testProbot(`${git.url}/api/v3`);
-    runtime = createRuntime(probot, { ANTHROPIC_API_KEY: 'sk-ant-resumed-0123456789abcdef', ISSUESMITH_WORK_DIR: root, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' }, { sandboxes: provider, onOutcome: (_j, o) => outcomes.push(o) });
+    runtime = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: 'sk-ant-resumed-0123456789abcdef', ISSUESMITH_WORK_DIR: root, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
+      { sandboxes: provider, onOutcome: (_j, o) => outcomes.push(o) },
+    );
     issuesmith(probot, {}, runtime);
     await probot.receive({ id: `d-${ids++}`, name, payload } as never);
     await runtime.queue.drain();
@@ -193,7 +204,19 @@ describe('a follow-up in a resumed sandbox whose git configuration the agent rew
 
   it("fetches the branch's real head from the real remote; the agent's server gets no request and no token", async () => {
     let id = ids;
-    const first = api(1, id).installationToken().permission().reaction('eyes').status({ id: id + 500 }).openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2);
+    const first = api(1, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: id + 500 })
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest(PR)
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     expect((await deliver('issue_comment', commentPayload('/agent claude add a note\nfake-agent: write one.md one', { commentId: id })))?.kind).toBe('pull-request');
     const body = (first.record.pulls[0] as { body: string }).body;
 
@@ -212,7 +235,14 @@ describe('a follow-up in a resumed sandbox whose git configuration the agent rew
     const head = pushByHand(git, PR_BRANCH);
 
     id = ids;
-    const turn = api(PR, id).installationToken().permission().reaction('eyes').status({ id: id + 500 }).getPull({ number: PR, body, headRef: PR_BRANCH, headSha: head }).botIdentity().scopedToken('read');
+    const turn = api(PR, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: id + 500 })
+      .getPull({ number: PR, body, headRef: PR_BRANCH, headSha: head })
+      .botIdentity()
+      .scopedToken('read');
     turn.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', pullCommentPayload('/agent more\nfake-agent: write two.md two', { commentId: id, number: PR }));
 

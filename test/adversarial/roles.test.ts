@@ -105,7 +105,10 @@ const TABLE: Record<keyof typeof RULES, Record<Role, Answer[]>> = {
 const STATE_KEY = new TextEncoder().encode('roles-table-state-key-0123456789abcdef');
 const options: TriggerOptions = { defaultProfile: 'claude', isProfile: (w) => w === 'claude', labelPrefix: 'agent', command: '/agent', stateKey: STATE_KEY };
 const BRANCH = 'issuesmith/1-x';
-const MARKER = renderStateMarker({ v: 1, repo: 'Codertocat/Hello-World', issue: 1, profile: 'claude', branch: BRANCH, session: 's-1', sandbox: 'sbx-1', turns: 1 }, { key: STATE_KEY, installation: 1, repo: 'Codertocat/Hello-World' });
+const MARKER = renderStateMarker(
+  { v: 1, repo: 'Codertocat/Hello-World', issue: 1, profile: 'claude', branch: BRANCH, session: 's-1', sandbox: 'sbx-1', turns: 1 },
+  { key: STATE_KEY, installation: 1, repo: 'Codertocat/Hello-World' },
+);
 
 /** The webhook of one action by one role, as GitHub would send it, through its trigger function. */
 function intentOf(role: Role, action: Action): Intent {

@@ -69,7 +69,11 @@ describe("a repository's setup steps asking for more time than the operator allo
       kill: (id, owner) => local.kill(id, owner),
       killTagged: (m) => local.killTagged(m),
     };
-    runtime = createRuntime(probot, { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' }, { sandboxes });
+    runtime = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
+      { sandboxes },
+    );
     issuesmith(probot, {}, runtime);
   });
 
@@ -80,7 +84,16 @@ describe("a repository's setup steps asking for more time than the operator allo
   });
 
   it('asks E2B for a lifetime within the setup budget, runs each step within the per-step limit, and says so', async () => {
-    const mock = new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, commentId: 6101, configFiles: { [`${OWNER}/${REPO}`]: GREEDY } })
+    const mock = new MockGitHubApi(git.url, {
+      owner: OWNER,
+      repo: REPO,
+      number: 1,
+      login: 'Codertocat',
+      readToken: READ_TOKEN,
+      writeToken: WRITE_TOKEN,
+      commentId: 6101,
+      configFiles: { [`${OWNER}/${REPO}`]: GREEDY },
+    })
       .installationToken()
       .permission()
       .reaction('eyes')
@@ -134,7 +147,9 @@ describe("the operator's setup limits", () => {
         { run: 'echo never', timeoutMs: 10_000 },
       ];
       const started = Date.now();
-      await expect(runSetup(sandbox, steps, { workdir: sandbox.homeDir, redactor: new Redactor(), budgetMs: 1_500 })).rejects.toThrow(/Setup step 2 \(`sleep 5`\) ran past the 2 seconds this app allows for all of setup and was stopped/);
+      await expect(runSetup(sandbox, steps, { workdir: sandbox.homeDir, redactor: new Redactor(), budgetMs: 1_500 })).rejects.toThrow(
+        /Setup step 2 \(`sleep 5`\) ran past the 2 seconds this app allows for all of setup and was stopped/,
+      );
       expect(Date.now() - started).toBeLessThan(4_000);
     } finally {
       await sandbox.kill();

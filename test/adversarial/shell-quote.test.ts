@@ -43,7 +43,10 @@ describe('shellQuote, against a real bash', () => {
     fc.assert(
       fc.property(fc.array(fc.array(value, { maxLength: 6 }), { minLength: 30, maxLength: 40 }), (lists) => {
         batches += 1;
-        const results = bashEach(join(lab.root, 'batch', String(batches)), lists.map((args) => `printf '%s\\0' ${shellJoin(['first', ...args])}`));
+        const results = bashEach(
+          join(lab.root, 'batch', String(batches)),
+          lists.map((args) => `printf '%s\\0' ${shellJoin(['first', ...args])}`),
+        );
         expect(lab.pwned(), 'an injected command ran').toBe(false);
         lists.forEach((args, i) => expect(nulFields(results[i]?.stdout ?? Buffer.alloc(0)), JSON.stringify(args)).toEqual(['first', ...args]));
       }),

@@ -23,12 +23,42 @@ const segment = hostileText(lab.canary, { maxParts: 4 })
 const path = fc.oneof(
   { weight: 4, arbitrary: fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')) },
   // Names that read like the parts of a diff header.
-  { weight: 2, arbitrary: fc.constantFrom('a b/c', 'x b/y', 'b/a b/c', 'a/b', 'dev/null', ' lead', 'trail ', 'tab\there', 'nl\nhere', 'q"uote', 'back\\slash', 'dé jà', '🚀', '"quoted"', 'a/.github/workflows/x.yml', '.github/workflows/ci.yml', '-- a', '+++ b') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'a b/c',
+      'x b/y',
+      'b/a b/c',
+      'a/b',
+      'dev/null',
+      ' lead',
+      'trail ',
+      'tab\there',
+      'nl\nhere',
+      'q"uote',
+      'back\\slash',
+      'dé jà',
+      '🚀',
+      '"quoted"',
+      'a/.github/workflows/x.yml',
+      '.github/workflows/ci.yml',
+      '-- a',
+      '+++ b',
+    ),
+  },
 );
 /** File contents whose lines, once prefixed by the diff, look like headers; and binary bytes. */
 const lines = (line: fc.Arbitrary<string>): fc.Arbitrary<Buffer> => fc.array(line, { maxLength: 8 }).map((l) => Buffer.from(`${l.join('\n')}\n`));
 const content = fc.oneof(
-  { weight: 3, arbitrary: lines(fc.oneof(fc.constantFrom('diff --git a/evil b/evil', 'rename from evil', 'rename to evil', '@@ -1 +1 @@', 'GIT binary patch', '', ' '), hostileText(lab.canary, { maxParts: 3 }))) },
+  {
+    weight: 3,
+    arbitrary: lines(
+      fc.oneof(
+        fc.constantFrom('diff --git a/evil b/evil', 'rename from evil', 'rename to evil', '@@ -1 +1 @@', 'GIT binary patch', '', ' '),
+        hostileText(lab.canary, { maxParts: 3 }),
+      ),
+    ),
+  },
   { weight: 1, arbitrary: lines(fc.constantFrom('++ b/.github/workflows/evil.yml', '-- a/.github/workflows/evil.yml', '++ "b/evil\\tname"', '-- /dev/null', 'x')) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from([0]), Buffer.from(b)])) },
   { weight: 1, arbitrary: fc.constant(Buffer.alloc(0)) },
@@ -83,9 +113,12 @@ function put(repo: string, name: string, data: Buffer): boolean {
 
 /** `git diff --name-status -z`: both paths of a rename or copy, one path otherwise. */
 function nameStatusPaths(out: Buffer): Set<string> {
-  const fields = out.toString('utf8').split('\0').filter((f, i, all) => f !== '' || i < all.length - 1);
+  const fields = out
+    .toString('utf8')
+    .split('\0')
+    .filter((f, i, all) => f !== '' || i < all.length - 1);
   const paths = new Set<string>();
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const status = fields[i] ?? '';
     const count = /^[RC]/.test(status) ? 2 : 1;
     for (const p of fields.slice(i + 1, i + 1 + count)) paths.add(p);

@@ -22,11 +22,25 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 /** A Bash tool call in Claude Code's stream-json, as the agent prints it. */
 function bashLine(command: string): string {
-  return JSON.stringify({ type: 'assistant', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-opus-4-8', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command } }] }, session_id: 's' });
+  return JSON.stringify({
+    type: 'assistant',
+    message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-opus-4-8', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command } }] },
+    session_id: 's',
+  });
 }
 
 function writeLine(path: string): string {
-  return JSON.stringify({ type: 'assistant', message: { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-opus-4-8', content: [{ type: 'tool_use', id: 'toolu_2', name: 'Write', input: { file_path: path, content: 'x' } }] }, session_id: 's' });
+  return JSON.stringify({
+    type: 'assistant',
+    message: {
+      id: 'msg_2',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-opus-4-8',
+      content: [{ type: 'tool_use', id: 'toolu_2', name: 'Write', input: { file_path: path, content: 'x' } }],
+    },
+    session_id: 's',
+  });
 }
 
 describe('a secret that sits across the point where a status line is cut', () => {
@@ -42,7 +56,9 @@ describe('a secret that sits across the point where a status line is cut', () =>
       bodies.push(JSON.stringify(body));
       return true;
     };
-    nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'ghs_installationtoken000000000000000000', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    nock(API)
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 'ghs_installationtoken000000000000000000', expires_at: new Date(Date.now() + 3600_000).toISOString() });
     nock(API).get('/repos/o/r/issues/1/comments').query(true).reply(200, []);
     nock(API).post('/repos/o/r/issues/1/comments', keep).reply(201, { id: 11, html_url: 'https://github.com/o/r/issues/1#issuecomment-11' });
     nock(API).persist().patch('/repos/o/r/issues/comments/11', keep).reply(200, {});

@@ -26,7 +26,14 @@ describe("Amp's stream-json parser", () => {
   });
 
   it("reads a failed result's reason from its `error` field", () => {
-    const line = JSON.stringify({ type: 'result', subtype: 'error_during_execution', is_error: true, num_turns: 1, error: '429 Too Many Requests: rate limit exceeded', session_id: T });
+    const line = JSON.stringify({
+      type: 'result',
+      subtype: 'error_during_execution',
+      is_error: true,
+      num_turns: 1,
+      error: '429 Too Many Requests: rate limit exceeded',
+      session_id: T,
+    });
     expect(parseAmpStreamLine(line)).toEqual([
       { type: 'session', id: T },
       { type: 'result', ok: false, summary: '429 Too Many Requests: rate limit exceeded', reason: 'rate_limit' },

@@ -58,9 +58,7 @@ describe("Codex's exec --json parser", () => {
   it('keeps a line that is not JSON, or JSON of an unknown type, as log text and never throws', () => {
     expect(parseCodexLine('Reading prompt from stdin...')).toEqual([{ type: 'log', text: 'Reading prompt from stdin...' }]);
     expect(parseCodexLine('{"type":"thread.renamed","name":"x"}')).toEqual([{ type: 'log', text: '{"type":"thread.renamed","name":"x"}' }]);
-    expect(parseCodexLine('{"type":"item.completed","item":{"type":"image_view"}}')).toEqual([
-      { type: 'log', text: '{"type":"item.completed","item":{"type":"image_view"}}' },
-    ]);
+    expect(parseCodexLine('{"type":"item.completed","item":{"type":"image_view"}}')).toEqual([{ type: 'log', text: '{"type":"item.completed","item":{"type":"image_view"}}' }]);
     expect(parseCodexLine('{"type":')).toEqual([{ type: 'log', text: '{"type":' }]);
   });
 });

@@ -22,7 +22,12 @@ describe('a custom agent from the repository settings', () => {
       execFileSync('bash', ['-c', `${cmd}; cat > ${join(dir, 'stdin')}`], { cwd: dir });
       expect(readFileSync(join(dir, 'args'), 'utf8')).toBe(`${workdir}\n${HOSTILE}\n${promptFile}\n`);
       expect(execFileSync('ls', [workdir]).toString()).toBe('');
-      expect(execFileSync('ls', [dir]).toString().split('\n').filter((f) => f.startsWith('pwned'))).toEqual([]);
+      expect(
+        execFileSync('ls', [dir])
+          .toString()
+          .split('\n')
+          .filter((f) => f.startsWith('pwned')),
+      ).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -47,7 +52,15 @@ describe('a custom agent from the repository settings', () => {
   });
 
   it('reads a known stream format with the built-in parser', () => {
-    const line = JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'All done', session_id: 's1', total_cost_usd: 0.01, usage: { input_tokens: 3, output_tokens: 4 } });
+    const line = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      result: 'All done',
+      session_id: 's1',
+      total_cost_usd: 0.01,
+      usage: { input_tokens: 3, output_tokens: 4 },
+    });
     const events = parseAgentOutput(customAgentProfile('mine', { command: 'x', output: 'claude-stream-json', secrets: ['ANTHROPIC_API_KEY'], template: 'mine' }), `${line}\n`);
     expect(events).toContainEqual(expect.objectContaining({ type: 'result', ok: true, summary: 'All done' }));
     const profile = customAgentProfile('mine', { command: 'x', output: 'codex-json', secrets: ['MISTRAL_API_KEY'] });

@@ -8,9 +8,7 @@ import { opencode } from '../../src/agents/opencode.js';
 describe('failure messages', () => {
   it('names the rejected key, so the maintainer knows which variable to check', () => {
     expect(failureMessage(codex, 'auth')).toBe("Codex's API key was rejected: check `CODEX_API_KEY` in the app's environment.");
-    expect(failureMessage(opencode, 'auth')).toBe(
-      "OpenCode's API key was rejected: check `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `GEMINI_API_KEY` in the app's environment.",
-    );
+    expect(failureMessage(opencode, 'auth')).toBe("OpenCode's API key was rejected: check `ANTHROPIC_API_KEY`, `OPENAI_API_KEY` or `GEMINI_API_KEY` in the app's environment.");
   });
 
   it('says what to do for each other reason', () => {

@@ -35,7 +35,16 @@ describe('follow-up prompts', () => {
       ],
       files: ['src/a.ts', 'test/a.test.ts'],
     });
-    const order = ['<issue number="1">', 'It breaks', '<pull-request>', 'Claude Code worked on #1.', '<changed-files>\nsrc/a.ts\ntest/a.test.ts\n</changed-files>', 'from="@alice">\nclaude fix it', 'from="@carol">\nadd tests', '<instructions from="@alice">\nnow the docs'];
+    const order = [
+      '<issue number="1">',
+      'It breaks',
+      '<pull-request>',
+      'Claude Code worked on #1.',
+      '<changed-files>\nsrc/a.ts\ntest/a.test.ts\n</changed-files>',
+      'from="@alice">\nclaude fix it',
+      'from="@carol">\nadd tests',
+      '<instructions from="@alice">\nnow the docs',
+    ];
     let at = -1;
     for (const part of order) {
       const i = p.indexOf(part);
@@ -59,7 +68,7 @@ describe('the pull request body after a turn', () => {
       stateMarker: renderStateMarker({ v: 1, repo: 'o/r', issue: 1, profile: 'claude', branch: 'b', session: 's', sandbox: 'y', turns: 2 }, seal),
     });
     expect(next).toContain('Closes #1');
-    expect(next).toContain('### Turn 2\n\nClaude Code, at @alice\'s request.\n\n> added docs');
+    expect(next).toContain("### Turn 2\n\nClaude Code, at @alice's request.\n\n> added docs");
     expect(next.match(/issuesmith:state/g)).toHaveLength(1);
     const read = readStateMarker(next, seal);
     expect(read.kind === 'ok' && read.state).toMatchObject({ turns: 2, sandbox: 'y' });

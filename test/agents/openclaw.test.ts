@@ -11,7 +11,16 @@ const events = (output: string): AgentEvent[] => parseAgentOutput(openclaw, outp
 // What `openclaw agent --local --json` prints: the embedded runner's result, pretty-printed
 // (openclaw src/commands/agent/delivery.ts, buildOutboundResultEnvelope).
 const agentResult = (o: object): string => `${JSON.stringify(o, null, 2)}\n`;
-const meta = { durationMs: 812, agentMeta: { sessionId: 'cd88b907-061a-47f7-ba1c-3119be59ca14', provider: 'anthropic', model: 'claude-sonnet-4-5', usage: { input: 30, output: 12, cacheRead: 4, cacheWrite: 0, total: 46 }, costUsd: 0.0021 } };
+const meta = {
+  durationMs: 812,
+  agentMeta: {
+    sessionId: 'cd88b907-061a-47f7-ba1c-3119be59ca14',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    usage: { input: 30, output: 12, cacheRead: 4, cacheWrite: 0, total: 46 },
+    costUsd: 0.0021,
+  },
+};
 
 describe("OpenClaw's --json parser", () => {
   it('reads the pretty-printed exec sample, fed line by line: session, final text, tools, usage, cost', () => {
@@ -48,7 +57,12 @@ describe("OpenClaw's --json parser", () => {
   });
 
   it('reads the `{ payloads, meta }` result of `agent --local --json`', () => {
-    const ok = events(agentResult({ payloads: [{ text: 'Fixed the typo.', mediaUrl: null }], meta: { ...meta, toolSummary: { calls: 2, tools: ['read', 'edit'], failures: 0 }, stopReason: 'stop' } }));
+    const ok = events(
+      agentResult({
+        payloads: [{ text: 'Fixed the typo.', mediaUrl: null }],
+        meta: { ...meta, toolSummary: { calls: 2, tools: ['read', 'edit'], failures: 0 }, stopReason: 'stop' },
+      }),
+    );
     expect(ok).toEqual([
       { type: 'session', id: 'cd88b907-061a-47f7-ba1c-3119be59ca14' },
       { type: 'text', text: 'Fixed the typo.' },
@@ -88,9 +102,7 @@ describe("OpenClaw's --json parser", () => {
   it('reads a one-line object with the stateless parse, and anything else as log text', () => {
     expect(of(parseOpenClawLine(JSON.stringify(JSON.parse(sample('openclaw-agent-exec.json')))), 'result')).toHaveLength(1);
     expect(parseOpenClawLine('{"something":"else"}')).toEqual([{ type: 'log', text: '{"something":"else"}' }]);
-    expect(parseOpenClawLine('Error: No API key found for provider "anthropic".')).toEqual([
-      { type: 'log', text: 'Error: No API key found for provider "anthropic".' },
-    ]);
+    expect(parseOpenClawLine('Error: No API key found for provider "anthropic".')).toEqual([{ type: 'log', text: 'Error: No API key found for provider "anthropic".' }]);
   });
 });
 

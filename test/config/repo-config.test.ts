@@ -10,7 +10,10 @@ import { settingsFromEnv } from '../../src/config/settings.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // What the worker checks files with: the built-in agents, their keys and the operator's list.
-const ctx: RepoConfigContext = configContext({ settings: settingsFromEnv({ ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY, WEBHOOK_SECRET' }), profiles: new ProfileRegistry() });
+const ctx: RepoConfigContext = configContext({
+  settings: settingsFromEnv({ ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY, WEBHOOK_SECRET' }),
+  profiles: new ProfileRegistry(),
+});
 
 function problems(yaml: string): string[] {
   const r = parseRepoConfig(parseYaml(yaml), ctx);
@@ -41,7 +44,10 @@ describe('the .github/issuesmith.yml schema', () => {
       labelPrefix: 'ai',
       command: '/ai',
       pullRequest: { draft: false, branchPrefix: 'bot/', labels: ['agent-made'], reviewers: ['octocat'], teamReviewers: ['maintainers'] },
-      setup: [{ run: 'npm ci', timeoutMs: 600_000 }, { run: 'npm run build', timeoutMs: 300_000 }],
+      setup: [
+        { run: 'npm ci', timeoutMs: 600_000 },
+        { run: 'npm run build', timeoutMs: 300_000 },
+      ],
       instructionsFile: 'docs/agents.md',
       limits: { maxConcurrentJobs: 2, maxChangedFiles: 40, maxPatchBytes: 500_000 },
       allowWorkflowChanges: false,
@@ -66,7 +72,9 @@ describe('the .github/issuesmith.yml schema', () => {
   });
 
   it('lists every problem at once', () => {
-    const found = problems('permission: owner\nlimits:\n  max_changed_files: 0\npull_request:\n  draft: maybe\n  branch_prefix: "bad..prefix"\nsetup:\n  - run: npm ci\n    timeout_minutes: -1\n  - 42\n');
+    const found = problems(
+      'permission: owner\nlimits:\n  max_changed_files: 0\npull_request:\n  draft: maybe\n  branch_prefix: "bad..prefix"\nsetup:\n  - run: npm ci\n    timeout_minutes: -1\n  - 42\n',
+    );
     expect(found).toEqual([
       'permission: expected one of "write", "maintain", "admin", got "owner"',
       'pull_request.draft: expected true or false, got "maybe"',
@@ -98,7 +106,9 @@ describe('the .github/issuesmith.yml schema', () => {
   });
 
   it("never lets a custom agent ask for the app's own secrets or variables the operator did not offer", () => {
-    expect(problems('agents:\n  mine:\n    command: x\n    output: text\n    secrets: [PRIVATE_KEY, WEBHOOK_SECRET, E2B_API_KEY, AWS_SECRET_ACCESS_KEY, MISTRAL_API_KEY]\n')).toEqual([
+    expect(
+      problems('agents:\n  mine:\n    command: x\n    output: text\n    secrets: [PRIVATE_KEY, WEBHOOK_SECRET, E2B_API_KEY, AWS_SECRET_ACCESS_KEY, MISTRAL_API_KEY]\n'),
+    ).toEqual([
       "agents.mine.secrets.0: `PRIVATE_KEY` is one of the app's own secrets or settings and is never given to an agent.",
       "agents.mine.secrets.1: `WEBHOOK_SECRET` is one of the app's own secrets or settings and is never given to an agent.",
       "agents.mine.secrets.2: `E2B_API_KEY` is one of the app's own secrets or settings and is never given to an agent.",
@@ -117,7 +127,9 @@ describe('the .github/issuesmith.yml schema', () => {
   });
 
   it("never lets env point an agent's key at another host", () => {
-    const found = problems('agents:\n  opencode:\n    env:\n      ANTHROPIC_BASE_URL: https://evil.example\n      GOOGLE_GEMINI_BASE_URL: https://evil.example\n      OPENAI_API_HOST: evil.example\n      DATABASE_URL: postgres://localhost/test\n');
+    const found = problems(
+      'agents:\n  opencode:\n    env:\n      ANTHROPIC_BASE_URL: https://evil.example\n      GOOGLE_GEMINI_BASE_URL: https://evil.example\n      OPENAI_API_HOST: evil.example\n      DATABASE_URL: postgres://localhost/test\n',
+    );
     expect(found).toEqual([
       expect.stringMatching(/^agents\.opencode\.env\.ANTHROPIC_BASE_URL: is the app's to set/),
       expect.stringMatching(/^agents\.opencode\.env\.GOOGLE_GEMINI_BASE_URL: is the app's to set/),
@@ -133,7 +145,10 @@ describe('the .github/issuesmith.yml schema', () => {
 
   it('warns about unknown keys, at any depth, and keeps the rest', () => {
     const r = parseRepoConfig(parseYaml('colour: blue\npermission: admin\nagents:\n  codex:\n    modle: x\npull_request:\n  draft: true\n  assignees: [a]\n'), ctx);
-    expect(r).toMatchObject({ ok: true, warnings: ['agents.codex.modle: unknown setting, ignored', 'pull_request.assignees: unknown setting, ignored', 'colour: unknown setting, ignored'] });
+    expect(r).toMatchObject({
+      ok: true,
+      warnings: ['agents.codex.modle: unknown setting, ignored', 'pull_request.assignees: unknown setting, ignored', 'colour: unknown setting, ignored'],
+    });
     expect(r.ok && r.config).toEqual({ permission: 'admin', agents: { codex: {} }, pull_request: { draft: true } });
   });
 
@@ -153,7 +168,23 @@ describe('the .github/issuesmith.yml schema', () => {
   it('gives editors a schema that knows every top-level setting and refuses unknown ones', () => {
     const schema = JSON.parse(repoConfigJsonSchemaText()) as { properties: Record<string, unknown>; additionalProperties: boolean };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['_extends', 'agents', 'allow_external_symlinks', 'allow_submodule_changes', 'allow_workflow_changes', 'allowed_users', 'default_agent', 'instructions', 'instructions_file', 'limits', 'options', 'permission', 'pull_request', 'setup', 'trigger'].sort(),
+      [
+        '_extends',
+        'agents',
+        'allow_external_symlinks',
+        'allow_submodule_changes',
+        'allow_workflow_changes',
+        'allowed_users',
+        'default_agent',
+        'instructions',
+        'instructions_file',
+        'limits',
+        'options',
+        'permission',
+        'pull_request',
+        'setup',
+        'trigger',
+      ].sort(),
     );
     expect(schema.additionalProperties).toBe(false);
   });

@@ -112,7 +112,11 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     await waitFor('the status with the link', () => github.comments.find((c) => c.body.includes('/pull/2')));
     await waitFor('both tokens revoked', () => (github.callsTo('DELETE', /\/installation\/token$/).length === 2 ? true : undefined));
     // No host clone is left; the sandbox waits, paused, for a follow-up, with the agent's session saved.
-    expect(readdirSync(workDir).filter((f) => f.startsWith('issuesmith-')).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
+    expect(
+      readdirSync(workDir)
+        .filter((f) => f.startsWith('issuesmith-'))
+        .sort(),
+    ).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
     expect(output).not.toContain(ANTHROPIC_KEY);
   });
 });

@@ -30,7 +30,11 @@ describe('the built app under a secondary rate limit', () => {
     workDir = mkdtempSync(join(tmpdir(), 'issuesmith-rate-limit-'));
     app = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: { ...appProcessEnv({ github, dir: workDir, bin: join(ROOT, 'test', 'fixtures', 'bin'), secret: SECRET, anthropicKey: 'sk-ant-rate-limit-0123456789' }), PORT: String(port), LOG_LEVEL: 'info' },
+      env: {
+        ...appProcessEnv({ github, dir: workDir, bin: join(ROOT, 'test', 'fixtures', 'bin'), secret: SECRET, anthropicKey: 'sk-ant-rate-limit-0123456789' }),
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     app.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -55,7 +59,12 @@ describe('the built app under a secondary rate limit', () => {
     const body = JSON.stringify(commentPayload('/agent claude add a file\nfake-agent: write NOTES.md from the agent', { commentId: 7 }));
     const r = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': 'rate-limited', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': 'rate-limited',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      },
       body,
     });
     expect(r.status).toBe(200);

@@ -155,7 +155,10 @@ describe('a web process and worker processes sharing one Redis', () => {
     // The restarted job ended the first run's sandbox, found by its metadata, agent and all.
     await waitFor('the first agent to be gone', () => !alive(agentPid));
     expect(sandboxIds(root).filter((id) => sandboxes.includes(id))).toEqual([]);
-    const status = await waitFor('the final status', () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash') && c.body.includes('opened a pull request'))?.body);
+    const status = await waitFor(
+      'the final status',
+      () => github.comments.find((c) => c.body.includes('issuesmith:status delivery-crash') && c.body.includes('opened a pull request'))?.body,
+    );
     expect(status).toContain('Restarted after the worker running it stopped (attempt 2)');
     expect(second.output()).toContain('"attempt":2');
     expect(second.output()).toContain('job restarted');

@@ -8,7 +8,7 @@ import { StagedChange } from '../../src/git/staged-change.js';
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 const git = (args: string[], cwd?: string): string => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
 
-describe("the outgoing change, as git itself describes it", () => {
+describe('the outgoing change, as git itself describes it', () => {
   let dir: string;
   let bare: string;
   let work: string;

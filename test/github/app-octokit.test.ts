@@ -8,7 +8,10 @@ import { useStrictNock } from '../helpers/nock-harness.js';
 import { privateKey } from '../helpers/probot.js';
 
 const API = 'https://api.github.com';
-const SECONDARY = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits' };
+const SECONDARY = {
+  message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+  documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+};
 
 /** A Probot as the app builds it: main.ts hands `appOctokit()` to Probot's `run`. */
 function appProbot(o: Parameters<typeof appOctokit>[0] = {}): Probot {
@@ -48,7 +51,9 @@ describe("the app's Octokit under GitHub's rate limits", () => {
   });
 
   it('waits out a secondary rate limit (403, retry-after) on a write, and the write succeeds', async () => {
-    nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    nock(API)
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
     let refusedAt = 0;
     let retriedAt = 0;
     nock(API)
@@ -71,7 +76,9 @@ describe("the app's Octokit under GitHub's rate limits", () => {
   });
 
   it('waits out a secondary rate limit answered with 429 too', async () => {
-    nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    nock(API)
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
     nock(API).post('/repos/o/r/pulls').reply(429, SECONDARY, { 'retry-after': '1' }).post('/repos/o/r/pulls').reply(201, { number: 2 });
     const octokit = (await settle(appProbot().auth(1))).result;
     if (octokit.status !== 'fulfilled') throw octokit.reason;
@@ -80,7 +87,9 @@ describe("the app's Octokit under GitHub's rate limits", () => {
   });
 
   it('gives up after a bounded number of retries', async () => {
-    nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    nock(API)
+      .post('/app/installations/1/access_tokens')
+      .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600_000).toISOString() });
     nock(API).post('/repos/o/r/issues/1/comments').times(3).reply(403, SECONDARY, { 'retry-after': '1' });
     const octokit = (await settle(appProbot({ secondaryRetries: 2 }).auth(1))).result;
     if (octokit.status !== 'fulfilled') throw octokit.reason;

@@ -47,7 +47,10 @@ describe('IssueGitHub.ensureStatusComment', () => {
   });
 
   it('leaves the comment when it already reads the body', async () => {
-    nock(API).get(COMMENTS).query({ per_page: '100' }).reply(200, [bot(5, `Stopped\n${MARKER}`)]);
+    nock(API)
+      .get(COMMENTS)
+      .query({ per_page: '100' })
+      .reply(200, [bot(5, `Stopped\n${MARKER}`)]);
     expect(await issue().ensureStatusComment({ marker: MARKER, body: `Stopped\n${MARKER}` })).toBe(5);
   });
 

@@ -13,7 +13,9 @@ const SHA1 = '1'.repeat(40);
 const SHA2 = '2'.repeat(40);
 
 async function installation(): Promise<Octokit> {
-  nock(BASE).post(`${API}/app/installations/1/access_tokens`).reply(201, { token: 'ghs_loader', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+  nock(BASE)
+    .post(`${API}/app/installations/1/access_tokens`)
+    .reply(201, { token: 'ghs_loader', expires_at: new Date(Date.now() + 3600_000).toISOString() });
   return (await testProbot(`${BASE}${API}`).auth(1)) as Octokit;
 }
 

@@ -332,7 +332,14 @@ export class FakeE2BServer {
     return sb !== undefined && (sb.state === 'running' || sb.state === 'paused') ? sb : undefined;
   }
 
-  async #makeSandbox(template: string, metadata: Record<string, string>, envs: Record<string, string>, network: NetworkConfig | undefined, autoPause: boolean, timeoutSeconds: number): Promise<FakeSandbox> {
+  async #makeSandbox(
+    template: string,
+    metadata: Record<string, string>,
+    envs: Record<string, string>,
+    network: NetworkConfig | undefined,
+    autoPause: boolean,
+    timeoutSeconds: number,
+  ): Promise<FakeSandbox> {
     const id = `i${randomBytes(10).toString('hex').slice(0, 19)}`;
     const root = join(this.#dir, id);
     const home = join(root, 'home', 'user');
@@ -366,11 +373,14 @@ export class FakeE2BServer {
   #expireAt(sb: FakeSandbox, at: Date): void {
     clearTimeout(sb.expiry);
     sb.endAt = at;
-    sb.expiry = setTimeout(() => {
-      if (sb.state !== 'running') return;
-      if (sb.autoPause) sb.state = 'paused';
-      else stopSandbox(sb, 'killed');
-    }, Math.max(0, at.getTime() - Date.now()));
+    sb.expiry = setTimeout(
+      () => {
+        if (sb.state !== 'running') return;
+        if (sb.autoPause) sb.state = 'paused';
+        else stopSandbox(sb, 'killed');
+      },
+      Math.max(0, at.getTime() - Date.now()),
+    );
     sb.expiry.unref();
   }
 
@@ -457,12 +467,16 @@ export class FakeE2BServer {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...sb.envs, ...cmdEnvs })) env[k] = mapHome(sb, v);
     const cwd = p.cwd !== undefined && p.cwd !== '' ? mapHome(sb, p.cwd) : sb.home;
-    const child = spawn(p.cmd, (p.args ?? []).map((a) => mapHome(sb, a)), {
-      cwd,
-      env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...env },
-      stdio: [request.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      p.cmd,
+      (p.args ?? []).map((a) => mapHome(sb, a)),
+      {
+        cwd,
+        env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...env },
+        stdio: [request.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     const pid = child.pid ?? -1;
     const rec: CommandRecord = { sandboxId: sb.id, cmd: script, cwd: p.cwd, envNames: Object.keys(cmdEnvs), envs: { ...cmdEnvs }, timeoutMs, pid };
     this.record.commands.push(rec);

@@ -95,13 +95,22 @@ export class FakeGitHub {
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
-      const comment = { id: this.calls.length, issue: Number(m[3]), body: String((body as { body?: string }).body ?? ''), user: { login: 'issuesmith[bot]', type: 'Bot' }, updated_at: new Date().toISOString() };
+      const comment = {
+        id: this.calls.length,
+        issue: Number(m[3]),
+        body: String((body as { body?: string }).body ?? ''),
+        user: { login: 'issuesmith[bot]', type: 'Bot' },
+        updated_at: new Date().toISOString(),
+      };
       this.comments.push(comment);
       return send(201, { ...comment, html_url: `http://${this.host}/${m[1]}/${m[2]}/issues/${m[3]}#issuecomment-${comment.id}` });
     }
     if (method === 'GET' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
       const since = url.searchParams.get('since') ?? '';
-      return send(200, this.comments.filter((c) => c.issue === Number(m?.[1]) && c.updated_at >= since));
+      return send(
+        200,
+        this.comments.filter((c) => c.issue === Number(m?.[1]) && c.updated_at >= since),
+      );
     }
     if (method === 'PATCH' && (m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path))) {
       const comment = this.comments.find((c) => c.id === Number(m?.[1]));

@@ -74,7 +74,9 @@ export class GitServer {
   }
 
   branches(owner: string, repo: string): string[] {
-    return this.git(owner, repo, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']).split('\n').filter((b) => b !== '');
+    return this.git(owner, repo, ['for-each-ref', '--format=%(refname:short)', 'refs/heads'])
+      .split('\n')
+      .filter((b) => b !== '');
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

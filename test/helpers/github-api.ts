@@ -55,7 +55,18 @@ export const INSTALLATION_TOKEN = 'ghs_installationtoken000000000000000000000000
  * fails the test on any other call and on any of these that was never made.
  */
 export class MockGitHubApi {
-  readonly record: ApiRecord = { tokenRequests: [], comments: [], reactions: [], pulls: [], pullUpdates: [], revoked: [], status: [], checkRuns: [], configReads: [], headReads: 0 };
+  readonly record: ApiRecord = {
+    tokenRequests: [],
+    comments: [],
+    reactions: [],
+    pulls: [],
+    pullUpdates: [],
+    revoked: [],
+    status: [],
+    checkRuns: [],
+    configReads: [],
+    headReads: 0,
+  };
   readonly scope: nock.Scope;
 
   constructor(
@@ -92,7 +103,9 @@ export class MockGitHubApi {
 
   /** A branch the request may name with `base=`; others answer 404. */
   branch(name: string, exists = true): this {
-    this.scope.get(`${this.repoPath}/branches/${encodeURIComponent(name)}`).reply(exists ? 200 : 404, exists ? { name, commit: { sha: 'b'.repeat(40) } } : { message: 'Branch not found' });
+    this.scope
+      .get(`${this.repoPath}/branches/${encodeURIComponent(name)}`)
+      .reply(exists ? 200 : 404, exists ? { name, commit: { sha: 'b'.repeat(40) } } : { message: 'Branch not found' });
     return this;
   }
 
@@ -117,7 +130,9 @@ export class MockGitHubApi {
   }
 
   installationToken(): this {
-    this.scope.post('/api/v3/app/installations/1/access_tokens', (b: Record<string, unknown>) => b.repositories === undefined).reply(201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    this.scope
+      .post('/api/v3/app/installations/1/access_tokens', (b: Record<string, unknown>) => b.repositories === undefined)
+      .reply(201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString() });
     return this;
   }
 
@@ -130,10 +145,12 @@ export class MockGitHubApi {
 
   reaction(content: string): this {
     const path = this.o.commentId !== undefined ? `${this.repoPath}/issues/comments/${this.o.commentId}/reactions` : `${this.repoPath}/issues/${this.o.number}/reactions`;
-    this.scope.post(path, (b: { content: string }) => b.content === content).reply(201, (_uri, body) => {
-      this.record.reactions.push({ on: this.o.commentId !== undefined ? 'comment' : 'issue', content: (body as { content: string }).content });
-      return { id: 1, content };
-    });
+    this.scope
+      .post(path, (b: { content: string }) => b.content === content)
+      .reply(201, (_uri, body) => {
+        this.record.reactions.push({ on: this.o.commentId !== undefined ? 'comment' : 'issue', content: (body as { content: string }).content });
+        return { id: 1, content };
+      });
     return this;
   }
 
@@ -165,12 +182,17 @@ export class MockGitHubApi {
   /** The job's status comment: looked for (none was queued), created, then edited any number of times. */
   status(o: { existing?: Array<{ id: number; body: string; user: { login: string; type: string } }>; id?: number } = {}): this {
     const created = o.id ?? 7001;
-    this.scope.get(`${this.repoPath}/issues/${this.o.number}/comments`).query(true).reply(200, o.existing ?? []);
+    this.scope
+      .get(`${this.repoPath}/issues/${this.o.number}/comments`)
+      .query(true)
+      .reply(200, o.existing ?? []);
     if (o.existing === undefined || o.existing.length === 0) {
-      this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
-        this.record.status.push((body as { body: string }).body);
-        return { id: created, html_url: 'https://github.example/c/status' };
-      });
+      this.scope
+        .post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status'))
+        .reply(201, (_uri, body) => {
+          this.record.status.push((body as { body: string }).body);
+          return { id: created, html_url: 'https://github.example/c/status' };
+        });
     }
     const id = o.existing?.[0]?.id ?? created;
     this.scope
@@ -186,10 +208,12 @@ export class MockGitHubApi {
 
   /** A status comment posted once, as the final word, by a job that ends before it starts (a broken settings file). */
   finalStatusOnly(): this {
-    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
-      this.record.status.push((body as { body: string }).body);
-      return { id: 7001, html_url: 'https://github.example/c/status' };
-    });
+    this.scope
+      .post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status'))
+      .reply(201, (_uri, body) => {
+        this.record.status.push((body as { body: string }).body);
+        return { id: 7001, html_url: 'https://github.example/c/status' };
+      });
     return this;
   }
 
@@ -257,7 +281,13 @@ export class MockGitHubApi {
   }
 
   pullFiles(number: number, files: string[]): this {
-    this.scope.get(`${this.repoPath}/pulls/${number}/files`).query({ per_page: '100' }).reply(200, files.map((filename) => ({ filename, status: 'added' })));
+    this.scope
+      .get(`${this.repoPath}/pulls/${number}/files`)
+      .query({ per_page: '100' })
+      .reply(
+        200,
+        files.map((filename) => ({ filename, status: 'added' })),
+      );
     return this;
   }
 
@@ -271,7 +301,10 @@ export class MockGitHubApi {
     this.scope
       .get(`${this.repoPath}/issues/${number}/comments`)
       .query({ per_page: '100' })
-      .reply(200, comments.map((c) => ({ id: c.id, body: c.body, created_at: c.at, user: { login: c.login, type: c.type ?? 'User' } })));
+      .reply(
+        200,
+        comments.map((c) => ({ id: c.id, body: c.body, created_at: c.at, user: { login: c.login, type: c.type ?? 'User' } })),
+      );
     return this;
   }
 
@@ -286,24 +319,31 @@ export class MockGitHubApi {
     this.scope
       .get(`${this.repoPath}/pulls/${number}/reviews/${reviewId}/comments`)
       .query({ per_page: '100' })
-      .reply(200, comments.map((c, i) => ({ id: 700 + i, body: c.body, path: c.path, line: c.line, diff_hunk: c.diffHunk, user: { login: c.login } })));
+      .reply(
+        200,
+        comments.map((c, i) => ({ id: 700 + i, body: c.body, path: c.path, line: c.line, diff_hunk: c.diffHunk, user: { login: c.login } })),
+      );
     return this;
   }
 
   /** A reaction on a review comment (a line of the diff). */
   reviewCommentReaction(commentId: number, content: string): this {
-    this.scope.post(`${this.repoPath}/pulls/comments/${commentId}/reactions`, (b: { content: string }) => b.content === content).reply(201, () => {
-      this.record.reactions.push({ on: 'comment', content });
-      return { id: 1, content };
-    });
+    this.scope
+      .post(`${this.repoPath}/pulls/comments/${commentId}/reactions`, (b: { content: string }) => b.content === content)
+      .reply(201, () => {
+        this.record.reactions.push({ on: 'comment', content });
+        return { id: 1, content };
+      });
     return this;
   }
 
   comment(): this {
-    this.scope.post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => !b.body.includes('issuesmith:status')).reply(201, (_uri, body) => {
-      this.record.comments.push((body as { body: string }).body);
-      return { id: 9000 + this.record.comments.length, html_url: `https://github.example/c/${this.record.comments.length}` };
-    });
+    this.scope
+      .post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => !b.body.includes('issuesmith:status'))
+      .reply(201, (_uri, body) => {
+        this.record.comments.push((body as { body: string }).body);
+        return { id: 9000 + this.record.comments.length, html_url: `https://github.example/c/${this.record.comments.length}` };
+      });
     return this;
   }
 

@@ -121,7 +121,19 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   /** Turn 1: `/agent` on issue #1 opens pull request #77. */
   async function firstTurn(agent: string, directives: string): Promise<PullRequestState> {
     const id = commentIds;
-    const mock = api(1, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2);
+    const mock = api(1, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest(PR)
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     const outcome = await deliver('issue_comment', commentPayload(`/agent ${agent} add a note\n${directives}`, { commentId: id }));
     expect(outcome.kind).toBe('pull-request');
     prBody = (mock.record.pulls[0] as { body: string }).body;
@@ -142,7 +154,14 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   /** A follow-up typed on the pull request's conversation; returns the mock and the job's outcome. */
   async function pullComment(text: string, extra: (m: MockGitHubApi) => void = () => undefined): Promise<{ mock: MockGitHubApi; outcome: Finished }> {
     const id = commentIds;
-    const mock = api(PR, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: prBody, headRef: BRANCH, headSha: headSha() }).botIdentity().scopedToken('read');
+    const mock = api(PR, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .getPull({ number: PR, body: prBody, headRef: BRANCH, headSha: headSha() })
+      .botIdentity()
+      .scopedToken('read');
     extra(mock);
     mock.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', pullCommentPayload(text, { commentId: id, number: PR }));
@@ -212,7 +231,19 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     try {
       const env = { REDIS_URL: redis.url };
       const id = commentIds;
-      const mock = api(1, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2);
+      const mock = api(1, id)
+        .installationToken()
+        .permission()
+        .reaction('eyes')
+        .status({ id: statusId() })
+        .openPulls()
+        .scopedToken('read')
+        .botIdentity()
+        .scopedToken('write')
+        .pullRequest(PR)
+        .checkRuns()
+        .reaction('rocket')
+        .revoke(2);
       await deliver('issue_comment', commentPayload('/agent codex add a note\nfake-agent: write one.md one', { commentId: id }), env);
       prBody = (mock.record.pulls[0] as { body: string }).body;
       const first = stateOf(prBody);
@@ -220,7 +251,14 @@ describe('follow-ups: a comment continues the same agent session on the same pul
       expect(readdirSync(root)).not.toContain('issuesmith-sessions');
       await provider.kill(first.sandbox ?? '', OWNED);
       const turn = commentIds;
-      const second = api(PR, turn).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: prBody, headRef: BRANCH }).botIdentity().scopedToken('read');
+      const second = api(PR, turn)
+        .installationToken()
+        .permission()
+        .reaction('eyes')
+        .status({ id: statusId() })
+        .getPull({ number: PR, body: prBody, headRef: BRANCH })
+        .botIdentity()
+        .scopedToken('read');
       second.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
       const outcome = await deliver('issue_comment', pullCommentPayload('/agent more\nfake-agent: write two.md two\nfake-agent: recall', { commentId: turn, number: PR }), env);
       expect(followUp(outcome)).toMatchObject({ resumed: 'restored', turn: 2 });
@@ -317,7 +355,14 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
     const record = join(root, 'review-record.json');
     const id = 8700;
-    const mock = api(PR).installationToken().permission().reviewCommentReaction(id, 'eyes').status({ id: statusId() }).getPull({ number: PR, body: prBody, headRef: BRANCH }).botIdentity().scopedToken('read');
+    const mock = api(PR)
+      .installationToken()
+      .permission()
+      .reviewCommentReaction(id, 'eyes')
+      .status({ id: statusId() })
+      .getPull({ number: PR, body: prBody, headRef: BRANCH })
+      .botIdentity()
+      .scopedToken('read');
     mock.scopedToken('write').updatePull(PR).checkRuns().reviewCommentReaction(id, 'rocket').revoke(2);
     const outcome = await deliver(
       'pull_request_review_comment',
@@ -340,13 +385,23 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   it("puts a review's line comments in the prompt when the review's body asks", async () => {
     await firstTurn('codex', 'fake-agent: write a.md a');
     const record = join(root, 'review-record.json');
-    const mock = api(PR).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: prBody, headRef: BRANCH }).botIdentity().scopedToken('read');
+    const mock = api(PR)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .getPull({ number: PR, body: prBody, headRef: BRANCH })
+      .botIdentity()
+      .scopedToken('read');
     mock.reviewComments(PR, 555, [
       { login: 'Codertocat', body: 'rename this', path: 'a.md', line: 1, diffHunk: '@@ -0,0 +1 @@\n+a' },
       { login: 'Codertocat', body: 'and add a second line', path: 'a.md', line: 1, diffHunk: '@@ -0,0 +1 @@\n+a' },
     ]);
     mock.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
-    const outcome = await deliver('pull_request_review', reviewPayload(`/agent address my comments\nfake-agent: write b.md b\nfake-agent: record ${record}`, { number: PR, reviewId: 555 }));
+    const outcome = await deliver(
+      'pull_request_review',
+      reviewPayload(`/agent address my comments\nfake-agent: write b.md b\nfake-agent: record ${record}`, { number: PR, reviewId: 555 }),
+    );
     expect(followUp(outcome).turn).toBe(2);
     // The reactions go on the pull request: a review has none of its own.
     expect(mock.record.reactions.map((r) => r.on)).toEqual(['issue', 'issue']);
@@ -356,7 +411,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(stdin).toContain('and add a second line');
   });
 
-  it("keeps a commit someone pushed between turns: the agent starts from it and the new commit goes on top", async () => {
+  it('keeps a commit someone pushed between turns: the agent starts from it and the new commit goes on top', async () => {
     await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
     // A maintainer pushes to the branch.
     const work = mkdtempSync(join(tmpdir(), 'issuesmith-human-'));
@@ -392,10 +447,15 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   it('continues on the issue: /agent there finds the open pull request and adds to it', async () => {
     const first = await firstTurn('opencode', 'fake-agent: write one.md one');
     const id = commentIds;
-    const mock = api(1, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls([
-      api(PR).pullBody({ number: PR, body: '<!-- issuesmith:state {not json} -->', headRef: 'issuesmith/5-other' }),
-      api(PR).pullBody({ number: PR, body: prBody, headRef: BRANCH }),
-    ]);
+    const mock = api(1, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .openPulls([
+        api(PR).pullBody({ number: PR, body: '<!-- issuesmith:state {not json} -->', headRef: 'issuesmith/5-other' }),
+        api(PR).pullBody({ number: PR, body: prBody, headRef: BRANCH }),
+      ]);
     mock.botIdentity().scopedToken('read').scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', commentPayload('/agent and a second file\nfake-agent: write two.md two\nfake-agent: recall', { commentId: id }));
     expect(followUp(outcome)).toMatchObject({ turn: 2, resumed: 'paused' });
@@ -404,15 +464,17 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(mock.finalStatus).toContain('**OpenCode** (turn 2) pushed a new commit to the pull request');
   });
 
-  it("ignores a marker on a pull request the app did not open, and one that names another repository", async () => {
+  it('ignores a marker on a pull request the app did not open, and one that names another repository', async () => {
     await firstTurn('claude', 'fake-agent: write one.md one');
     const copied = prBody;
     const elsewhere = prBody.replace(`"repo":"${OWNER}/${REPO}"`, '"repo":"someone/else"');
     const id = commentIds;
-    const mock = api(1, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls([
-      api(PR).pullBody({ number: 90, body: copied, headRef: BRANCH, author: 'mallory' }),
-      api(PR).pullBody({ number: 91, body: elsewhere, headRef: BRANCH }),
-    ]);
+    const mock = api(1, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .openPulls([api(PR).pullBody({ number: 90, body: copied, headRef: BRANCH, author: 'mallory' }), api(PR).pullBody({ number: 91, body: elsewhere, headRef: BRANCH })]);
     // No pull request of ours for the issue: a fresh run, which finds the branch name taken and makes another.
     mock.botIdentity().scopedToken('read').scopedToken('write').pullRequest(92).checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', commentPayload('/agent again\nfake-agent: write two.md two', { commentId: id }));
@@ -422,17 +484,28 @@ describe('follow-ups: a comment continues the same agent session on the same pul
 
   it('refuses politely to work on a pull request from a fork', async () => {
     const id = commentIds;
-    const mock = api(PR, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: 'A contribution', headRef: 'patch-1', headRepo: 'someone/Hello-World', author: 'someone' }).reaction('confused');
+    const mock = api(PR, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .getPull({ number: PR, body: 'A contribution', headRef: 'patch-1', headRepo: 'someone/Hello-World', author: 'someone' })
+      .reaction('confused');
     const outcome = await deliver('issue_comment', pullCommentPayload('/agent fix the tests', { commentId: id, number: PR }));
     expect(outcome.kind).toBe('user-error');
     expect(mock.finalStatus).toContain('comes from a fork');
     expect(git.requests).toEqual([]);
   });
 
-  it("works on a same-repository pull request the app did not open, on its branch, without touching its description", async () => {
+  it('works on a same-repository pull request the app did not open, on its branch, without touching its description', async () => {
     execFileSync('git', ['--git-dir', git.barePath(OWNER, REPO), 'branch', 'feature', 'main']);
     const id = commentIds;
-    const mock = api(PR, id).installationToken().permission().reaction('eyes').status({ id: statusId() }).getPull({ number: PR, body: 'My feature', headRef: 'feature', author: 'Codertocat' });
+    const mock = api(PR, id)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .status({ id: statusId() })
+      .getPull({ number: PR, body: 'My feature', headRef: 'feature', author: 'Codertocat' });
     mock.scopedToken('read').conversation(PR, []).pullFiles(PR, []);
     mock.botIdentity().scopedToken('write').checkRuns().reaction('rocket').revoke(2);
     const outcome = await deliver('issue_comment', pullCommentPayload('/agent add a changelog\nfake-agent: write CHANGELOG.md one', { commentId: id, number: PR }));

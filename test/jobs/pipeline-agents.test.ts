@@ -61,8 +61,24 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
   }
 
   it.each(builtInProfiles.map((p) => p.name))('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
-    const mock = api(6000).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
-    await run(new LocalSandboxProvider({ path: PATH, root }), `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`, 6000);
+    const mock = api(6000)
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await run(
+      new LocalSandboxProvider({ path: PATH, root }),
+      `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`,
+      6000,
+    );
     expect(git.git(OWNER, REPO, ['show', `issuesmith/1-spelling-error-in-the-readme-file:notes/${agent}.md`])).toBe(`written by ${agent}`);
     const pr = mock.record.pulls[0] as { body: string };
     expect(pr.body).toContain(`"profile":"${agent}"`);
@@ -89,12 +105,28 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     }
 
     it('opens the pull request and pauses the sandbox for a follow-up; no token that can push enters it', async () => {
-      const mock = api(6100).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+      const mock = api(6100)
+        .installationToken()
+        .permission()
+        .reaction('eyes')
+        .openPulls()
+        .scopedToken('read')
+        .botIdentity()
+        .scopedToken('write')
+        .pullRequest()
+        .status()
+        .checkRuns()
+        .reaction('rocket')
+        .revoke(2);
       await run(provider(), '/agent claude go\nfake-agent: write e2b.txt from e2b', 6100);
       expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:e2b.txt'])).toBe('from e2b');
       expect(mock.record.pulls).toHaveLength(1);
       const [create] = e2b.record.creates;
-      expect(create).toMatchObject({ template: 'claude', envs: { ANTHROPIC_API_KEY: KEYS.ANTHROPIC_API_KEY, IS_SANDBOX: '1' }, metadata: { app: 'issuesmith', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-6100' } });
+      expect(create).toMatchObject({
+        template: 'claude',
+        envs: { ANTHROPIC_API_KEY: KEYS.ANTHROPIC_API_KEY, IS_SANDBOX: '1' },
+        metadata: { app: 'issuesmith', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-6100' },
+      });
       expect(Object.keys(create?.envs ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'IS_SANDBOX']);
       expect(e2b.record.kills).toHaveLength(0);
       expect(e2b.record.pauses).toEqual([create?.sandboxId]);
@@ -102,8 +134,17 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
       const everything = JSON.stringify({ creates: e2b.record.creates, commands: e2b.record.commands, writes: e2b.record.writes });
       expect(everything).not.toContain(WRITE_TOKEN);
       expect(everything).not.toContain(Buffer.from(`x-access-token:${WRITE_TOKEN}`).toString('base64'));
-      if (process.env.SHOW_E2B_RECORD) process.stdout.write(`${JSON.stringify({ creates: e2b.record.creates.map((c) => ({ ...c, envs: Object.keys(c.envs) })), commands: e2b.record.commands.map((c) => ({ cmd: c.cmd.slice(0, 110), envNames: c.envNames, exitCode: c.exitCode })), kills: e2b.record.kills }, null, 1)}\n`);
-      expect(e2b.record.commands.map((c) => c.cmd.split(' ').slice(0, 2).join(' '))).toEqual(['git clone', 'git config', expect.stringMatching(/^cd /), 'git add', 'cd /home/user']);
+      if (process.env.SHOW_E2B_RECORD)
+        process.stdout.write(
+          `${JSON.stringify({ creates: e2b.record.creates.map((c) => ({ ...c, envs: Object.keys(c.envs) })), commands: e2b.record.commands.map((c) => ({ cmd: c.cmd.slice(0, 110), envNames: c.envNames, exitCode: c.exitCode })), kills: e2b.record.kills }, null, 1)}\n`,
+        );
+      expect(e2b.record.commands.map((c) => c.cmd.split(' ').slice(0, 2).join(' '))).toEqual([
+        'git clone',
+        'git config',
+        expect.stringMatching(/^cd /),
+        'git add',
+        'cd /home/user',
+      ]);
     });
 
     it('kills the sandbox when the agent fails', async () => {
@@ -115,7 +156,17 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     });
 
     it('kills the sandbox when a later step throws', async () => {
-      const mock = api(6103).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').status().reaction('confused').revoke(2);
+      const mock = api(6103)
+        .installationToken()
+        .permission()
+        .reaction('eyes')
+        .openPulls()
+        .scopedToken('read')
+        .botIdentity()
+        .scopedToken('write')
+        .status()
+        .reaction('confused')
+        .revoke(2);
       mock.scope.post(`${mock.repoPath}/pulls`).reply(500, { message: 'Server Error' });
       // The pushed branch is taken back down when its pull request cannot be opened.
       mock.scope.delete(`${mock.repoPath}/git/refs/heads%2Fissuesmith%2F1-spelling-error-in-the-readme-file`).reply(204);

@@ -26,7 +26,7 @@ const WRITE_TOKEN = 'ghs_writetoken11111111111111111111111111111111111111111';
 // Quotes, command substitution and a separator, with no space (an option's value is one word).
 const HOSTILE_MODEL = `$(touch\${IFS}pwned)';touch\${IFS}pwned2;'\`touch\${IFS}pwned3\``;
 
-describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
+describe("a job shaped by the repository's .github/issuesmith.yml", () => {
   useStrictNock();
   let git: GitServer;
   let sandboxRoot: string;
@@ -46,10 +46,22 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
     created = [];
     const limiter = new MemoryRepoLimiter();
     const local = new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot });
-    const sandboxes: SandboxProvider = { name: 'local', create: (o) => (created.push(o), local.create(o)), connect: (id, owner) => local.connect(id, owner), kill: (id, owner) => local.kill(id, owner), killTagged: (m) => local.killTagged(m) };
+    const sandboxes: SandboxProvider = {
+      name: 'local',
+      create: (o) => (created.push(o), local.create(o)),
+      connect: (id, owner) => local.connect(id, owner),
+      kill: (id, owner) => local.kill(id, owner),
+      killTagged: (m) => local.killTagged(m),
+    };
     runtime = createRuntime(
       probot,
-      { ANTHROPIC_API_KEY: ANTHROPIC_KEY, MISTRAL_API_KEY: MISTRAL_KEY, ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY', ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' },
+      {
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        MISTRAL_API_KEY: MISTRAL_KEY,
+        ISSUESMITH_CUSTOM_AGENT_SECRETS: 'MISTRAL_API_KEY',
+        ISSUESMITH_WORK_DIR: sandboxRoot,
+        ISSUESMITH_JOB_TIMEOUT_MINUTES: '1',
+      },
       {
         sandboxes,
         limiter: {
@@ -109,8 +121,28 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
       '  reviewers: [octocat, acme/reviewers]',
       '  draft: false',
     ].join('\n');
-    const mock = api(config, { commentId: 6001 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().labels().reviewers().status().openPulls().checkRuns().reaction('rocket').revoke(2);
-    await receive('issue_comment', commentPayload(`/agent mini model=${HOSTILE_MODEL} add a file\nfake-agent: record ${record}\nfake-agent: write out.txt hi\nfake-agent: say Added out.txt.`, { commentId: 6001, title: 'Add out' }));
+    const mock = api(config, { commentId: 6001 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .labels()
+      .reviewers()
+      .status()
+      .openPulls()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await receive(
+      'issue_comment',
+      commentPayload(`/agent mini model=${HOSTILE_MODEL} add a file\nfake-agent: record ${record}\nfake-agent: write out.txt hi\nfake-agent: say Added out.txt.`, {
+        commentId: 6001,
+        title: 'Add out',
+      }),
+    );
 
     const branch = 'bot/1-add-out';
     expect(git.branches(OWNER, REPO).sort()).toEqual([branch, 'main']);
@@ -175,8 +207,23 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   it('pushes a change to a workflow when the repository allows it', async () => {
     const record = join(sandboxRoot, 'claude.json');
     const config = 'allow_workflow_changes: true\nagents:\n  claude:\n    model: opus-x\n    timeout_minutes: 90\n';
-    const mock = api(config, { commentId: 6004 }).installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().openPulls().checkRuns().reaction('rocket').revoke(2);
-    await receive('issue_comment', commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }));
+    const mock = api(config, { commentId: 6004 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .openPulls()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await receive(
+      'issue_comment',
+      commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }),
+    );
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-ci:.github/workflows/ci.yml'])).toBe('on: push');
     expect(mock.record.pulls).toHaveLength(1);
     // Only this push's token may change workflows; the sandbox's stays read-only.
@@ -218,7 +265,12 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
   });
 
   it("answers the repository's own command and ignores the app's there; the file is read once per commit", async () => {
-    const mock = api('trigger:\n  command: /ai\ncolour: blue\nagents:\n  mini:\n    command: mini-agent\n    output: text\n', { commentId: 6008 }).installationToken().permission().reaction('eyes').comment().noQueuedStatus();
+    const mock = api('trigger:\n  command: /ai\ncolour: blue\nagents:\n  mini:\n    command: mini-agent\n    output: text\n', { commentId: 6008 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .comment()
+      .noQueuedStatus();
     await receive('issue_comment', commentPayload('/agent help', { commentId: 6008 }));
     // In the app's words but not this repository's: nothing is posted (a "Queued" status, had the job waited, would say it will not run).
     expect(mock.record.comments).toEqual([]);
@@ -242,7 +294,20 @@ describe('a job shaped by the repository\'s .github/issuesmith.yml', () => {
 
   it('starts from another branch with base= and opens the pull request against it', async () => {
     git.git(OWNER, REPO, ['branch', 'release-2', 'main']);
-    const mock = api(undefined, { commentId: 6009 }).installationToken().permission().reaction('eyes').branch('release-2').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().openPulls().checkRuns().reaction('rocket').revoke(2);
+    const mock = api(undefined, { commentId: 6009 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .branch('release-2')
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .openPulls()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     await receive('issue_comment', commentPayload('/agent claude base=release-2 fix\nfake-agent: write fix.txt ok', { commentId: 6009, title: 'Fix' }));
     expect(mock.record.pulls[0]).toMatchObject({ base: 'release-2', head: 'issuesmith/1-fix' });
   });

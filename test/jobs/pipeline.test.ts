@@ -58,8 +58,26 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   }
 
   it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
-    const mock = api({ commentId: 5001 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
-    await receive('issue_comment', commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', { commentId: 5001, title: 'Add a greeting: ünïcode/../and slashes' }));
+    const mock = api({ commentId: 5001 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await receive(
+      'issue_comment',
+      commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', {
+        commentId: 5001,
+        title: 'Add a greeting: ünïcode/../and slashes',
+      }),
+    );
 
     const branch = 'issuesmith/1-add-a-greeting-unicode-and-slashes';
     expect(git.branches(OWNER, REPO).sort()).toEqual([branch, 'main']);
@@ -80,7 +98,9 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
     expect(pr.body).toContain('Closes #1');
     expect(pr.body).toContain('> Added docs/greeting.md.');
-    expect(pr.body).toMatch(/<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","sandbox":"local-[0-9a-f-]{36}","turns":1\} sha256=[0-9a-f]{64} -->/);
+    expect(pr.body).toMatch(
+      /<!-- issuesmith:state \{"v":1,"repo":"Codertocat\/Hello-World","issue":1,"profile":"claude","branch":"issuesmith\/1-add-a-greeting-unicode-and-slashes","session":"[0-9a-f-]{36}","sandbox":"local-[0-9a-f-]{36}","turns":1\} sha256=[0-9a-f]{64} -->/,
+    );
 
     // No separate comment: one status comment, created when the job started and ending as the report.
     expect(mock.record.comments).toEqual([]);
@@ -101,8 +121,23 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
-    api({ commentId: 5011 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
-    await receive('issue_comment', commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }));
+    api({ commentId: 5011 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await receive(
+      'issue_comment',
+      commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }),
+    );
     const branch = 'issuesmith/1-spelling-error-in-the-readme-file';
     expect(git.git(OWNER, REPO, ['show', `${branch}:committed.txt`])).toBe('in a commit');
     expect(git.git(OWNER, REPO, ['show', `${branch}:loose.txt`])).toBe('not committed');
@@ -111,10 +146,24 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('starts work for the agent label, reacting on the issue', async () => {
-    const mock = api().installationToken().permission().reaction('eyes').scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api()
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     await receive('issues', labeledPayload('agent:claude', { title: 'Fix the typo', body: 'The readme says Helo.\nfake-agent: write README.md # Hello, fixed' }));
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-fix-the-typo:README.md'])).toBe('# Hello, fixed');
-    expect(mock.record.reactions).toEqual([{ on: 'issue', content: 'eyes' }, { on: 'issue', content: 'rocket' }]);
+    expect(mock.record.reactions).toEqual([
+      { on: 'issue', content: 'eyes' },
+      { on: 'issue', content: 'rocket' },
+    ]);
   });
 
   it('says so and opens nothing when the agent changes no file', async () => {
@@ -136,7 +185,19 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('keeps the work of a run that ran out of turns in a draft pull request marked incomplete', async () => {
-    const mock = api({ commentId: 5004 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
+    const mock = api({ commentId: 5004 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
     await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);
@@ -150,13 +211,33 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('keeps the work of a run stopped by the time limit, and says why', async () => {
-    const fast = createRuntime(probot, { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '0.02' }, {
-      sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }),
-    });
+    const fast = createRuntime(
+      probot,
+      { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '0.02' },
+      {
+        sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }),
+      },
+    );
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, fast);
-    const mock = api({ commentId: 5009 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').botIdentity().scopedToken('write').pullRequest().status().checkRuns().reaction('rocket').revoke(2);
-    await p2.receive({ id: 'd-timeout', name: 'issue_comment', payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }) } as never);
+    const mock = api({ commentId: 5009 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    await p2.receive({
+      id: 'd-timeout',
+      name: 'issue_comment',
+      payload: commentPayload('/agent slow\nfake-agent: write slow.txt started\nfake-agent: sleep 20', { commentId: 5009 }),
+    } as never);
     await fast.queue.drain();
     expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:slow.txt'])).toBe('started');
     expect((mock.record.pulls[0] as { body: string }).body).toContain('This change is incomplete: Claude Code ran out of time and was stopped');
@@ -177,7 +258,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
     await receive('issue_comment', payload, 'same-delivery');
     await receive('issue_comment', payload, 'same-delivery');
-    expect(mock.record.status.filter((b) => b.includes("finished without changing"))).toHaveLength(1);
+    expect(mock.record.status.filter((b) => b.includes('finished without changing'))).toHaveLength(1);
   });
 
   it('ignores comments from bots and comments that are not commands, without a single API call', async () => {
@@ -186,7 +267,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     await receive('issues', labeledPayload('good first issue'));
   });
 
-  it('reads the settings for a label that may be the repository\'s own, then does nothing when it is not', async () => {
+  it("reads the settings for a label that may be the repository's own, then does nothing when it is not", async () => {
     const mock = api().installationToken();
     await receive('issues', labeledPayload('bug'));
     expect(mock.record.configReads).toEqual([`${OWNER}/${REPO}`, `${OWNER}/.github`]);

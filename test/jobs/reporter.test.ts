@@ -4,7 +4,13 @@ import { makeJob } from '../helpers/jobs.js';
 import { JobReporter, type StatusGitHub } from '../../src/jobs/reporter.js';
 import { Throttle } from '../../src/jobs/throttle.js';
 
-const job: Job = makeJob({ deliveryId: 'd-42', number: 3, requester: { login: 'octocat', id: 1 }, trigger: { type: 'comment', commentId: 9 }, receivedAt: '2026-11-23T10:00:00.000Z' });
+const job: Job = makeJob({
+  deliveryId: 'd-42',
+  number: 3,
+  requester: { login: 'octocat', id: 1 },
+  trigger: { type: 'comment', commentId: 9 },
+  receivedAt: '2026-11-23T10:00:00.000Z',
+});
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -66,7 +72,14 @@ describe('the status comment under a burst of agent events', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     await reporter.finish({ kind: 'stopped', by: 'octocat' });
     expect(edits.every((e) => e.op === 'update')).toBe(true);
-    expect(checks[0]).toMatchObject({ op: 'create', name: 'issuesmith / Claude Code', headSha: 'a'.repeat(40), externalId: '3:d-42', status: 'in_progress', actions: [{ identifier: 'stop', label: 'Stop' }] });
+    expect(checks[0]).toMatchObject({
+      op: 'create',
+      name: 'issuesmith / Claude Code',
+      headSha: 'a'.repeat(40),
+      externalId: '3:d-42',
+      status: 'in_progress',
+      actions: [{ identifier: 'stop', label: 'Stop' }],
+    });
     expect(checks.at(-1)).toMatchObject({ op: 'update', status: 'completed', conclusion: 'cancelled' });
     expect(checks.at(-1)?.actions).toBeUndefined();
   });
@@ -128,7 +141,9 @@ describe('the throttle', () => {
 
   it('turns a queued status into a refusal when the job will not run, and posts nothing when there was none', async () => {
     const queued = fakeGitHub({ existing: 77 });
-    await new JobReporter({ github: queued.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued('@octocat may not start work in this repository.');
+    await new JobReporter({ github: queued.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued(
+      '@octocat may not start work in this repository.',
+    );
     expect(queued.edits).toEqual([{ op: 'update', body: expect.stringContaining(':warning: @octocat may not start work in this repository.') }]);
     const none = fakeGitHub();
     await new JobReporter({ github: none.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued('x');

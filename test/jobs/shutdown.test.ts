@@ -75,7 +75,11 @@ describe('shutting down (SIGTERM) while an agent works', () => {
   it('without Redis: the running job ends as stopped by the shutdown, a waiting one is reported lost, nothing is pushed', async () => {
     const { probot, runtime } = app();
     const started = join(root, 'agent-started.json');
-    await probot.receive({ id: 'd-running', name: 'issue_comment', payload: commentPayload(`/agent claude slow\nfake-agent: record ${started}\nfake-agent: sleep 60`, { commentId: 11 }) } as never);
+    await probot.receive({
+      id: 'd-running',
+      name: 'issue_comment',
+      payload: commentPayload(`/agent claude slow\nfake-agent: record ${started}\nfake-agent: sleep 60`, { commentId: 11 }),
+    } as never);
     await probot.receive({ id: 'd-waiting', name: 'issue_comment', payload: commentPayload('/agent claude next\nfake-agent: write x.txt x', { commentId: 12 }) } as never);
     await waitFor('the agent to start', () => existsSync(started));
 

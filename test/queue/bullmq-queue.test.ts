@@ -207,7 +207,10 @@ describe('BullMqQueue on a real redis-server', () => {
     async function killedMidJob(job: Job, count: number): Promise<void> {
       const list = `${prefix}:test:started`;
       const before = await client.llen(list);
-      const child = spawn(process.execPath, [CHILD], { env: { ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LEASE_MS: String(LEASE_MS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [CHILD], {
+        env: { ...process.env, REDIS_URL: redis.url, QUEUE_PREFIX: prefix, LEASE_MS: String(LEASE_MS) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       children.push(child);
       await waitFor(`start ${count} of the job`, async () => (await client.llen(list)) > before);
       expect(await client.lindex(list, -1)).toBe(`${job.deliveryId} ${count}`);

@@ -27,7 +27,9 @@ describe("RedisRepoLimiter: a repository's max_concurrent_jobs across processes"
     let third = false;
     const waiting = a.acquire('octo/repo', 2).then((release) => ((third = true), release));
     // Another repository is not held up.
-    await (await b.acquire('octo/other', 2))();
+    await (
+      await b.acquire('octo/other', 2)
+    )();
     await new Promise((r) => setTimeout(r, 100));
     expect(third).toBe(false);
     first();

@@ -67,7 +67,12 @@ describe('the status comment and check run texts', () => {
   });
 
   it('failure: what failed, what to do, and the output tail folded away', () => {
-    const s = final({ kind: 'agent-failed', reason: "Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.", outputTail: 'Error 401\n```\nbreakout', stats });
+    const s = final({
+      kind: 'agent-failed',
+      reason: "Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.",
+      outputTail: 'Error 401\n```\nbreakout',
+      stats,
+    });
     const text = renderStatusComment(s);
     expect(text).toContain(":x: Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment. It changed no file, so nothing was pushed.");
     // The fence is longer than any run of backticks in the output.
@@ -84,7 +89,9 @@ describe('the status comment and check run texts', () => {
 
   it('partial work: a warning and the draft link', () => {
     const s = final({ kind: 'pull-request', url: 'u', partial: 'Claude Code ran out of turns.', summary: '', files: [], stats });
-    expect(renderStatusComment(s)).toContain(':warning: **Claude Code** (`claude-opus-4-8`) did not finish: Claude Code ran out of turns. Its partial work is in a draft pull request: u');
+    expect(renderStatusComment(s)).toContain(
+      ':warning: **Claude Code** (`claude-opus-4-8`) did not finish: Claude Code ran out of turns. Its partial work is in a draft pull request: u',
+    );
     expect(renderCheckRun(s).conclusion).toBe('failure');
   });
 });
@@ -100,7 +107,12 @@ describe('step lines', () => {
 
 describe('the status of a follow-up turn', () => {
   it('says which turn pushed a new commit, or that nothing was pushed', () => {
-    const pushed = renderStatusComment({ ...head, turn: 3, state: 'final', outcome: { kind: 'pull-request', url: 'https://x/pull/7', updated: true, summary: 'ok', files: [], stats } });
+    const pushed = renderStatusComment({
+      ...head,
+      turn: 3,
+      state: 'final',
+      outcome: { kind: 'pull-request', url: 'https://x/pull/7', updated: true, summary: 'ok', files: [], stats },
+    });
     expect(pushed).toContain(':rocket: **Claude Code** (`claude-opus-4-8`) (turn 3) pushed a new commit to the pull request: https://x/pull/7');
     const none = renderStatusComment({ ...head, turn: 2, state: 'final', outcome: { kind: 'no-changes', updated: true, summary: 'nothing to do', stats } });
     expect(none).toContain('(turn 2) finished without changing any file, so nothing was pushed.');

@@ -85,7 +85,12 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
     });
     const done = Date.now();
     expect(r).toEqual({ exitCode: 0, stdout: 'one\ntwo\n', stderr: 'oops\n' });
-    expect(chunks.filter((c) => c.stream === 'out').map((c) => c.text).join('')).toBe('one\ntwo\n');
+    expect(
+      chunks
+        .filter((c) => c.stream === 'out')
+        .map((c) => c.text)
+        .join(''),
+    ).toBe('one\ntwo\n');
     expect(chunks.find((c) => c.stream === 'err')?.text).toBe('oops\n');
     const first = chunks.find((c) => c.text.includes('one'));
     expect(done - (first?.at ?? done)).toBeGreaterThanOrEqual(300);
@@ -207,20 +212,26 @@ describe('E2BSandboxProvider through the e2b SDK', () => {
 describe('E2B errors in words a maintainer can act on', () => {
   it('says to check E2B_API_KEY when E2B rejects the key', async () => {
     fake.rejectApiKey();
-    const err = await provider().create(job).catch((e: unknown) => e);
+    const err = await provider()
+      .create(job)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toContain('E2B_API_KEY');
   });
 
   it('says to check E2B_API_KEY when there is no key at all', async () => {
     vi.stubEnv('E2B_API_KEY', '');
-    const err = await provider().create(job).catch((e: unknown) => e);
+    const err = await provider()
+      .create(job)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toContain('E2B_API_KEY');
   });
 
   it('names an unknown template and how to build it', async () => {
-    const err = await provider().create({ ...job, template: 'no-such-agent' }).catch((e: unknown) => e);
+    const err = await provider()
+      .create({ ...job, template: 'no-such-agent' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toContain('`no-such-agent`');
     expect((err as Error).message).toContain('e2b template build --name no-such-agent');
@@ -238,7 +249,9 @@ describe('E2B errors in words a maintainer can act on', () => {
   it('reports a rate limit that outlasts the retries', async () => {
     fake.rateLimit(100);
     const before = fake.record.api.length;
-    const err = await provider({ retry: { attempts: 3, baseDelayMs: 1 } }).create(job).catch((e: unknown) => e);
+    const err = await provider({ retry: { attempts: 3, baseDelayMs: 1 } })
+      .create(job)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/rate limiting.*3 tries/);
     expect(fake.record.api.slice(before).map((c) => c.status)).toEqual([429, 429, 429]);
@@ -301,7 +314,7 @@ describe('the orphan reaper', () => {
   const hour = 60 * 60_000;
   const ago = (ms: number): Date => new Date(Date.now() - ms);
 
-  it('kills the app\'s old sandboxes that no live job owns, and nothing else', async () => {
+  it("kills the app's old sandboxes that no live job owns, and nothing else", async () => {
     const orphan = await fake.seed({ metadata: { app: 'issuesmith', repo: 'a/b' }, startedAt: ago(3 * hour) });
     const owned = await fake.seed({ metadata: { app: 'issuesmith' }, startedAt: ago(3 * hour) });
     const young = await fake.seed({ metadata: { app: 'issuesmith' }, startedAt: ago(10 * 60_000) });

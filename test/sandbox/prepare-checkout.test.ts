@@ -38,11 +38,21 @@ describe("preparing the checkout from the repository's settings", () => {
 
   it('stops at the first failing setup step and at a step past its time limit', async () => {
     const redactor = new Redactor();
-    await expect(runSetup(sandbox, [{ run: 'echo one > one.txt', timeoutMs: 10_000 }, { run: 'exit 4', timeoutMs: 10_000 }, { run: 'echo three > three.txt', timeoutMs: 10_000 }], { workdir, redactor })).rejects.toThrow(
-      'Setup step 2 (`exit 4`) failed with exit code 4',
-    );
+    await expect(
+      runSetup(
+        sandbox,
+        [
+          { run: 'echo one > one.txt', timeoutMs: 10_000 },
+          { run: 'exit 4', timeoutMs: 10_000 },
+          { run: 'echo three > three.txt', timeoutMs: 10_000 },
+        ],
+        { workdir, redactor },
+      ),
+    ).rejects.toThrow('Setup step 2 (`exit 4`) failed with exit code 4');
     expect(execFileSync('ls', [workdir]).toString().split('\n')).toEqual(expect.arrayContaining(['one.txt']));
     expect(execFileSync('ls', [workdir]).toString()).not.toContain('three.txt');
-    await expect(runSetup(sandbox, [{ run: 'echo waiting; sleep 5', timeoutMs: 1000 }], { workdir, redactor })).rejects.toThrow('Setup step 1 (`echo waiting; sleep 5`) ran past its 1-second limit');
+    await expect(runSetup(sandbox, [{ run: 'echo waiting; sleep 5', timeoutMs: 1000 }], { workdir, redactor })).rejects.toThrow(
+      'Setup step 1 (`echo waiting; sleep 5`) ran past its 1-second limit',
+    );
   });
 });

@@ -55,7 +55,9 @@ describe('the sandbox provider registry', () => {
   });
 
   it('tells a job of an app without a sandbox what its operator sets', () => {
-    expect(sandboxProviders.missingMessage()).toBe('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).');
+    expect(sandboxProviders.missingMessage()).toBe(
+      'The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` (or `ISSUESMITH_SANDBOX=local` for development).',
+    );
   });
 
   it('makes no provider without a name, and says so in the log', () => {
@@ -69,7 +71,9 @@ describe('the sandbox provider registry', () => {
     const provider = sandboxProviders.create('local', ctx);
     expect(provider).toBeInstanceOf(LocalSandboxProvider);
     expect(provider?.startBackgroundTasks).toBeUndefined();
-    expect(ctx.warnings).toEqual(["ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app's own user, able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it."]);
+    expect(ctx.warnings).toEqual([
+      "ISSUESMITH_SANDBOX=local: NO SANDBOX. Agents and the commands they choose run on this host as the app's own user, able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
+    ]);
   });
 
   it("makes E2B from the SDK's variables, and its background task reaps the app's orphaned sandboxes", async () => {
@@ -77,7 +81,11 @@ describe('the sandbox provider registry', () => {
     const orphan = await fake.seed({ metadata: { app: 'issuesmith' }, startedAt: new Date(Date.now() - 3 * 60 * 60_000) });
     const provider = sandboxProviders.create('e2b', context());
     expect(provider?.name).toBe('e2b');
-    const tasks = provider?.startBackgroundTasks?.({ maxAgeMs: 60 * 60_000, pausedMaxAgeMs: 7 * 24 * 60 * 60_000, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const tasks = provider?.startBackgroundTasks?.({
+      maxAgeMs: 60 * 60_000,
+      pausedMaxAgeMs: 7 * 24 * 60 * 60_000,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
     expect(tasks).toBeDefined();
     await vi.waitFor(() => expect(fake.record.kills).toContain(orphan.id));
     expect(fake.record.lists.at(-1)).toEqual({ metadata: { app: 'issuesmith' }, state: ['running', 'paused'] });
@@ -97,7 +105,9 @@ describe('the sandbox provider registry', () => {
     const registry = new SandboxRegistry([...builtInSandboxProviders, docker]);
     expect(registry.names()).toEqual(['e2b', 'local', 'docker']);
     expect(registry.create('docker', context())).toBe(made);
-    expect(registry.missingMessage()).toBe('The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` or `ISSUESMITH_SANDBOX=docker` (or `ISSUESMITH_SANDBOX=local` for development).');
+    expect(registry.missingMessage()).toBe(
+      'The app has no sandbox to run agents in. Its operator needs to set `E2B_API_KEY` or `ISSUESMITH_SANDBOX=docker` (or `ISSUESMITH_SANDBOX=local` for development).',
+    );
   });
 });
 

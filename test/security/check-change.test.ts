@@ -45,7 +45,15 @@ describe("checking git's view of a change against the settings", () => {
     for (const target of ['/etc/passwd', '../outside', 'a/../../..', 'C:/Windows']) {
       expect(() => checkSymlinks([{ path: 'link', target }], rules)).toThrow('points outside the repository (`link`)');
     }
-    expect(() => checkSymlinks([{ path: 'docs/link', target: '../README.md' }, { path: 'x', target: 'src/./a' }], rules)).not.toThrow();
+    expect(() =>
+      checkSymlinks(
+        [
+          { path: 'docs/link', target: '../README.md' },
+          { path: 'x', target: 'src/./a' },
+        ],
+        rules,
+      ),
+    ).not.toThrow();
     expect(() => checkSymlinks([{ path: 'link', target: '/etc/passwd' }], { allowExternalSymlinks: true })).not.toThrow();
   });
 });

@@ -23,7 +23,13 @@ describe("moving an agent's session files between sandboxes", () => {
     await old.writeFile(`${home}/.claude/projects/-x/s.jsonl`, '{"a":1}\n');
     const tar = await readSessionState(
       old,
-      [`${home}/.local/share/opencode/opencode.db`, `${home}/.local/share/opencode/opencode.db-wal`, `${home}/.local/share/opencode/opencode.db-shm`, `${home}/.claude/projects/-x`, '/etc/not-under-home'],
+      [
+        `${home}/.local/share/opencode/opencode.db`,
+        `${home}/.local/share/opencode/opencode.db-wal`,
+        `${home}/.local/share/opencode/opencode.db-shm`,
+        `${home}/.claude/projects/-x`,
+        '/etc/not-under-home',
+      ],
       `${home}/.issuesmith/s.tgz`,
     );
     expect(tar?.byteLength).toBeGreaterThan(0);

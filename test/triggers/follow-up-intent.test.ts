@@ -17,7 +17,19 @@ const options: TriggerOptions = {
 const seal = (repo = 'Codertocat/Hello-World') => ({ key: Buffer.alloc(32, 3), installation: 1, repo });
 
 const marker = (o: { repo?: string; sandbox?: string } = {}): string =>
-  renderStateMarker({ v: 1, repo: o.repo ?? 'Codertocat/Hello-World', issue: 1, profile: 'claude', branch: 'issuesmith/1-x', session: 's-1', ...(o.sandbox ? { sandbox: o.sandbox } : {}), turns: 1 }, seal());
+  renderStateMarker(
+    {
+      v: 1,
+      repo: o.repo ?? 'Codertocat/Hello-World',
+      issue: 1,
+      profile: 'claude',
+      branch: 'issuesmith/1-x',
+      session: 's-1',
+      ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+      turns: 1,
+    },
+    seal(),
+  );
 
 function job(intent: Intent) {
   if (intent.kind === 'ignore') throw new Error(`ignored: ${intent.reason}`);
@@ -31,7 +43,14 @@ describe('follow-up intents', () => {
   it('makes /agent on a pull request conversation a follow-up that keeps the pull request agent unless one is named', () => {
     const plain = intentFromComment(pullCommentPayload('/agent fix the tests', { number: 77, commentId: 3 }), 'd', options);
     expect(plain.kind).toBe('continue');
-    expect(job(plain)).toMatchObject({ kind: 'continue', number: 77, pull: { number: 77 }, profileNamed: false, instructions: 'fix the tests', trigger: { type: 'comment', commentId: 3 } });
+    expect(job(plain)).toMatchObject({
+      kind: 'continue',
+      number: 77,
+      pull: { number: 77 },
+      profileNamed: false,
+      instructions: 'fix the tests',
+      trigger: { type: 'comment', commentId: 3 },
+    });
     const named = intentFromComment(pullCommentPayload('/agent codex take over', { number: 77 }), 'd', options);
     expect(job(named)).toMatchObject({ profile: 'codex', profileNamed: true, instructions: 'take over' });
   });
@@ -44,7 +63,11 @@ describe('follow-up intents', () => {
   });
 
   it('carries the file, line and hunk of a review comment', () => {
-    const intent = intentFromReviewComment(reviewCommentPayload('/agent use a constant here', { number: 77, commentId: 42, path: 'src/a.ts', line: 12, diffHunk: '@@ -1 +1 @@\n-a\n+b' }), 'd', options);
+    const intent = intentFromReviewComment(
+      reviewCommentPayload('/agent use a constant here', { number: 77, commentId: 42, path: 'src/a.ts', line: 12, diffHunk: '@@ -1 +1 @@\n-a\n+b' }),
+      'd',
+      options,
+    );
     expect(intent.kind).toBe('continue');
     expect(job(intent)).toMatchObject({
       kind: 'continue',
@@ -76,7 +99,11 @@ describe('follow-up intents', () => {
   });
 
   it("turns the close of the app's pull request into a cleanup of the sandbox its marker names", () => {
-    const intent = intentFromPullRequestClosed(pullClosedPayload({ number: 77, body: `Done.\n\n${marker({ sandbox: 'sbx-1' })}`, headRef: 'issuesmith/1-x', merged: true }), 'd', options);
+    const intent = intentFromPullRequestClosed(
+      pullClosedPayload({ number: 77, body: `Done.\n\n${marker({ sandbox: 'sbx-1' })}`, headRef: 'issuesmith/1-x', merged: true }),
+      'd',
+      options,
+    );
     expect(intent.kind).toBe('cleanup');
     expect(job(intent)).toMatchObject({ kind: 'cleanup', number: 77, pull: { number: 77, sandbox: 'sbx-1' }, trigger: { type: 'closed' } });
   });

@@ -34,7 +34,10 @@ describe('turning webhooks into intents', () => {
 
   it('makes a job from an /agent comment with the requester and the comment to react to', () => {
     const intent = intentFromComment(commentPayload('/agent codex fix it\nmore', { commentId: 42, sender: 'octo', number: 7 }), 'd3', options);
-    expect(intent).toMatchObject({ kind: 'run', job: { profile: 'codex', instructions: 'fix it\nmore', number: 7, requester: { login: 'octo' }, trigger: { type: 'comment', commentId: 42 } } });
+    expect(intent).toMatchObject({
+      kind: 'run',
+      job: { profile: 'codex', instructions: 'fix it\nmore', number: 7, requester: { login: 'octo' }, trigger: { type: 'comment', commentId: 42 } },
+    });
   });
 
   it("ignores the app's own comments and comments by bots", () => {
@@ -46,7 +49,17 @@ describe('turning webhooks into intents', () => {
     expect(intentFromComment(commentPayload('/agent help'), 'd', options).kind).toBe('help');
     expect(intentFromComment(commentPayload('/agent stop', { commentId: 12, number: 4 }), 'd', options)).toEqual({
       kind: 'control',
-      request: { action: 'stop', deliveryId: 'd', installationId: 1, owner: 'Codertocat', repo: 'Hello-World', number: 4, requester: { login: 'Codertocat', id: expect.any(Number) }, commentId: 12, defaultBranch: 'main' },
+      request: {
+        action: 'stop',
+        deliveryId: 'd',
+        installationId: 1,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        number: 4,
+        requester: { login: 'Codertocat', id: expect.any(Number) },
+        commentId: 12,
+        defaultBranch: 'main',
+      },
     });
     expect(intentFromComment(commentPayload('/agent status'), 'd', options)).toMatchObject({ kind: 'control', request: { action: 'status' } });
     // More words after the verb make it instructions, not a control.

@@ -17,7 +17,16 @@ describe("the webhook's pre-filter on author_association", () => {
     const intent = intentFromComment(by('NONE', commentPayload('/agent claude fix it', { sender: 'stranger', number: 5 })), 'd', options);
     expect(intent).toEqual({
       kind: 'outsider',
-      request: { action: 'start', deliveryId: 'd', installationId: 1, owner: 'Codertocat', repo: 'Hello-World', number: 5, requester: { login: 'stranger', id: expect.any(Number) }, association: 'NONE' },
+      request: {
+        action: 'start',
+        deliveryId: 'd',
+        installationId: 1,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        number: 5,
+        requester: { login: 'stranger', id: expect.any(Number) },
+        association: 'NONE',
+      },
       // What it would have been, for an outsider GitHub's payload is wrong about (a private membership).
       intent: { kind: 'run', job: expect.objectContaining({ number: 5, instructions: 'fix it', requester: { login: 'stranger', id: expect.any(Number) } }) },
     });
@@ -27,9 +36,18 @@ describe("the webhook's pre-filter on author_association", () => {
     expect(intentFromComment(by('FIRST_TIMER', commentPayload('/agent help')), 'd', options)).toMatchObject({ kind: 'outsider', request: { action: 'start' } });
     expect(intentFromComment(by('CONTRIBUTOR', commentPayload('/agent stop')), 'd', options)).toMatchObject({ kind: 'outsider', request: { action: 'stop' } });
     expect(intentFromComment(by('MANNEQUIN', commentPayload('/agent status')), 'd', options)).toMatchObject({ kind: 'outsider', request: { action: 'status' } });
-    expect(intentFromComment(by('FIRST_TIME_CONTRIBUTOR', pullCommentPayload('/agent more', { number: 77 })), 'd', options)).toMatchObject({ kind: 'outsider', request: { number: 77 } });
-    expect(intentFromReviewComment(by('NONE', reviewCommentPayload('/agent fix this line', { number: 77 })), 'd', options)).toMatchObject({ kind: 'outsider', request: { action: 'start', number: 77 } });
-    expect(intentFromReview(by('CONTRIBUTOR', reviewPayload('/agent address these', { number: 77 })), 'd', options)).toMatchObject({ kind: 'outsider', request: { action: 'start', number: 77 } });
+    expect(intentFromComment(by('FIRST_TIME_CONTRIBUTOR', pullCommentPayload('/agent more', { number: 77 })), 'd', options)).toMatchObject({
+      kind: 'outsider',
+      request: { number: 77 },
+    });
+    expect(intentFromReviewComment(by('NONE', reviewCommentPayload('/agent fix this line', { number: 77 })), 'd', options)).toMatchObject({
+      kind: 'outsider',
+      request: { action: 'start', number: 77 },
+    });
+    expect(intentFromReview(by('CONTRIBUTOR', reviewPayload('/agent address these', { number: 77 })), 'd', options)).toMatchObject({
+      kind: 'outsider',
+      request: { action: 'start', number: 77 },
+    });
   });
 
   it("drops an outsider's command that may be the repository's own without a word", () => {

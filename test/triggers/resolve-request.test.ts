@@ -21,6 +21,12 @@ describe("reading a request with the repository's own trigger", () => {
   });
 
   it('keeps what the handler parsed for a job without the comment text', () => {
-    expect(resolveRequest(job({ profile: 'claude', instructions: 'x', options: { base: 'b' } }), repo)).toEqual({ kind: 'run', profile: 'claude', instructions: 'x', options: { base: 'b' }, named: true });
+    expect(resolveRequest(job({ profile: 'claude', instructions: 'x', options: { base: 'b' } }), repo)).toEqual({
+      kind: 'run',
+      profile: 'claude',
+      instructions: 'x',
+      options: { base: 'b' },
+      named: true,
+    });
   });
 });

@@ -10,7 +10,11 @@ export async function authorizeJob(job: Job, deps: JobDeps): Promise<Extract<Out
   const decision = await authorize(job.requester, rules, (login) => deps.github.permissionOf(login));
   if (decision.allowed) return undefined;
   const reply = async (body: string): Promise<void> => void (await deps.github.comment(body));
-  await answerRefusal(decision, { installationId: job.installationId, login: job.requester.login, required: rules.permission, action: 'start', reply }, { limiter: deps.refusals, log: deps.log });
+  await answerRefusal(
+    decision,
+    { installationId: job.installationId, login: job.requester.login, required: rules.permission, action: 'start', reply },
+    { limiter: deps.refusals, log: deps.log },
+  );
   return { kind: 'refused', reason: decision.reason };
 }
 
@@ -18,6 +22,8 @@ export async function authorizeJob(job: Job, deps: JobDeps): Promise<Extract<Out
 export async function answerHelp(deps: JobDeps): Promise<Outcome> {
   const { settings, profiles } = deps;
   const ready = profiles.all().filter((p) => p.secrets.required.length === 0 || p.secrets.required.some((name) => (settings.env[name] ?? '') !== ''));
-  await deps.github.comment(messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: ready.map((p) => p.name), defaultProfile: settings.defaultAgent }));
+  await deps.github.comment(
+    messages.helpComment({ command: settings.command, labelPrefix: settings.labelPrefix, profiles: ready.map((p) => p.name), defaultProfile: settings.defaultAgent }),
+  );
   return { kind: 'help' };
 }

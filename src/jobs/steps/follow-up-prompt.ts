@@ -53,7 +53,8 @@ async function context(job: Job, target: FollowUpTarget, issue: number | undefin
   const allowed = new Map<string, boolean>();
   for (const login of new Set(requests.map((c) => c.login))) {
     const decision = await authorize({ login }, rules, (l) => github.permissionOf(l));
-    if (!decision.allowed && decision.reason === 'permission-lookup-failed') deps.log.warn({ login }, 'an earlier request is left out: GitHub could not say what role its author has');
+    if (!decision.allowed && decision.reason === 'permission-lookup-failed')
+      deps.log.warn({ login }, 'an earlier request is left out: GitHub could not say what role its author has');
     allowed.set(login, decision.allowed);
   }
   const earlier = requests.filter((c) => allowed.get(c.login) === true).map((c) => ({ login: c.login, text: c.body.trimStart().slice(command.length) }));

@@ -23,7 +23,13 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
   const run = await runAgent({
     sandbox: ws.sandbox,
     profile: agent.profile,
-    command: agent.profile.command({ promptFile: ws.promptFile, workdir: ws.workdir, timeoutMs: settings.jobTimeoutMs, ...(resume !== undefined ? { resume } : {}), ...(model !== undefined ? { model } : {}) }),
+    command: agent.profile.command({
+      promptFile: ws.promptFile,
+      workdir: ws.workdir,
+      timeoutMs: settings.jobTimeoutMs,
+      ...(resume !== undefined ? { resume } : {}),
+      ...(model !== undefined ? { model } : {}),
+    }),
     timeoutMs: settings.jobTimeoutMs,
     ...(deps.signal ? { signal: deps.signal } : {}),
     onEvent: (e) => turn.progress.event(e),
@@ -37,11 +43,20 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
  * A follow-up's agent: its session resumed by id when there is one; when it cannot pick the session up
  * (its state is missing or unreadable: a crash with no change), it runs once more afresh with the whole context.
  */
-export async function letAgentGoOn(turn: Turn, ws: Workspace & { continuation: Continuation }, agent: ChosenAgent, prompts: FollowUpPrompts, session: string | undefined): Promise<AgentWork & { continuation: Continuation }> {
+export async function letAgentGoOn(
+  turn: Turn,
+  ws: Workspace & { continuation: Continuation },
+  agent: ChosenAgent,
+  prompts: FollowUpPrompts,
+  session: string | undefined,
+): Promise<AgentWork & { continuation: Continuation }> {
   const resume = ws.continuation === 'fresh' ? undefined : session;
   if (resume === undefined) return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
   const work = await letAgentWork(turn, ws, agent, prompts.resumed, resume);
   if (work.run.ok || work.run.reason !== 'crash' || work.patch.byteLength > 0) return { ...work, continuation: ws.continuation };
-  turn.deps.log.warn({ session: resume, continuation: ws.continuation, output: turn.deps.redactor.redact(work.run.outputTail) }, 'the agent could not resume its session; running it afresh');
+  turn.deps.log.warn(
+    { session: resume, continuation: ws.continuation, output: turn.deps.redactor.redact(work.run.outputTail) },
+    'the agent could not resume its session; running it afresh',
+  );
   return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
 }

@@ -71,6 +71,13 @@ export async function openSandbox(turn: Turn, agent: ChosenAgent): Promise<Works
   turn.stopped();
   turn.progress.phase('cloning');
   const baseSha = await cloneInSandbox(sandbox, { url: deps.github.remoteUrl(), branch: agent.request.base, token, workdir: workdirOf(sandbox), timeoutMs: CLONE_TIMEOUT_MS });
-  await prepareCheckout(sandbox, { workdir: workdirOf(sandbox), repo, profile: agent.profile, redactor: deps.redactor, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) });
+  await prepareCheckout(sandbox, {
+    workdir: workdirOf(sandbox),
+    repo,
+    profile: agent.profile,
+    redactor: deps.redactor,
+    log: deps.log,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
   return workspace(sandbox, baseSha);
 }

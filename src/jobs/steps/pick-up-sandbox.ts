@@ -52,7 +52,14 @@ export async function pickUpSandbox(turn: Turn, agent: ChosenAgent, target: Foll
   );
   const baseSha = await cloneInSandbox(sandbox, { ...checkout, workdir: workdirOf(sandbox) });
   const continuation = await restoreSession(turn, agent, sandbox, sameAgent ? target : undefined);
-  await prepareCheckout(sandbox, { workdir: workdirOf(sandbox), repo: turn.repo, profile: agent.profile, redactor: deps.redactor, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) });
+  await prepareCheckout(sandbox, {
+    workdir: workdirOf(sandbox),
+    repo: turn.repo,
+    profile: agent.profile,
+    redactor: deps.redactor,
+    log: deps.log,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
   return { ...workspace(sandbox, baseSha), continuation };
 }
 

@@ -28,11 +28,21 @@ export async function openPullRequest(
     sandbox: o.sandboxId,
     turns: 1,
   });
-  const body = messages.pullRequestBody({ number: job.number, agent: o.agent.profile.displayName, summary: o.run.summary, requester: job.requester.login, ...(o.partial ? { partial: o.partial } : {}), stats: o.stats, stateMarker });
-  const pr = await github.openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base: o.agent.request.base, body }).catch(async (err: unknown) => {
-    await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
-    throw err;
+  const body = messages.pullRequestBody({
+    number: job.number,
+    agent: o.agent.profile.displayName,
+    summary: o.run.summary,
+    requester: job.requester.login,
+    ...(o.partial ? { partial: o.partial } : {}),
+    stats: o.stats,
+    stateMarker,
   });
+  const pr = await github
+    .openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base: o.agent.request.base, body })
+    .catch(async (err: unknown) => {
+      await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
+      throw err;
+    });
   await github.decoratePullRequest(pr.number, turn.repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
   // The check run belongs to the pull request's head, which exists only now.
   turn.progress.checkRun(o.headSha);

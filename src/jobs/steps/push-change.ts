@@ -10,7 +10,11 @@ import type { VettedChange } from './vet-change.js';
  * the push (installation tokens live an hour, agents may run longer), with `workflows: write` only for
  * a workflow change the repository allows. The staged repository is removed on every path.
  */
-export async function pushChange(turn: Turn, vetted: VettedChange, o: { profile: AgentProfile; to: { newBranch: true } | { branch: string; issue: number } }): Promise<PushedBranch & Partial<PushedCommit>> {
+export async function pushChange(
+  turn: Turn,
+  vetted: VettedChange,
+  o: { profile: AgentProfile; to: { newBranch: true } | { branch: string; issue: number } },
+): Promise<PushedBranch & Partial<PushedCommit>> {
   const { deps, job } = turn;
   const { github } = deps;
   try {
@@ -25,7 +29,8 @@ export async function pushChange(turn: Turn, vetted: VettedChange, o: { profile:
     }
     const message = deps.redactor.redact(commitMessage({ ...job, number: o.to.issue }, o.profile, noreplyDomain(author.email)));
     const pushed = await pushOntoBranch(vetted.staged, { ...common, message, branch: o.to.branch });
-    if (pushed.movedOn || pushed.retried) deps.log.info({ branch: o.to.branch, movedOn: pushed.movedOn, retried: pushed.retried }, 'the branch had moved on: the commit went on top of its new head');
+    if (pushed.movedOn || pushed.retried)
+      deps.log.info({ branch: o.to.branch, movedOn: pushed.movedOn, retried: pushed.retried }, 'the branch had moved on: the commit went on top of its new head');
     return { ...pushed, branch: o.to.branch };
   } finally {
     await vetted.staged.dispose();
@@ -41,8 +46,11 @@ export function commitMessage(job: Job, profile: AgentProfile, domain: string): 
   const { requester } = job;
   // Control characters go with the whitespace (git stops reading a message at a NUL), and the cut
   // falls between characters, never inside a surrogate pair.
-  // eslint-disable-next-line no-control-regex
-  const title = Array.from(job.issue.title.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim()).slice(0, 60).join('') || `issue #${job.number}`;
+  const title =
+    // eslint-disable-next-line no-control-regex
+    Array.from(job.issue.title.replace(/[\s\x00-\x1f\x7f]+/g, ' ').trim())
+      .slice(0, 60)
+      .join('') || `issue #${job.number}`;
   // GitHub logins are letters, digits, dashes (and `[bot]`); anything else could start a trailer of its own.
   const login = requester.login.replace(/[^A-Za-z0-9\-[\]]/g, '') || 'ghost';
   return [

@@ -20,7 +20,9 @@ export async function requestOptions(job: Job, profile: AgentProfile, repo: Repo
   const names = Object.keys(given);
   const unknown = names.filter((n) => !(REQUEST_OPTIONS as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new UserError(`${list(unknown)} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of \`${repo.command}\`; the options are ${list([...REQUEST_OPTIONS])}, like \`${repo.command} codex model=gpt-5.5 base=main fix the parser\`. Nothing ran.`);
+    throw new UserError(
+      `${list(unknown)} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of \`${repo.command}\`; the options are ${list([...REQUEST_OPTIONS])}, like \`${repo.command} codex model=gpt-5.5 base=main fix the parser\`. Nothing ran.`,
+    );
   }
   const forbidden = names.filter((n) => !repo.allowedOptions.has(n as (typeof REQUEST_OPTIONS)[number]));
   if (forbidden.length > 0) {

@@ -63,7 +63,8 @@ export class Turn {
     let sandbox = this.#sandbox;
     if (sandbox !== undefined && this.#keep !== undefined) sandbox = await keepForFollowUp(sandbox, this.#keep.profile, { job: this.job, pull: this.#keep.pull }, deps);
     // A worker shutting down with a shared queue keeps the sandbox paused: the job goes back to the queue.
-    if (sandbox !== undefined && isInterrupted(deps.signal)) await sandbox.pause().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not pause the sandbox'));
+    if (sandbox !== undefined && isInterrupted(deps.signal))
+      await sandbox.pause().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not pause the sandbox'));
     else if (sandbox !== undefined) await sandbox.kill().catch((err: unknown) => deps.log.error({ err, sandbox: sandbox.id }, 'could not kill the sandbox'));
     for (const err of await deps.github.revokeTokens()) deps.log.warn({ err }, 'could not revoke a token');
   }

@@ -81,7 +81,10 @@ export async function vetChange(o: {
     );
     const leaking = await filesWithSecrets(readable, contents, o.redactor);
     if (leaking.length > 0) {
-      const names = leaking.slice(0, 5).map((f) => `\`${f.replace(/`/g, "'")}\``).join(', ');
+      const names = leaking
+        .slice(0, 5)
+        .map((f) => `\`${f.replace(/`/g, "'")}\``)
+        .join(', ');
       throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
     }
     return {

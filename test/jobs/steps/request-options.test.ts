@@ -20,7 +20,9 @@ describe("a request's options", () => {
 
   it('names unknown options and refuses those the repository does not allow', async () => {
     const repo = repoSettings({ options: { allow: ['model'] } }, app);
-    await expect(requestOptions(job({ colour: 'blue', size: 'xl' }), codex, repo, branches)).rejects.toThrow('`colour=`, `size=` are not options of `/agent`; the options are `model=`, `base=`');
+    await expect(requestOptions(job({ colour: 'blue', size: 'xl' }), codex, repo, branches)).rejects.toThrow(
+      '`colour=`, `size=` are not options of `/agent`; the options are `model=`, `base=`',
+    );
     await expect(requestOptions(job({ base: 'release-2' }), codex, repo, branches)).rejects.toThrow('This repository does not allow `base=` in requests (`options.allow`');
   });
 
