@@ -46,24 +46,10 @@ export class Metrics {
     queueGauge('issuesmith_jobs_queued', 'Jobs waiting in the queue (all processes, when the queue is on Redis)', (s) => s.waiting);
     queueGauge('issuesmith_jobs_running', 'Jobs running (all processes, when the queue is on Redis)', (s) => s.running);
     this.#running = new Gauge({ name: 'issuesmith_worker_jobs_running', help: 'Jobs running in this process', registers });
-    this.#enqueued = new Counter({
-      name: 'issuesmith_jobs_enqueued_total',
-      help: 'Webhook deliveries offered to the queue, by result (accepted, duplicate)',
-      labelNames: ['result'],
-      registers,
-    });
-    this.#started = new Counter({
-      name: 'issuesmith_jobs_started_total',
-      help: 'Job runs started in this process, by agent and whether it was a restart',
-      labelNames: ['agent', 'restarted'],
-      registers,
-    });
-    this.#finished = new Counter({
-      name: 'issuesmith_jobs_finished_total',
-      help: 'Job runs ended in this process, by outcome and agent',
-      labelNames: ['outcome', 'agent'],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]): Counter<L> => new Counter({ name, help, labelNames, registers });
+    this.#enqueued = counter('issuesmith_jobs_enqueued_total', 'Webhook deliveries offered to the queue, by result (accepted, duplicate)', ['result']);
+    this.#started = counter('issuesmith_jobs_started_total', 'Job runs started in this process, by agent and whether it was a restart', ['agent', 'restarted']);
+    this.#finished = counter('issuesmith_jobs_finished_total', 'Job runs ended in this process, by outcome and agent', ['outcome', 'agent']);
     this.#duration = new Histogram({
       name: 'issuesmith_job_duration_seconds',
       help: 'How long a job run took, by outcome and agent',
@@ -71,19 +57,9 @@ export class Metrics {
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     });
-    this.#sandboxSeconds = new Counter({
-      name: 'issuesmith_sandbox_seconds_total',
-      help: 'Seconds sandboxes lived (until paused or killed), by template',
-      labelNames: ['template'],
-      registers,
-    });
-    this.#tokens = new Counter({
-      name: 'issuesmith_agent_tokens_total',
-      help: 'Tokens agents used, by agent and direction (input, output)',
-      labelNames: ['agent', 'direction'],
-      registers,
-    });
-    this.#cost = new Counter({ name: 'issuesmith_agent_cost_usd_total', help: 'Cost agents reported, in US dollars, by agent', labelNames: ['agent'], registers });
+    this.#sandboxSeconds = counter('issuesmith_sandbox_seconds_total', 'Seconds sandboxes lived (until paused or killed), by template', ['template']);
+    this.#tokens = counter('issuesmith_agent_tokens_total', 'Tokens agents used, by agent and direction (input, output)', ['agent', 'direction']);
+    this.#cost = counter('issuesmith_agent_cost_usd_total', 'Cost agents reported, in US dollars, by agent', ['agent']);
     this.#webhook = new Histogram({
       name: 'issuesmith_webhook_duration_seconds',
       help: 'Time to handle a webhook (parse and enqueue), by event',

@@ -1,5 +1,6 @@
 import type { Probot } from 'probot';
 import { ProfileRegistry } from './agents/registry.js';
+import { EPHEMERAL_STATE_KEY_WARNING } from './config/state-key.js';
 import { settingsFromEnv, type Settings } from './config/settings.js';
 import { BotIdentityCache } from './github/bot-identity.js';
 import type { Octokit } from './github/octokit.js';
@@ -69,11 +70,7 @@ export interface RuntimeOverrides {
 
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
-  if (settings.stateKeySource === 'ephemeral') {
-    app.log.warn(
-      'Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.',
-    );
-  }
+  if (settings.stateKeySource === 'ephemeral') app.log.warn(EPHEMERAL_STATE_KEY_WARNING);
   const profiles = overrides.profiles ?? new ProfileRegistry();
   // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
   const works = settings.role !== 'web';
@@ -90,10 +87,7 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   const sessions = sessionStoreFromEnv(env, settings.workDir);
   const workerLog = app.log.child({ name: 'worker' });
   // With Redis, a repository's max_concurrent_jobs holds across every worker.
-  const redisLimiter =
-    overrides.limiter === undefined && settings.redisUrl !== undefined && works
-      ? new RedisRepoLimiter({ url: settings.redisUrl, prefix: settings.redisPrefix, leaseMs: settings.jobLeaseMs })
-      : undefined;
+  const redisLimiter = overrides.limiter === undefined && works ? RedisRepoLimiter.fromSettings(settings) : undefined;
   const limiter = overrides.limiter ?? redisLimiter;
   const workerDeps = {
     auth,

@@ -51,3 +51,7 @@ function canonicalPrivateKey(text: string): Uint8Array {
     return Buffer.from(pem, 'utf8');
   }
 }
+
+/** What the app says at start when it has no key but its own: markers then die with the process. */
+export const EPHEMERAL_STATE_KEY_WARNING =
+  'Neither ISSUESMITH_STATE_KEY nor PRIVATE_KEY (or PRIVATE_KEY_PATH) is set: pull request state markers are signed with a key of this process alone, so after a restart, or in another process, follow-ups start fresh and closed pull requests keep their paused sandboxes until they age out.';

@@ -74,24 +74,27 @@ export async function pushOntoBranch(staged: StagedChange, o: CommitInfo & { rem
 }
 
 /** Stages and pushes a new branch in one go (the host-git path for callers that vet nothing in between). */
-export async function pushPatch(
-  input: CommitInfo & { remoteUrl: string; token: string; baseSha: string; number: number; title: string; patch: Uint8Array; workDir: string; branchPrefix?: string },
-): Promise<PushedBranch> {
-  const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
-  try {
-    return await pushNewBranch(staged, input);
-  } finally {
-    await staged.dispose();
-  }
+export function pushPatch(input: CommitInfo & StageInput & { number: number; title: string; branchPrefix?: string }): Promise<PushedBranch> {
+  return withStaged(input, (staged) => pushNewBranch(staged, input));
 }
 
 /** Stages and pushes onto an existing branch in one go. */
-export async function pushPatchToBranch(
-  input: CommitInfo & { remoteUrl: string; token: string; branch: string; baseSha: string; patch: Uint8Array; workDir: string },
-): Promise<PushedCommit> {
+export function pushPatchToBranch(input: CommitInfo & StageInput & { branch: string }): Promise<PushedCommit> {
+  return withStaged(input, (staged) => pushOntoBranch(staged, input));
+}
+
+interface StageInput {
+  remoteUrl: string;
+  token: string;
+  baseSha: string;
+  patch: Uint8Array;
+  workDir: string;
+}
+
+async function withStaged<T>(input: StageInput, push: (staged: StagedChange) => Promise<T>): Promise<T> {
   const staged = await StagedChange.stage({ remoteUrl: input.remoteUrl, auth: gitAuthEnv(input.token), baseSha: input.baseSha, patch: input.patch, workDir: input.workDir });
   try {
-    return await pushOntoBranch(staged, input);
+    return await push(staged);
   } finally {
     await staged.dispose();
   }

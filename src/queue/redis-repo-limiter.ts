@@ -1,3 +1,4 @@
+import type { Settings } from '../config/settings.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -38,6 +39,11 @@ return 1`;
  */
 export class RedisRepoLimiter implements RepoLimiter {
   readonly #redis: Redis;
+
+  /** The limiter shared by every worker on the app's Redis, when it has one. */
+  static fromSettings(settings: Pick<Settings, 'redisUrl' | 'redisPrefix' | 'jobLeaseMs'>): RedisRepoLimiter | undefined {
+    return settings.redisUrl === undefined ? undefined : new RedisRepoLimiter({ url: settings.redisUrl, prefix: settings.redisPrefix, leaseMs: settings.jobLeaseMs });
+  }
 
   constructor(private readonly o: RedisRepoLimiterOptions) {
     this.#redis = new Redis(o.url, { maxRetriesPerRequest: 3 });
