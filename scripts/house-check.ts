@@ -24,7 +24,7 @@ const FLOORS = [
   ['jobs'],
   ['metrics'],
   ['runtime'],
-  ['index', 'main'],
+  ['index', 'main', 'root-webhook-handler'],
 ];
 const floorOf = (room: string): number => FLOORS.findIndex((f) => f.includes(room));
 

@@ -5,6 +5,7 @@ import { run } from 'probot';
 import { webhookSecretProblem } from './config/webhook-secret.js';
 import { appOctokit } from './github/app-octokit.js';
 import issuesmith from './index.js';
+import { rootWebhookHandler } from './root-webhook-handler.js';
 import type { Runtime } from './runtime.js';
 
 // Refused before anything listens: a GitHub App without its own webhook secret accepts forged deliveries.
@@ -19,10 +20,12 @@ let runtime: Runtime | undefined;
 let log: { error(obj: object, msg?: string): void } = { error: (obj, msg) => console.error(msg, obj) };
 // Without APP_ID Probot serves its setup page, which registers the app from app.yml.
 // Every GitHub client waits out rate limits, secondary ones included, before a write gives up.
+// An app registered from that page sends its deliveries to `<base>/`: they are served there too.
 const server = await run(
-  (app, options) => {
+  async (app, options) => {
     runtime = issuesmith(app, options);
     log = app.log;
+    options.addHandler(await rootWebhookHandler(app));
   },
   { Octokit: appOctokit() },
 );

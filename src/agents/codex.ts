@@ -10,7 +10,9 @@ export const codex: AgentProfile = {
   displayName: 'Codex',
   template: 'codex',
   // `codex exec` reads CODEX_API_KEY; OPENAI_API_KEY alone is not used by it, so it is not sent.
-  secrets: { required: ['CODEX_API_KEY'], optional: ['OPENAI_BASE_URL'] },
+  // Codex no longer reads OPENAI_BASE_URL (its endpoint is `openai_base_url` in ~/.codex/config.toml,
+  // the template's business): sent, it would only point a keyless sandbox's key at a host Codex never calls.
+  secrets: { required: ['CODEX_API_KEY'], optional: [] },
   env: {},
   instructionsFile: 'AGENTS.md',
   // Only the rollouts: the rest of CODEX_HOME (config, logs) holds absolute paths and caches.

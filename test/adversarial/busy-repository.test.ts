@@ -20,7 +20,7 @@ import type { SandboxProvider } from '../../src/sandbox/provider.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { makeJob, recordingLogger, waitFor } from '../helpers/jobs.js';
 import { testProbot } from '../helpers/probot.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
 const OWNER = 'Codertocat';
@@ -108,7 +108,7 @@ describe('a job waiting for its repository slot', () => {
     }
   }, 45_000);
 
-  describe('on BullMQ with two workers of concurrency 1', () => {
+  describe.skipIf(withoutRedisServer('the busy-repository tests on BullMQ'))('on BullMQ with two workers of concurrency 1', () => {
     const redis = new RedisServer();
     beforeAll(async () => {
       await redis.start();

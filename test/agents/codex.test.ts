@@ -83,8 +83,8 @@ describe('the Codex profile', () => {
     expect(() => codex.command({ promptFile: '/p', workdir: '/w', model: '-c' })).toThrow(UserError);
   });
 
-  it('needs CODEX_API_KEY, sends only the base URL override besides, and reads AGENTS.md', () => {
-    expect(codex.secrets).toEqual({ required: ['CODEX_API_KEY'], optional: ['OPENAI_BASE_URL'] });
+  it('needs CODEX_API_KEY, sends nothing besides (Codex does not read OPENAI_BASE_URL), and reads AGENTS.md', () => {
+    expect(codex.secrets).toEqual({ required: ['CODEX_API_KEY'], optional: [] });
     expect(codex.template).toBe('codex');
     expect(codex.instructionsFile).toBe('AGENTS.md');
   });

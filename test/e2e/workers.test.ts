@@ -8,7 +8,7 @@ import { FakeGitHub } from '../helpers/fake-github.js';
 import { appProcessEnv } from '../helpers/app-process.js';
 import { waitFor } from '../helpers/jobs.js';
 import { commentPayload } from '../helpers/payloads.js';
-import { freePort, RedisServer } from '../helpers/redis-server.js';
+import { freePort, RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -42,7 +42,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('a web process and worker processes sharing one Redis', () => {
+describe.skipIf(withoutRedisServer('the web and worker process tests'))('a web process and worker processes sharing one Redis', () => {
   const redis = new RedisServer();
   let github: FakeGitHub;
   let root: string;

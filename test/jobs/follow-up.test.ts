@@ -20,7 +20,7 @@ import { MemoryRepoLimiter } from '../../src/queue/repo-limiter.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
 const PATH = `${FIXTURE_BIN}:${process.env.PATH ?? ''}`;
@@ -226,7 +226,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     });
   });
 
-  it('keeps the saved session in Redis when REDIS_URL is set, and restores it from there', async () => {
+  it.skipIf(withoutRedisServer('the follow-up test with sessions in Redis'))('keeps the saved session in Redis when REDIS_URL is set, and restores it from there', async () => {
     const redis = await new RedisServer().start();
     try {
       const env = { REDIS_URL: redis.url };

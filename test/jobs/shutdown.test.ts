@@ -10,7 +10,7 @@ import { FakeGitHub } from '../helpers/fake-github.js';
 import { waitFor } from '../helpers/jobs.js';
 import { commentPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 const FIXTURE_BIN = join(import.meta.dirname, '..', 'fixtures', 'bin');
 const OWNER = 'Codertocat';
@@ -29,7 +29,7 @@ function sandboxIds(dir: string): string[] {
     });
 }
 
-describe('shutting down (SIGTERM) while an agent works', () => {
+describe.skipIf(withoutRedisServer('the shutdown tests'))('shutting down (SIGTERM) while an agent works', () => {
   const redis = new RedisServer();
   let github: FakeGitHub;
   let root: string;

@@ -9,13 +9,13 @@ import { JobInterrupted } from '../../src/queue/interrupted.js';
 import { jobKey, type Job } from '../../src/job.js';
 import type { JobContext, JobProcessor } from '../../src/queue/queue.js';
 import { gate, makeJob, recordingLogger, waitFor } from '../helpers/jobs.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CHILD = join(ROOT, 'dist', 'test', 'fixtures', 'queue-worker.js');
 const LEASE_MS = 1000;
 
-describe('BullMqQueue on a real redis-server', () => {
+describe.skipIf(withoutRedisServer('the BullMqQueue tests'))('BullMqQueue on a real redis-server', () => {
   const redis = new RedisServer();
   let client: Redis;
   let prefix = '';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRepoLimiter } from '../../src/queue/redis-repo-limiter.js';
 import { waitFor } from '../helpers/jobs.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
-describe("RedisRepoLimiter: a repository's max_concurrent_jobs across processes", () => {
+describe.skipIf(withoutRedisServer('the RedisRepoLimiter tests'))("RedisRepoLimiter: a repository's max_concurrent_jobs across processes", () => {
   const redis = new RedisServer();
   const limiters: RedisRepoLimiter[] = [];
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { RedisSessionStore } from '../../src/sessions/redis-session-store.js';
 import { sessionStoreFromEnv } from '../../src/sessions/session-store-from-env.js';
 import { sessionKey } from '../../src/keys.js';
 import type { SessionStore } from '../../src/sessions/session-store.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
 
 // Every byte value, so a store that treats the tar as text fails.
 const DATA = new Uint8Array(Array.from({ length: 512 }, (_, i) => i % 256));
@@ -51,7 +51,7 @@ describe('session stores', () => {
     await redis.close();
   });
 
-  describe('in Redis (a real redis-server on a loopback port)', () => {
+  describe.skipIf(withoutRedisServer('the Redis session store tests'))('in Redis (a real redis-server on a loopback port)', () => {
     const server = new RedisServer();
     let url: string;
 
