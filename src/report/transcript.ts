@@ -168,3 +168,81 @@ function fenced(text: string): string {
   const fence = '`'.repeat(longest + 1);
   return `${fence}\n${breakTags(text)}\n${fence}`;
 }
+
+/** The size of an entry's texts, to bound what the reporter keeps. */
+function entrySize(e: TranscriptEntry): number {
+  switch (e.kind) {
+    case 'text':
+    case 'log':
+      return e.text.length;
+    case 'tool':
+      return e.name.length + e.detail.length;
+    case 'tool-result':
+      return e.output.length;
+    case 'error':
+      return e.message.length;
+    case 'result':
+      return e.summary.length;
+    case 'usage':
+      return 40;
+  }
+}
+
+/**
+ * A job's transcript in bounded memory: the first entries up to `headChars`, then a ring of the latest
+ * up to `tailChars`, counting what fell out between them. Entries must come in redacted: an entry
+ * longer than GitHub could show is cut here (and in `renderTranscript`), to what the text keeps.
+ */
+export class TranscriptBuffer {
+  readonly head: TranscriptEntry[] = [];
+  readonly tail: TranscriptEntry[] = [];
+  omitted = 0;
+  /** Grows with every entry: the reporter's cue that the text changed. */
+  version = 0;
+  #headSize = 0;
+  #tailSize = 0;
+  #headFull = false;
+
+  constructor(
+    private readonly headChars = 24_000,
+    private readonly tailChars = 64_000,
+  ) {}
+
+  push(entry: TranscriptEntry): void {
+    const e = capEntry(entry);
+    const size = entrySize(e) + 16;
+    this.version += 1;
+    if (!this.#headFull && this.#headSize + size <= this.headChars) {
+      this.head.push(e);
+      this.#headSize += size;
+      return;
+    }
+    this.#headFull = true;
+    this.tail.push(e);
+    this.#tailSize += size;
+    while (this.tail.length > 1 && this.#tailSize > this.tailChars) {
+      const dropped = this.tail.shift();
+      if (dropped !== undefined) this.#tailSize -= entrySize(dropped) + 16;
+      this.omitted += 1;
+    }
+  }
+}
+
+function capEntry(e: TranscriptEntry): TranscriptEntry {
+  const cap = (t: string): string => cutText(t, ENTRY_MAX);
+  switch (e.kind) {
+    case 'text':
+    case 'log':
+      return { ...e, text: cap(e.text) };
+    case 'tool':
+      return { ...e, name: cap(e.name), detail: cap(e.detail) };
+    case 'tool-result':
+      return { ...e, output: cap(e.output) };
+    case 'error':
+      return { ...e, message: cap(e.message) };
+    case 'result':
+      return { ...e, summary: cap(e.summary) };
+    case 'usage':
+      return e;
+  }
+}

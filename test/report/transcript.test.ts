@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHECK_TEXT_MAX, renderTranscript, type TranscriptEntry } from '../../src/report/transcript.js';
+import { CHECK_TEXT_MAX, renderTranscript, TranscriptBuffer, type TranscriptEntry } from '../../src/report/transcript.js';
 import { Redactor } from '../../src/security/redact.js';
 
 const none = (t: string): string => t;
@@ -89,5 +89,19 @@ describe('the transcript of a job', () => {
 
   it('says so when nothing happened yet', () => {
     expect(renderTranscript({ head: [], redact: none })).toBe('## Transcript\n\nNothing yet.');
+  });
+});
+
+describe('the transcript kept while a job runs', () => {
+  it('holds the beginning and a ring of the latest entries, counting what fell out between them', () => {
+    const buffer = new TranscriptBuffer(1_000, 2_000);
+    for (let i = 0; i < 10_000; i += 1) buffer.push({ kind: 'log', text: `entry ${i} ${'x'.repeat(84)}` });
+    const size = (es: readonly TranscriptEntry[]): number => es.reduce((n, e) => n + (e.kind === 'log' ? e.text.length : 0), 0);
+    expect(size(buffer.head)).toBeLessThanOrEqual(1_000);
+    expect(size(buffer.tail)).toBeLessThanOrEqual(2_000);
+    expect(buffer.head[0]).toMatchObject({ text: expect.stringMatching(/^entry 0 /) });
+    expect(buffer.tail.at(-1)).toMatchObject({ text: expect.stringMatching(/^entry 9999 /) });
+    expect(buffer.head.length + buffer.omitted + buffer.tail.length).toBe(10_000);
+    expect(buffer.version).toBe(10_000);
   });
 });
