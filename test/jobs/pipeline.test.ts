@@ -167,7 +167,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('says so and opens nothing when the agent changes no file', async () => {
-    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     await receive('issue_comment', commentPayload('/agent look at it\nfake-agent: say Nothing here needs a change.', { commentId: 5002 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain('finished without changing any file');
@@ -176,7 +176,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('explains a rejected key in plain words, with no branch and no pull request', async () => {
-    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
@@ -254,7 +254,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never runs the same delivery twice', async () => {
-    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
     await receive('issue_comment', payload, 'same-delivery');
     await receive('issue_comment', payload, 'same-delivery');
@@ -302,7 +302,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
-    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     const token = `ghp_${'a'.repeat(36)}`;
     await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `config/creds.txt`)');
@@ -312,14 +312,14 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never posts the agent key, even when the agent prints it', async () => {
-    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
     expect(mock.finalStatus).toContain('leaked: [REDACTED]');
     expect(mock.finalStatus).not.toContain(ANTHROPIC_KEY);
   });
 
   it('redacts a key the agent prints split across two writes of its output', async () => {
-    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude debug\nfake-agent: split-leak ANTHROPIC_API_KEY\nfake-agent: fail crash', { commentId: 5013 }));
     const report = mock.finalStatus;
     expect(report).toContain('debug: key is [REDACTED] (end)');
@@ -329,7 +329,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('redacts the minted token and token-shaped values from what the agent says', async () => {
-    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     const shaped = `ghs_${'Z'.repeat(40)}`;
     await receive('issue_comment', commentPayload(`/agent claude talk\nfake-agent: say the token is ${READ_TOKEN} and ${shaped}`, { commentId: 5014 }));
     expect(mock.finalStatus).toContain('> the token is [REDACTED] and [REDACTED]');
@@ -339,7 +339,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit the minted token itself', async () => {
-    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload(`/agent claude save\nfake-agent: write notes/token.txt ${READ_TOKEN}`, { commentId: 5015 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `notes/token.txt`)');
     expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(READ_TOKEN);
