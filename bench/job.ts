@@ -23,6 +23,9 @@ export interface BenchResult {
   /** The app's writes to GitHub's REST API per job (median), and what they were in the median job. */
   writes: number;
   writeList: string[];
+  /** From the webhook to the pull request's creation, and to the status comment's final text (medians). */
+  toPullRequestMs: number;
+  toFinalStatusMs: number;
 }
 
 // Async: the fake GitHub answers in this same process, so a blocking call would wait for itself.
@@ -65,6 +68,8 @@ export async function jobBench(): Promise<BenchResult> {
   const baseline: number[] = [];
   const subject: number[] = [];
   const writes: string[][] = [];
+  const toPull: number[] = [];
+  const toFinal: number[] = [];
   try {
     for (let i = 0; i < RUNS; i += 1) {
       // Baseline.
@@ -108,12 +113,10 @@ export async function jobBench(): Promise<BenchResult> {
       await probot.receive({ id: `bench-${i}`, name: 'issue_comment', payload } as never);
       await runtime.queue.drain();
       subject.push(performance.now() - t1);
-      writes.push(
-        github.calls
-          .slice(before)
-          .filter(isCountedWrite)
-          .map((c) => `${c.method} ${c.path}`),
-      );
+      const calls = github.calls.slice(before);
+      writes.push(calls.filter(isCountedWrite).map((c) => `${c.method} ${c.path}  +${(c.at - t1).toFixed(0)} ms`));
+      toPull.push((calls.find((c) => c.method === 'POST' && /\/pulls$/.test(c.path))?.at ?? Number.NaN) - t1);
+      toFinal.push((calls.findLast((c) => c.method === 'PATCH' && /\/issues\/comments\/\d+$/.test(c.path))?.at ?? Number.NaN) - t1);
       if (github.callsTo('POST', /\/pulls$/).length !== i + 1) throw new Error('the job did not open its pull request');
     }
   } finally {
@@ -129,5 +132,7 @@ export async function jobBench(): Promise<BenchResult> {
     runs: RUNS,
     writes: median(writes.map((w) => w.length)),
     writeList: writes.find((w) => w.length === median(writes.map((x) => x.length))) ?? [],
+    toPullRequestMs: median(toPull),
+    toFinalStatusMs: median(toFinal),
   };
 }

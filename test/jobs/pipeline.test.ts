@@ -120,6 +120,54 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
+  it('opens a pull request in at most 8 REST writes, the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
+    const mock = api({ commentId: 5020 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    // Every write the job makes to the REST API, but minting and revoking its tokens (its credentials,
+    // which no reader sees); the commit itself goes over git.
+    const writes: string[] = [];
+    mock.scope.on('request', (req: { method: string; path: string }) => {
+      if (req.method !== 'GET' && !/\/access_tokens$|\/installation\/token$/.test(req.path))
+        writes.push(`${req.method} ${req.path.replace('/api/v3/repos/Codertocat/Hello-World', '')}`);
+    });
+    await receive(
+      'issue_comment',
+      commentPayload(['/agent claude add the greeting', 'fake-agent: write docs/greeting.md Hello, world', `fake-agent: say The key is ${ANTHROPIC_KEY}, done.`].join('\n'), {
+        commentId: 5020,
+      }),
+    );
+    expect(writes.length).toBeLessThanOrEqual(8);
+    expect(writes).toEqual([
+      'POST /issues/comments/5020/reactions',
+      'POST /issues/1/comments',
+      'POST /pulls',
+      'POST /check-runs',
+      'PATCH /issues/comments/7001',
+      'POST /issues/comments/5020/reactions',
+    ]);
+    // The transcript: the agent's messages, its tool call with its result, usage; redacted before any cut.
+    const run = mock.record.checkRuns.at(-1) as { head_sha: string; output: { text: string } };
+    const text = run.output.text;
+    if (process.env.SHOW_TRANSCRIPT === '1') console.log(text);
+    expect(text).toMatch(/:wrench: Edited `[^`]*docs\/greeting\.md`/);
+    expect(text).toContain('<sub>Tool result:</sub>');
+    expect(text).toMatch(/Usage so far: 22 tokens in, 14 out/);
+    expect(text).toContain('The key is [REDACTED], done.');
+    expect(text).not.toContain(ANTHROPIC_KEY);
+    expect(mock.finalStatus).toContain('[Full transcript](https://github.example/Codertocat/Hello-World/runs/8001)');
+  });
+
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
     api({ commentId: 5011 })
       .installationToken()
