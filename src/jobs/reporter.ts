@@ -52,6 +52,8 @@ interface CheckRun {
   url?: string;
   /** What it last showed, to leave it alone when nothing changed. */
   shown?: string;
+  /** Its creation failed: tried again only with the final state, not at every live write. */
+  failed?: boolean;
 }
 
 /** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
@@ -289,6 +291,7 @@ export class JobReporter implements Progress {
     // The summary's elapsed time alone is no reason to write.
     const shown = JSON.stringify({ ...renderCheckRun(withoutElapsed(status)), text });
     if (check.id !== undefined && shown === check.shown) return;
+    if (check.failed === true && status.state === 'live') return;
     try {
       if (check.id === undefined) {
         const created = await this.#o.github.createCheckRun({
@@ -305,6 +308,7 @@ export class JobReporter implements Progress {
       check.shown = shown;
     } catch (err) {
       // A check run is a second view of the same status; the comment stays the record.
+      if (check.id === undefined) check.failed = true;
       this.#o.log.warn({ err }, 'could not write the check run');
     }
   }

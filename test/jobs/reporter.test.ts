@@ -139,6 +139,30 @@ describe('the writes a job makes', () => {
     if (process.env.SHOW_TRANSCRIPT === '1') console.log(String(checks.at(-1)?.text));
   });
 
+  it('tries a check run GitHub would not create again only with the final state, not at every live write', async () => {
+    const { github, checks } = fakeGitHub();
+    let refusals = 0;
+    const create = github.createCheckRun;
+    github.createCheckRun = async (c) => {
+      if (c.status === 'in_progress') {
+        refusals += 1;
+        throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+      }
+      return create(c);
+    };
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 1_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    reporter.phase('working');
+    for (let i = 0; i < 10; i += 1) {
+      reporter.event({ type: 'tool', name: 'Bash', detail: `Ran \`step ${i}\`` });
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(refusals).toBe(1);
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats });
+    expect(checks).toEqual([expect.objectContaining({ op: 'create', status: 'completed' })]);
+  });
+
   it('makes no cosmetic write once the change is being pushed: the pull request and the final state go first', async () => {
     const { github, edits, checks } = fakeGitHub();
     const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
