@@ -148,14 +148,10 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
       }),
     );
     expect(writes.length).toBeLessThanOrEqual(8);
-    expect(writes).toEqual([
-      'POST /issues/comments/5020/reactions',
-      'POST /issues/1/comments',
-      'POST /pulls',
-      'POST /check-runs',
-      'PATCH /issues/comments/7001',
-      'POST /issues/comments/5020/reactions',
-    ]);
+    // The status comment and the 👀 go out together (the comment first under GitHub's throttle); then
+    // the pull request, its check run, the final status linking to it, and the rocket last.
+    expect(writes.slice(0, 2).sort()).toEqual(['POST /issues/1/comments', 'POST /issues/comments/5020/reactions']);
+    expect(writes.slice(2)).toEqual(['POST /pulls', 'POST /check-runs', 'PATCH /issues/comments/7001', 'POST /issues/comments/5020/reactions']);
     // The transcript: the agent's messages, its tool call with its result, usage; redacted before any cut.
     const run = mock.record.checkRuns.at(-1) as { head_sha: string; output: { text: string } };
     const text = run.output.text;
