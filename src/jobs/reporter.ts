@@ -109,7 +109,7 @@ export class JobReporter implements Progress {
     return this.#started;
   }
 
-  /** How many edits reached GitHub. */
+  /** How many throttled updates were written (each the comment, the check runs, or both, whichever changed). */
   get sends(): number {
     return this.#throttle.sends;
   }
