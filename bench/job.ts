@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { Probot, ProbotOctokit } from 'probot';
+import { Probot } from 'probot';
+import { appOctokit } from '../src/github/app-octokit.js';
 import issuesmith from '../src/index.js';
 import { createRuntime } from '../src/runtime.js';
 import { LocalSandboxProvider } from '../src/sandbox/local.js';
@@ -19,6 +20,12 @@ export interface BenchResult {
   subjectMs: number;
   baselineMs: number;
   runs: number;
+  /** The app's writes to GitHub's REST API per job (median), and what they were in the median job. */
+  writes: number;
+  writeList: string[];
+  /** From the webhook to the pull request's creation, and to the status comment's final text (medians). */
+  toPullRequestMs: number;
+  toFinalStatusMs: number;
 }
 
 // Async: the fake GitHub answers in this same process, so a blocking call would wait for itself.
@@ -27,6 +34,15 @@ const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BIN = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'bin');
 
+/**
+ * The job's writes to GitHub's REST API: every POST, PATCH, PUT and DELETE, except minting and revoking
+ * installation tokens (the job's credentials, not anything a reader sees). The commit goes over git.
+ */
+export function isCountedWrite(c: { method: string; path: string }): boolean {
+  if (c.method === 'GET' || c.method === 'HEAD') return false;
+  return !/^\/app\/installations\/\d+\/access_tokens$/.test(c.path) && c.path !== '/installation/token';
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
@@ -34,7 +50,8 @@ function median(xs: number[]): number {
 
 /**
  * One whole job with the fake Claude: webhook → queue → permission → tokens → sandbox → clone → agent
- * → patch → host push → pull request → comment, against a fake GitHub on loopback. The baseline is the
+ * → patch → host push → pull request → comment, against a fake GitHub on loopback, with the app's own
+ * Octokit as in production: Probot's throttle on (one write a second at most). The baseline is the
  * irreducible work the job wraps, done by hand with the same tools: shallow clone, the same fake agent,
  * diff, then fetch, apply, commit and push of that diff. The ratio is the app's overhead.
  */
@@ -50,6 +67,9 @@ export async function jobBench(): Promise<BenchResult> {
 
   const baseline: number[] = [];
   const subject: number[] = [];
+  const writes: string[][] = [];
+  const toPull: number[] = [];
+  const toFinal: number[] = [];
   try {
     for (let i = 0; i < RUNS; i += 1) {
       // Baseline.
@@ -79,7 +99,7 @@ export async function jobBench(): Promise<BenchResult> {
         secret: 'bench-webhook-secret',
         baseUrl: `${github.git.url}/api/v3`,
         log: pino({ level: 'silent' }),
-        Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
+        Octokit: appOctokit(),
       });
       const runtime = createRuntime(
         probot,
@@ -88,10 +108,15 @@ export async function jobBench(): Promise<BenchResult> {
       );
       issuesmith(probot, {}, runtime);
       const payload = commentPayload(`/agent claude bench\nfake-agent: write bench/app-${i}.md app ${i}`, { commentId: 100 + i });
+      const before = github.calls.length;
       const t1 = performance.now();
       await probot.receive({ id: `bench-${i}`, name: 'issue_comment', payload } as never);
       await runtime.queue.drain();
       subject.push(performance.now() - t1);
+      const calls = github.calls.slice(before);
+      writes.push(calls.filter(isCountedWrite).map((c) => `${c.method} ${c.path}  +${(c.at - t1).toFixed(0)} ms`));
+      toPull.push((calls.find((c) => c.method === 'POST' && /\/pulls$/.test(c.path))?.at ?? Number.NaN) - t1);
+      toFinal.push((calls.findLast((c) => c.method === 'PATCH' && /\/issues\/comments\/\d+$/.test(c.path))?.at ?? Number.NaN) - t1);
       if (github.callsTo('POST', /\/pulls$/).length !== i + 1) throw new Error('the job did not open its pull request');
     }
   } finally {
@@ -105,5 +130,9 @@ export async function jobBench(): Promise<BenchResult> {
     subjectMs: median(subject),
     baselineMs: median(baseline),
     runs: RUNS,
+    writes: median(writes.map((w) => w.length)),
+    writeList: writes.find((w) => w.length === median(writes.map((x) => x.length))) ?? [],
+    toPullRequestMs: median(toPull),
+    toFinalStatusMs: median(toFinal),
   };
 }

@@ -30,7 +30,10 @@ const line = z.discriminatedUnion('type', [
     session_id: z.string().optional(),
     message: z.looseObject({ content: z.array(contentBlock).default([]) }),
   }),
-  z.looseObject({ type: z.literal('user') }),
+  z.looseObject({
+    type: z.literal('user'),
+    message: z.looseObject({ content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).default([]) }).optional(),
+  }),
   z.looseObject({
     type: z.literal('result'),
     subtype: z.string().optional(),
@@ -76,7 +79,7 @@ export function parseClaudeStreamLine(raw: string): AgentEvent[] {
       return events;
     }
     case 'user':
-      return [];
+      return toolResults(l.message?.content);
     case 'result': {
       const events: AgentEvent[] = [];
       if (l.session_id) events.push({ type: 'session', id: l.session_id });
@@ -99,6 +102,26 @@ export function parseClaudeStreamLine(raw: string): AgentEvent[] {
       return events;
     }
   }
+}
+
+// A tool's answer comes back in the next user message: text, or a list of text blocks.
+const toolResult = z.looseObject({
+  type: z.literal('tool_result'),
+  content: z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]).optional(),
+  is_error: z.boolean().optional(),
+});
+
+function toolResults(content: string | Array<{ type: string }> | undefined): AgentEvent[] {
+  if (!Array.isArray(content)) return [];
+  const events: AgentEvent[] = [];
+  for (const block of content) {
+    const r = toolResult.safeParse(block);
+    if (!r.success) continue;
+    const c = r.data.content;
+    const output = typeof c === 'string' ? c : (c ?? []).flatMap((b) => (b.type === 'text' && b.text !== undefined ? [b.text] : [])).join('\n');
+    events.push({ type: 'tool-result', output, ...(r.data.is_error === true ? { failed: true } : {}) });
+  }
+  return events;
 }
 
 function classifyClaudeFailure(subtype: string | undefined, status: number | undefined, text: string): AgentFailureReason {

@@ -22,7 +22,13 @@ const line = z.discriminatedUnion('type', [
 ]);
 const completedItem = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('agent_message'), text: z.string() }),
-  z.looseObject({ type: z.literal('command_execution'), command: z.string(), exit_code: z.number().nullish(), status: z.string().optional() }),
+  z.looseObject({
+    type: z.literal('command_execution'),
+    command: z.string(),
+    aggregated_output: z.string().optional(),
+    exit_code: z.number().nullish(),
+    status: z.string().optional(),
+  }),
   z.looseObject({ type: z.literal('file_change'), changes: z.array(z.looseObject({ path: z.string(), kind: z.string().optional() })) }),
   z.looseObject({ type: z.literal('mcp_tool_call'), server: z.string(), tool: z.string(), arguments: z.unknown().optional() }),
   z.looseObject({ type: z.literal('web_search'), query: z.string() }),
@@ -85,7 +91,10 @@ function itemEvents(raw: unknown, text: string): AgentEvent[] {
       return [{ type: 'text', text: i.text }];
     case 'command_execution': {
       const failed = typeof i.exit_code === 'number' && i.exit_code !== 0 ? ` (exit ${i.exit_code})` : '';
-      return [{ type: 'tool', name: 'shell', detail: `${toolDetail('shell', { command: unwrapShell(i.command) })}${failed}` }];
+      const call: AgentEvent = { type: 'tool', name: 'shell', detail: `${toolDetail('shell', { command: unwrapShell(i.command) })}${failed}` };
+      // What the command printed, for the transcript.
+      if (i.aggregated_output === undefined) return [call];
+      return [call, { type: 'tool-result', output: i.aggregated_output, ...(failed !== '' ? { failed: true } : {}) }];
     }
     case 'file_change':
       return [{ type: 'tool', name: 'apply_patch', detail: changesDetail(i.changes) }];

@@ -7,6 +7,8 @@ export type AgentEvent =
   | { type: 'session'; id: string; model?: string }
   | { type: 'text'; text: string }
   | { type: 'tool'; name: string; detail: string }
+  /** What a tool call gave back, as the agent saw it (for the transcript). */
+  | { type: 'tool-result'; output: string; failed?: boolean }
   | { type: 'usage'; inputTokens: number; outputTokens: number; costUsd?: number }
   | { type: 'result'; ok: boolean; summary: string; reason?: AgentFailureReason }
   | { type: 'error'; message: string; reason?: AgentFailureReason }

@@ -27,6 +27,8 @@ export interface CheckRunInput {
   conclusion?: 'success' | 'failure' | 'cancelled' | 'neutral';
   title: string;
   summary: string;
+  /** The details below the summary (the job's transcript); GitHub keeps 65,535 characters. */
+  text?: string;
   /** Buttons shown on the check run while it runs. */
   actions?: Array<{ label: string; description: string; identifier: string }>;
 }
@@ -58,6 +60,8 @@ export class JobGitHub {
   #read: { token: string; at: number } | undefined;
   readonly baseUrl: string;
   readonly #issue: IssueGitHub;
+  /** Reactions on their way: nothing on the job's path waits for them. */
+  readonly #reactions = new Set<Promise<void>>();
 
   constructor(
     private readonly job: Job,
@@ -75,9 +79,24 @@ export class JobGitHub {
     return this.permissions.get(this.installation, this.job.owner, this.job.repo, login);
   }
 
-  async react(content: Reaction): Promise<void> {
+  /**
+   * Puts the app's reaction on what asked, without waiting for it: a reaction is cosmetic, and with
+   * GitHub's one write a second, awaiting it would hold up every write after it. A failure goes to
+   * `onError`; `settled()` waits for the reactions still on their way.
+   */
+  react(content: Reaction, onError: (err: unknown) => void): void {
     const target = reactionTarget(this.job.trigger);
-    if (target !== undefined) await this.#issue.ensureReaction(target, content);
+    if (target === undefined) return;
+    const sent: Promise<void> = this.#issue
+      .ensureReaction(target, content)
+      .catch(onError)
+      .finally(() => this.#reactions.delete(sent));
+    this.#reactions.add(sent);
+  }
+
+  /** Every reaction sent so far has landed or failed (and was reported); never throws. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#reactions]);
   }
 
   async comment(body: string): Promise<string> {
@@ -100,7 +119,8 @@ export class JobGitHub {
     return (await this.#issue.findComment(marker, since))?.id;
   }
 
-  async createCheckRun(o: CheckRunInput): Promise<number> {
+  /** Creates the check run; its page's address too, when GitHub gives one. */
+  async createCheckRun(o: CheckRunInput): Promise<{ id: number; url?: string }> {
     const { owner, repo } = this.job;
     const { data } = await this.installation.rest.checks.create({
       owner,
@@ -110,10 +130,10 @@ export class JobGitHub {
       external_id: o.externalId,
       status: o.status,
       ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
-      output: { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) },
+      output: this.#checkOutput(o),
       ...(o.actions !== undefined ? { actions: o.actions } : {}),
     });
-    return data.id;
+    return { id: data.id, ...(typeof data.html_url === 'string' ? { url: data.html_url } : {}) };
   }
 
   async updateCheckRun(id: number, o: Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>): Promise<void> {
@@ -124,9 +144,15 @@ export class JobGitHub {
       check_run_id: id,
       status: o.status,
       ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
-      output: { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) },
+      output: this.#checkOutput(o),
       actions: o.actions ?? [],
     });
+  }
+
+  #checkOutput(o: Pick<CheckRunInput, 'title' | 'summary' | 'text'>): { title: string; summary: string; text?: string } {
+    const output = { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) };
+    // The text was redacted entry by entry before it was cut to GitHub's cap; this pass only repeats it.
+    return o.text === undefined ? output : { ...output, text: this.redactor.redact(o.text) };
   }
 
   /**

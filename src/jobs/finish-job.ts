@@ -5,11 +5,14 @@ import type { Redactor } from '../security/redact.js';
 import type { Outcome } from './job-deps.js';
 import type { JobReporter } from './reporter.js';
 
-/** Writes the status comment's final state and reacts to the trigger: a rocket for a pull request, confusion for a failure. */
+/**
+ * Writes the status comment's final state, then reacts to the trigger: a rocket for a pull request,
+ * confusion for a failure. The reaction is not awaited (the worker lets it land before taking the next job).
+ */
 export async function finishJob(final: FinalOutcome, reporter: JobReporter, github: JobGitHub, log: Logger, redactor: Redactor): Promise<void> {
   await reporter.finish(final).catch((e: unknown) => log.error({ err: redactor.redact(String(e)) }, 'could not write the final status'));
   const reaction = final.kind === 'pull-request' ? 'rocket' : final.kind === 'no-changes' || final.kind === 'stopped' ? undefined : 'confused';
-  if (reaction !== undefined) await github.react(reaction).catch((e: unknown) => log.warn({ err: redactor.redact(String(e)) }, 'could not react'));
+  if (reaction !== undefined) github.react(reaction, (e: unknown) => log.warn({ err: redactor.redact(String(e)) }, 'could not react'));
 }
 
 /** The status comment's last word for a pipeline outcome; none for a refusal or a help answer, which reply on their own. */

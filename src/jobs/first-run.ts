@@ -14,7 +14,8 @@ import { vetAgentChange } from './steps/vet-change.js';
  * A first run on an issue, once the job is authorized:
  *  1. choose the agent and check its key and the request's options (model=, base=), before any sandbox exists;
  *  2. open a sandbox: a read-only token for this repository alone, the base branch cloned, the
- *     repository's instructions file and setup steps;
+ *     repository's instructions file and setup steps; the job's check run (its transcript) starts on
+ *     the commit the agent works from, since no pull request exists yet;
  *  3. let the agent work: the prompt in a file, the agent run with a hard time limit, its change read
  *     out as a binary patch (capped in the sandbox before it is read);
  *  4. vet the change on git's own view of it (size, limits, workflows, submodules, symlinks, secrets);
@@ -29,6 +30,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
   try {
     const agent = await chooseAgent(turn, job.profile);
     const ws = await openSandbox(turn, agent);
+    turn.progress.checkRun(ws.baseSha);
     const { run, patch } = await letAgentWork(
       turn,
       ws,

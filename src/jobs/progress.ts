@@ -11,7 +11,10 @@ export interface Progress {
   turn(n: number): void;
   sandbox(id: string): void;
   event(e: AgentEvent): void;
-  /** The commit the job's check run belongs to: the pull request's head. */
+  /**
+   * The commit the job's check run belongs to: the one the agent starts from, then the pull request's
+   * new head. Each commit gets its own run, and every run ends with the job.
+   */
   checkRun(headSha: string): void;
 }
 

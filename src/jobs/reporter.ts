@@ -3,6 +3,7 @@ import type { JobGitHub } from '../github/job-github.js';
 import { Redactor } from '../security/redact.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
+import { renderTranscript, TranscriptBuffer, type TranscriptEntry } from '../report/transcript.js';
 import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
@@ -21,8 +22,6 @@ export interface ReporterOptions {
   log: Logger;
   /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
   minIntervalMs?: number;
-  /** The comment is refreshed this often while nothing else happens, for its elapsed time. */
-  heartbeatMs?: number;
   now?: () => number;
   /** Lines kept under "Latest steps". */
   steps?: number;
@@ -40,24 +39,51 @@ const MAX_REASON = 1_000;
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
 
+/** What one throttled write shows: the status, and how far the transcript had grown. */
+interface View {
+  status: JobStatus;
+  transcript: number;
+  checkHead: string | undefined;
+}
+
+interface CheckRun {
+  headSha: string;
+  id?: number;
+  url?: string;
+  /** What it last showed, to leave it alone when nothing changed. */
+  shown?: string;
+  /** Its creation failed: tried again only with the final state, not at every live write. */
+  failed?: boolean;
+}
+
+/** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
+const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
+
 /**
- * One status comment per job, edited as the job moves, and the check run on the pull request's head
- * when there is one. Edits are throttled; the final state is always written.
+ * One status comment per job, edited as the job moves, and its check run with the full transcript: on
+ * the commit the agent starts from, and on the pull request's head once there is one. Writes are
+ * throttled and made only for what a reader would see change (never for the elapsed time alone, and
+ * none once the change is being pushed); the final state is always written, check runs first so the
+ * comment can link to the transcript.
  */
 export class JobReporter implements Progress {
   readonly #o: ReporterOptions;
   readonly #redactor: Redactor;
   readonly #now: () => number;
   readonly #head: StatusHead;
-  readonly #throttle: Throttle<JobStatus>;
+  readonly #throttle: Throttle<View>;
   readonly #startedAt: number;
   #phase: Phase = 'starting';
   #steps: string[] = [];
+  readonly #transcript = new TranscriptBuffer();
+  readonly #usage = { inputTokens: 0, outputTokens: 0, costUsd: undefined as number | undefined };
+  #lastText = '';
   #commentId: number | undefined;
-  #check: { headSha: string; id?: number } | undefined;
-  /** Check runs on an earlier head (a follow-up's start, before its push): they get the final state too. */
-  readonly #earlierChecks: Array<{ headSha: string; id?: number }> = [];
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** The comment as last written, its elapsed time left out. */
+  #commentShown: string | undefined;
+  #check: CheckRun | undefined;
+  /** Check runs on an earlier head (the commit a turn started from, before its push): they get the final state too. */
+  readonly #earlierChecks: CheckRun[] = [];
   #started = false;
   #finished = false;
 
@@ -67,14 +93,14 @@ export class JobReporter implements Progress {
     this.#now = o.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#head = { deliveryId: o.job.deliveryId, agent: o.agent, requester: o.job.requester.login, command: o.command, attempt: o.attempt };
-    this.#throttle = new Throttle<JobStatus>(
-      (s) => this.#send(s),
+    this.#throttle = new Throttle<View>(
+      (v) => this.#send(v),
       {
         minIntervalMs: o.minIntervalMs ?? 5_000,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),
       },
-      (a, b) => renderStatusComment(a) === renderStatusComment(b),
+      (a, b) => a.transcript === b.transcript && a.checkHead === b.checkHead && commentKey(a.status) === commentKey(b.status),
     );
   }
 
@@ -83,7 +109,7 @@ export class JobReporter implements Progress {
     return this.#started;
   }
 
-  /** How many edits reached GitHub. */
+  /** How many throttled updates were written (each the comment, the check runs, or both, whichever changed). */
   get sends(): number {
     return this.#throttle.sends;
   }
@@ -97,13 +123,12 @@ export class JobReporter implements Progress {
       return undefined;
     });
     this.#publish();
-    const every = this.#o.heartbeatMs ?? 15_000;
-    this.#heartbeat = setInterval(() => this.#publish(), every);
-    this.#heartbeat.unref?.();
   }
 
   phase(p: Phase): void {
     this.#phase = p;
+    // The pull request and the final state come next: a live edit waiting now would only delay them.
+    if (CLOSING.has(p)) this.#throttle.dropPending();
     this.#publish();
   }
 
@@ -134,12 +159,44 @@ export class JobReporter implements Progress {
       this.#head.model = this.#redact(e.model);
       this.#publish();
     }
+    const entry = this.#entry(e);
+    if (entry !== undefined) this.#transcript.push(entry);
     const line = stepLine(this.#redactEvent(e));
-    if (line === undefined) return;
-    this.#steps.push(line);
-    const keep = this.#o.steps ?? 5;
-    if (this.#steps.length > keep) this.#steps.splice(0, this.#steps.length - keep);
-    this.#publish();
+    if (line !== undefined) {
+      this.#steps.push(line);
+      const keep = this.#o.steps ?? 5;
+      if (this.#steps.length > keep) this.#steps.splice(0, this.#steps.length - keep);
+    }
+    if (entry !== undefined || line !== undefined) this.#publish();
+  }
+
+  /** The transcript's entry for an event, redacted whole before anything cuts it; usage as totals so far. */
+  #entry(e: AgentEvent): TranscriptEntry | undefined {
+    switch (e.type) {
+      case 'session':
+        return undefined;
+      case 'text':
+        this.#lastText = e.text;
+        return { kind: 'text', text: this.#redact(e.text) };
+      case 'tool':
+        return { kind: 'tool', name: this.#redact(e.name), detail: this.#redact(e.detail) };
+      case 'tool-result':
+        return { kind: 'tool-result', output: this.#redact(e.output), ...(e.failed === true ? { failed: true } : {}) };
+      case 'error':
+        return { kind: 'error', message: this.#redact(e.message) };
+      case 'log':
+        return { kind: 'log', text: this.#redact(e.text) };
+      case 'usage': {
+        const u = this.#usage;
+        u.inputTokens += e.inputTokens;
+        u.outputTokens += e.outputTokens;
+        if (e.costUsd !== undefined) u.costUsd = (u.costUsd ?? 0) + e.costUsd;
+        return { kind: 'usage', inputTokens: u.inputTokens, outputTokens: u.outputTokens, ...(u.costUsd !== undefined ? { costUsd: u.costUsd } : {}) };
+      }
+      case 'result':
+        // The summary is most often the agent's last message, already in the transcript.
+        return { kind: 'result', ok: e.ok, summary: e.summary.trim() === this.#lastText.trim() ? '' : this.#redact(e.summary) };
+    }
   }
 
   checkRun(headSha: string): void {
@@ -164,8 +221,11 @@ export class JobReporter implements Progress {
   async finish(outcome: FinalOutcome): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-    await this.#throttle.final({ ...this.#head, state: 'final', outcome: this.#redactOutcome(outcome) });
+    await this.#throttle.final(this.#view({ ...this.#head, state: 'final', outcome: this.#redactOutcome(outcome) }));
+  }
+
+  #view(status: JobStatus): View {
+    return { status, transcript: this.#transcript.version, checkHead: this.#check?.headSha };
   }
 
   #redact(text: string): string {
@@ -203,36 +263,62 @@ export class JobReporter implements Progress {
   }
 
   #publish(): void {
-    if (!this.#started || this.#finished) return;
-    this.#throttle.update({ ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] });
+    if (!this.#started || this.#finished || CLOSING.has(this.#phase)) return;
+    this.#throttle.update(this.#view({ ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] }));
   }
 
-  async #send(status: JobStatus): Promise<void> {
-    const body = renderStatusComment(status);
+  async #send(view: View): Promise<void> {
+    const { status } = view;
+    // Check runs first: the comment links to the transcript, which must exist by then.
+    if (this.#check !== undefined) await this.#sendCheck(status, this.#check);
+    // A run left in progress on an earlier head would spin forever: it ends with the job. One never
+    // created (the job ended before its first live write) stays uncreated.
+    if (status.state === 'final') for (const earlier of this.#earlierChecks) if (earlier.id !== undefined) await this.#sendCheck(status, earlier);
+    const url = [this.#check, ...this.#earlierChecks].find((c) => c?.url !== undefined)?.url;
+    const shown = { ...status, ...(url !== undefined ? { transcriptUrl: url } : {}) };
+    const key = commentKey(shown);
+    if (key === this.#commentShown) return;
+    const body = renderStatusComment(shown);
     if (this.#commentId === undefined) this.#commentId = (await this.#o.github.postComment(body)).id;
     else await this.#o.github.updateComment(this.#commentId, body);
-    if (this.#check !== undefined) await this.#sendCheck(status, this.#check);
-    // A run left in progress on an earlier head would spin forever: it ends with the job.
-    if (status.state === 'final') for (const earlier of this.#earlierChecks) if (earlier.id !== undefined) await this.#sendCheck(status, earlier);
+    this.#commentShown = key;
   }
 
-  async #sendCheck(status: JobStatus, check: { headSha: string; id?: number }): Promise<void> {
-    const text = renderCheckRun(status);
-    const fields = { ...text, ...(text.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
+  async #sendCheck(status: JobStatus, check: CheckRun): Promise<void> {
+    const summary = renderCheckRun(status);
+    const text = renderTranscript({ head: this.#transcript.head, omitted: this.#transcript.omitted, tail: this.#transcript.tail, redact: (t) => this.#redact(t) });
+    const fields = { ...summary, text, ...(summary.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
+    // The summary's elapsed time alone is no reason to write.
+    const shown = JSON.stringify({ ...renderCheckRun(withoutElapsed(status)), text });
+    if (check.id !== undefined && shown === check.shown) return;
+    if (check.failed === true && status.state === 'live') return;
     try {
       if (check.id === undefined) {
-        check.id = await this.#o.github.createCheckRun({
+        const created = await this.#o.github.createCheckRun({
           name: `${CHECK_NAME_PREFIX}${status.agent}`,
           headSha: check.headSha,
           externalId: `${this.#o.job.number}:${this.#o.job.deliveryId}`,
           ...fields,
         });
+        check.id = created.id;
+        if (created.url !== undefined) check.url = created.url;
       } else {
         await this.#o.github.updateCheckRun(check.id, fields);
       }
+      check.shown = shown;
     } catch (err) {
       // A check run is a second view of the same status; the comment stays the record.
+      if (check.id === undefined) check.failed = true;
       this.#o.log.warn({ err }, 'could not write the check run');
     }
   }
+}
+
+function withoutElapsed(s: JobStatus): JobStatus {
+  return s.state === 'live' ? { ...s, elapsedMs: 0 } : s;
+}
+
+/** The comment as a reader would see it change: its elapsed time left out. */
+function commentKey(s: JobStatus): string {
+  return renderStatusComment(withoutElapsed(s));
 }

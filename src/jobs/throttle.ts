@@ -41,6 +41,11 @@ export class Throttle<T> {
     this.#schedule();
   }
 
+  /** Forgets the value waiting for its slot, if any: what comes next matters more. */
+  dropPending(): void {
+    this.#hasPending = false;
+  }
+
   /** Sends `value` now unless it is what was sent last; later updates are ignored. */
   async final(value: T): Promise<void> {
     this.#closed = true;

@@ -118,6 +118,8 @@ async function processJob(received: Job, scope: JobScope): Promise<void> {
   const { outcome, final } = await runAndClassify(job, prepared, run, scope);
   if (final !== undefined) await finishJob(final, run.reporter, run.github, scope.log, scope.redactor);
   deps.onOutcome?.(job, outcome);
+  // The job's reactions were sent on the way; the worker lets them land before it takes another job.
+  await run.github.settled();
 }
 
 /** The job's own clients: the webhook's client throttles all installations as one. Undefined when that fails. */

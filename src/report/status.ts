@@ -30,6 +30,8 @@ export interface StatusHead {
   turn?: number;
   /** Problems worth knowing that did not stop the job (unknown settings, ...). */
   warnings?: string[];
+  /** The check run holding the job's full transcript, readable by those with access to the repository. */
+  transcriptUrl?: string;
 }
 
 export interface LiveStatus extends StatusHead {
@@ -75,6 +77,8 @@ export function renderStatusBody(s: JobStatus): string {
   if (s.attempt > 1) blocks.push(`:recycle: Restarted after the worker running it stopped (attempt ${s.attempt}).`);
   if (s.state === 'live') blocks.push(...liveBlocks(s));
   else blocks.push(...finalBlocks(s));
+  const link = transcriptLink(s.transcriptUrl);
+  if (s.state === 'final' && link !== undefined) blocks.push(`<sub>${link}</sub>`);
   if (s.warnings !== undefined && s.warnings.length > 0) blocks.push(['Warnings:', ...s.warnings.map((w) => `- ${w}`)].join('\n'));
   return blocks.filter((b) => b !== '').join('\n\n');
 }
@@ -96,7 +100,14 @@ function liveBlocks(s: LiveStatus): string[] {
 }
 
 function footer(s: StatusHead): string {
-  return `<sub>Asked by @${s.requester} · \`${s.command} stop\` stops it · \`${s.command} status\` shows the queue</sub>`;
+  const link = transcriptLink(s.transcriptUrl);
+  const transcript = link === undefined ? '' : ` · ${link}`;
+  return `<sub>Asked by @${s.requester}${transcript} · \`${s.command} stop\` stops it · \`${s.command} status\` shows the queue</sub>`;
+}
+
+/** A link to the check run's page, GitHub's own address; anything else (or anything that could end the link early) is left out. */
+function transcriptLink(url: string | undefined): string | undefined {
+  return url !== undefined && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[Full transcript](${url})` : undefined;
 }
 
 function finalBlocks(s: FinalStatus): string[] {
@@ -184,7 +195,8 @@ export interface CheckRunText {
 
 /** The check run `issuesmith / <agent>` for the same status. */
 export function renderCheckRun(s: JobStatus): CheckRunText {
-  const summary = renderStatusBody(s).slice(0, 60_000);
+  // The check run is the transcript: no link to itself.
+  const summary = renderStatusBody({ ...s, transcriptUrl: undefined }).slice(0, 60_000);
   if (s.state === 'live') return { status: 'in_progress', title: `${s.agent}: ${PHASE_TEXT[s.phase]}`, summary };
   const o = s.outcome;
   const [conclusion, title]: [CheckConclusion, string] =

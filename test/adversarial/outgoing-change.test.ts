@@ -63,9 +63,9 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
   const api = (commentId: number): MockGitHubApi =>
     new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, commentId });
 
-  /** The calls of a job whose change is refused: no write token, no pull request. */
+  /** The calls of a job whose change is refused: no write token, no pull request; the transcript's check run on the base commit. */
   const refusedJob = (commentId: number): MockGitHubApi =>
-    api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
   const pushedJob = (commentId: number): MockGitHubApi =>
     api(commentId)
       .installationToken()

@@ -18,6 +18,17 @@ describe("Claude Code's stream-json parser", () => {
     expect(of(es, 'result')).toEqual([{ type: 'result', ok: true, summary: 'Done: I created the file.' }]);
   });
 
+  it("reads a tool's result from the user message that answers it, and a failed one as failed", () => {
+    expect(of(events('claude-stream-json-success.jsonl'), 'tool-result')).toEqual([
+      { type: 'tool-result', output: 'File created successfully at: /home/user/repo/hello.txt (file state is current in your context — no need to Read it back)' },
+    ]);
+    const line = JSON.stringify({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', is_error: true, content: [{ type: 'text', text: 'exit 1' }, { type: 'image' }] }] },
+    });
+    expect(parseClaudeStreamLine(line)).toEqual([{ type: 'tool-result', output: 'exit 1', failed: true }]);
+  });
+
   it('reads the one-object --output-format json result the same way', () => {
     const es = events('claude-json-result.json');
     expect(of(es, 'session')[0]?.id).toBe('f6bb0f70-c99e-4b9c-8469-bdd4d6c64227');

@@ -39,6 +39,12 @@ describe("Codex's exec --json parser", () => {
     expect(of(limited, 'result')[0]).toMatchObject({ ok: false, reason: 'rate_limit', summary: 'exceeded retry limit, last status: 429 Too Many Requests' });
   });
 
+  it("keeps what a command printed as the tool's result, failed when the command failed", () => {
+    const line =
+      '{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"npm test","aggregated_output":"1 failing\\n","exit_code":1,"status":"failed"}}';
+    expect(of(events(line), 'tool-result')).toEqual([{ type: 'tool-result', output: '1 failing\n', failed: true }]);
+  });
+
   it('adds a failed command’s exit code and names the other item kinds', () => {
     const lines = [
       '{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"npm test","aggregated_output":"","exit_code":1,"status":"failed"}}',

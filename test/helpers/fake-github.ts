@@ -6,6 +6,8 @@ export interface ApiCall {
   method: string;
   path: string;
   body: unknown;
+  /** When it arrived (performance.now()). */
+  at: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class FakeGitHub {
     const text = Buffer.concat(chunks).toString('utf8');
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     const method = req.method ?? 'GET';
-    this.calls.push({ method, path, body });
+    this.calls.push({ method, path, body, at: performance.now() });
     const send = (status: number, data?: unknown): true => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
       return true;

@@ -232,7 +232,7 @@ export class MockGitHubApi {
   checkRuns(): this {
     this.scope.post(`${this.repoPath}/check-runs`).reply(201, (_uri, body) => {
       this.record.checkRuns.push(body as Record<string, unknown>);
-      return { id: 8001 };
+      return { id: 8001, html_url: `https://github.example/${this.o.owner}/${this.o.repo}/runs/8001` };
     });
     this.scope
       .patch(`${this.repoPath}/check-runs/8001`)

@@ -148,7 +148,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     });
 
     it('kills the sandbox when the agent fails', async () => {
-      const mock = api(6101).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+      const mock = api(6101).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: fail rate_limit', 6101);
       expect(mock.finalStatus).toContain('was rate limited');
       expect(e2b.record.kills).toHaveLength(1);
@@ -165,6 +165,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
         .botIdentity()
         .scopedToken('write')
         .status()
+        .checkRuns()
         .reaction('confused')
         .revoke(2);
       mock.scope.post(`${mock.repoPath}/pulls`).reply(500, { message: 'Server Error' });
@@ -178,7 +179,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
 
     it('kills the sandbox when it dies mid-run, and says so on the issue', async () => {
       e2b.dieDuring((cmd) => cmd.includes('claude -p'));
-      const mock = api(6102).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+      const mock = api(6102).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
       await run(provider(), '/agent claude go\nfake-agent: write x.txt x\nfake-agent: sleep 3', 6102);
       expect(mock.finalStatus).toContain('The sandbox failed');
       expect(e2b.record.creates).toHaveLength(1);

@@ -197,7 +197,16 @@ describe("a job shaped by the repository's .github/issuesmith.yml", () => {
   });
 
   it('refuses a change to a workflow by default, naming it, and pushes nothing', async () => {
-    const mock = api(undefined, { commentId: 6003 }).installationToken().permission().reaction('eyes').scopedToken('read').status().openPulls().reaction('confused').revoke(1);
+    const mock = api(undefined, { commentId: 6003 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .scopedToken('read')
+      .status()
+      .checkRuns()
+      .openPulls()
+      .reaction('confused')
+      .revoke(1);
     await receive('issue_comment', commentPayload('/agent claude ci\nfake-agent: write .github/workflows/ci.yml on: push', { commentId: 6003 }));
     expect(mock.finalStatus).toContain('touches GitHub Actions workflows (`.github/workflows/ci.yml`)');
     expect(mock.finalStatus).toContain('allow_workflow_changes: true');

@@ -120,6 +120,50 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
+  it('opens a pull request in at most 8 REST writes, the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
+    const mock = api({ commentId: 5020 })
+      .installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+    // Every write the job makes to the REST API, but minting and revoking its tokens (its credentials,
+    // which no reader sees); the commit itself goes over git.
+    const writes: string[] = [];
+    mock.scope.on('request', (req: { method: string; path: string }) => {
+      if (req.method !== 'GET' && !/\/access_tokens$|\/installation\/token$/.test(req.path))
+        writes.push(`${req.method} ${req.path.replace('/api/v3/repos/Codertocat/Hello-World', '')}`);
+    });
+    await receive(
+      'issue_comment',
+      commentPayload(['/agent claude add the greeting', 'fake-agent: write docs/greeting.md Hello, world', `fake-agent: say The key is ${ANTHROPIC_KEY}, done.`].join('\n'), {
+        commentId: 5020,
+      }),
+    );
+    expect(writes.length).toBeLessThanOrEqual(8);
+    // The status comment and the 👀 go out together (the comment first under GitHub's throttle); then
+    // the pull request, its check run, the final status linking to it, and the rocket last.
+    expect(writes.slice(0, 2).sort()).toEqual(['POST /issues/1/comments', 'POST /issues/comments/5020/reactions']);
+    expect(writes.slice(2)).toEqual(['POST /pulls', 'POST /check-runs', 'PATCH /issues/comments/7001', 'POST /issues/comments/5020/reactions']);
+    // The transcript: the agent's messages, its tool call with its result, usage; redacted before any cut.
+    const run = mock.record.checkRuns.at(-1) as { head_sha: string; output: { text: string } };
+    const text = run.output.text;
+    if (process.env.SHOW_TRANSCRIPT === '1') console.log(text);
+    expect(text).toMatch(/:wrench: Edited `[^`]*docs\/greeting\.md`/);
+    expect(text).toContain('<sub>Tool result:</sub>');
+    expect(text).toMatch(/Usage so far: 22 tokens in, 14 out/);
+    expect(text).toContain('The key is [REDACTED], done.');
+    expect(text).not.toContain(ANTHROPIC_KEY);
+    expect(mock.finalStatus).toContain('[Full transcript](https://github.example/Codertocat/Hello-World/runs/8001)');
+  });
+
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
     api({ commentId: 5011 })
       .installationToken()
@@ -167,7 +211,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('says so and opens nothing when the agent changes no file', async () => {
-    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5002 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     await receive('issue_comment', commentPayload('/agent look at it\nfake-agent: say Nothing here needs a change.', { commentId: 5002 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain('finished without changing any file');
@@ -176,7 +220,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('explains a rejected key in plain words, with no branch and no pull request', async () => {
-    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
@@ -254,7 +298,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never runs the same delivery twice', async () => {
-    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5006 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     const payload = commentPayload('/agent claude check\nfake-agent: say ok', { commentId: 5006 });
     await receive('issue_comment', payload, 'same-delivery');
     await receive('issue_comment', payload, 'same-delivery');
@@ -302,7 +346,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
-    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     const token = `ghp_${'a'.repeat(36)}`;
     await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `config/creds.txt`)');
@@ -312,14 +356,14 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('never posts the agent key, even when the agent prints it', async () => {
-    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5008 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     await receive('issue_comment', commentPayload('/agent claude show\nfake-agent: leak ANTHROPIC_API_KEY', { commentId: 5008 }));
     expect(mock.finalStatus).toContain('leaked: [REDACTED]');
     expect(mock.finalStatus).not.toContain(ANTHROPIC_KEY);
   });
 
   it('redacts a key the agent prints split across two writes of its output', async () => {
-    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload('/agent claude debug\nfake-agent: split-leak ANTHROPIC_API_KEY\nfake-agent: fail crash', { commentId: 5013 }));
     const report = mock.finalStatus;
     expect(report).toContain('debug: key is [REDACTED] (end)');
@@ -329,7 +373,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('redacts the minted token and token-shaped values from what the agent says', async () => {
-    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().revoke(1);
+    const mock = api({ commentId: 5014 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().revoke(1);
     const shaped = `ghs_${'Z'.repeat(40)}`;
     await receive('issue_comment', commentPayload(`/agent claude talk\nfake-agent: say the token is ${READ_TOKEN} and ${shaped}`, { commentId: 5014 }));
     expect(mock.finalStatus).toContain('> the token is [REDACTED] and [REDACTED]');
@@ -339,7 +383,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit the minted token itself', async () => {
-    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
     await receive('issue_comment', commentPayload(`/agent claude save\nfake-agent: write notes/token.txt ${READ_TOKEN}`, { commentId: 5015 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `notes/token.txt`)');
     expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(READ_TOKEN);

@@ -3,6 +3,7 @@ import type { Job } from '../../src/job.js';
 import { makeJob } from '../helpers/jobs.js';
 import { JobReporter, type StatusGitHub } from '../../src/jobs/reporter.js';
 import { Throttle } from '../../src/jobs/throttle.js';
+import { Redactor } from '../../src/security/redact.js';
 
 const job: Job = makeJob({
   deliveryId: 'd-42',
@@ -28,7 +29,7 @@ function fakeGitHub(o: { existing?: number } = {}) {
     },
     createCheckRun: async (c) => {
       checks.push({ op: 'create', ...c });
-      return 5;
+      return { id: 5, url: 'https://github.example/o/r/runs/5' };
     },
     updateCheckRun: async (_id, c) => {
       checks.push({ op: 'update', ...c });
@@ -85,6 +86,104 @@ describe('the status comment under a burst of agent events', () => {
   });
 });
 
+describe('the writes a job makes', () => {
+  beforeEach(() => vi.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') }));
+  afterEach(() => vi.useRealTimers());
+  const stats = { durationMs: 1, inputTokens: 0, outputTokens: 0 };
+
+  it('makes no edit for the elapsed time alone', async () => {
+    const { github, edits, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.phase('working');
+    reporter.checkRun('a'.repeat(40));
+    await vi.advanceTimersByTimeAsync(6_000);
+    const [comments, runs] = [edits.length, checks.length];
+    expect([comments, runs]).toEqual([2, 1]);
+    // Ten minutes of an agent thinking quietly: the time in the text changes, nothing else does.
+    await vi.advanceTimersByTimeAsync(600_000);
+    reporter.agent('Claude Code');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect([edits.length, checks.length]).toEqual([comments, runs]);
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats });
+    expect([edits.length, checks.length]).toEqual([comments + 1, runs + 1]);
+  });
+
+  it('writes the transcript to the check run, redacted, and links the comment to it', async () => {
+    const secret = 'sk-ant-api03-' + 'Q'.repeat(60);
+    const { github, edits, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 1_000, redactor: new Redactor([secret]) });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    reporter.phase('working');
+    reporter.event({ type: 'text', text: `Let me look. The key is ${secret}` });
+    reporter.event({ type: 'tool', name: 'Bash', detail: 'Ran `npm test`' });
+    reporter.event({ type: 'tool-result', output: `FAIL src/a.test.ts\n${secret}` });
+    reporter.event({ type: 'usage', inputTokens: 10, outputTokens: 5 });
+    reporter.event({ type: 'usage', inputTokens: 20, outputTokens: 5, costUsd: 0.5 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    const live = String(checks.at(-1)?.text);
+    expect(checks.at(-1)).toMatchObject({ op: 'create', status: 'in_progress' });
+    expect(live).toContain('> Let me look. The key is [REDACTED]');
+    expect(live).toContain(':wrench: Ran `npm test`');
+    expect(live).toContain('```\nFAIL src/a.test.ts\n[REDACTED]\n```');
+    expect(live).toContain('Usage so far: 30 tokens in, 10 out · $0.5000');
+    expect(live).not.toContain('QQQQ');
+    // The comment's next write links to the run holding the transcript.
+    reporter.event({ type: 'tool', name: 'Edit', detail: 'Edited `src/a.ts`' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats });
+    expect(checks.at(-1)).toMatchObject({ op: 'update', status: 'completed', text: expect.stringContaining(':wrench: Edited `src/a.ts`') });
+    expect(edits.at(-1)?.body).toContain('<sub>[Full transcript](https://github.example/o/r/runs/5)</sub>');
+    if (process.env.SHOW_TRANSCRIPT === '1') console.log(String(checks.at(-1)?.text));
+  });
+
+  it('tries a check run GitHub would not create again only with the final state, not at every live write', async () => {
+    const { github, checks } = fakeGitHub();
+    let refusals = 0;
+    const create = github.createCheckRun;
+    github.createCheckRun = async (c) => {
+      if (c.status === 'in_progress') {
+        refusals += 1;
+        throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 });
+      }
+      return create(c);
+    };
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 1_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    reporter.phase('working');
+    for (let i = 0; i < 10; i += 1) {
+      reporter.event({ type: 'tool', name: 'Bash', detail: `Ran \`step ${i}\`` });
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(refusals).toBe(1);
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats });
+    expect(checks).toEqual([expect.objectContaining({ op: 'create', status: 'completed' })]);
+  });
+
+  it('makes no cosmetic write once the change is being pushed: the pull request and the final state go first', async () => {
+    const { github, edits, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    reporter.phase('working');
+    reporter.event({ type: 'tool', name: 'Edit', detail: 'Edited `src/a.ts`' });
+    // The edit above waits for its slot; the push starts before it comes.
+    reporter.phase('pushing');
+    reporter.phase('opening-pr');
+    reporter.checkRun('b'.repeat(40));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect([edits.length, checks.length]).toEqual([1, 0]);
+    await reporter.finish({ kind: 'pull-request', url: 'u', summary: '', files: [], stats });
+    // The run on the starting commit was never shown, so it is not made now; the head's is, completed.
+    expect(checks).toEqual([expect.objectContaining({ op: 'create', headSha: 'b'.repeat(40), status: 'completed' })]);
+    expect(edits.map((e) => e.op)).toEqual(['create', 'update']);
+    expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
+  });
+});
+
 describe('the throttle', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -136,7 +235,10 @@ describe('the throttle', () => {
     vi.useRealTimers();
     expect(checks.filter((c) => c.op === 'create').map((c) => c.headSha)).toEqual(['a'.repeat(40), 'b'.repeat(40)]);
     // Both runs end completed: none is left spinning on the head the turn started from.
-    expect(checks.slice(-2)).toEqual([expect.objectContaining({ op: 'update', status: 'completed' }), expect.objectContaining({ op: 'update', status: 'completed' })]);
+    expect(checks.slice(-2)).toEqual([
+      expect.objectContaining({ op: 'create', headSha: 'b'.repeat(40), status: 'completed' }),
+      expect.objectContaining({ op: 'update', status: 'completed' }),
+    ]);
   });
 
   it('turns a queued status into a refusal when the job will not run, and posts nothing when there was none', async () => {
