@@ -3,10 +3,11 @@ import type { JobGitHub } from '../github/job-github.js';
 import { Redactor } from '../security/redact.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
-import { renderTranscript, TranscriptBuffer, type TranscriptEntry } from '../report/transcript.js';
+import { renderTranscript } from '../report/transcript.js';
 import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
+import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
 
 export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
@@ -34,7 +35,6 @@ export interface ReporterOptions {
 }
 
 /** The agent's failure reason is one sentence and its own words: long enough, once redacted. */
-const MAX_REASON = 1_000;
 
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
@@ -75,9 +75,7 @@ export class JobReporter implements Progress {
   readonly #startedAt: number;
   #phase: Phase = 'starting';
   #steps: string[] = [];
-  readonly #transcript = new TranscriptBuffer();
-  readonly #usage = { inputTokens: 0, outputTokens: 0, costUsd: undefined as number | undefined };
-  #lastText = '';
+  readonly #transcript: TranscriptRecorder;
   #commentId: number | undefined;
   /** The comment as last written, its elapsed time left out. */
   #commentShown: string | undefined;
@@ -90,6 +88,7 @@ export class JobReporter implements Progress {
   constructor(o: ReporterOptions) {
     this.#o = o;
     this.#redactor = o.redactor ?? new Redactor();
+    this.#transcript = new TranscriptRecorder(this.#redactor);
     this.#now = o.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#head = { deliveryId: o.job.deliveryId, agent: o.agent, requester: o.job.requester.login, command: o.command, attempt: o.attempt };
@@ -159,8 +158,7 @@ export class JobReporter implements Progress {
       this.#head.model = this.#redact(e.model);
       this.#publish();
     }
-    const entry = this.#entry(e);
-    if (entry !== undefined) this.#transcript.push(entry);
+    const entry = this.#transcript.record(e);
     const line = stepLine(this.#redactEvent(e));
     if (line !== undefined) {
       this.#steps.push(line);
@@ -168,35 +166,6 @@ export class JobReporter implements Progress {
       if (this.#steps.length > keep) this.#steps.splice(0, this.#steps.length - keep);
     }
     if (entry !== undefined || line !== undefined) this.#publish();
-  }
-
-  /** The transcript's entry for an event, redacted whole before anything cuts it; usage as totals so far. */
-  #entry(e: AgentEvent): TranscriptEntry | undefined {
-    switch (e.type) {
-      case 'session':
-        return undefined;
-      case 'text':
-        this.#lastText = e.text;
-        return { kind: 'text', text: this.#redact(e.text) };
-      case 'tool':
-        return { kind: 'tool', name: this.#redact(e.name), detail: this.#redact(e.detail) };
-      case 'tool-result':
-        return { kind: 'tool-result', output: this.#redact(e.output), ...(e.failed === true ? { failed: true } : {}) };
-      case 'error':
-        return { kind: 'error', message: this.#redact(e.message) };
-      case 'log':
-        return { kind: 'log', text: this.#redact(e.text) };
-      case 'usage': {
-        const u = this.#usage;
-        u.inputTokens += e.inputTokens;
-        u.outputTokens += e.outputTokens;
-        if (e.costUsd !== undefined) u.costUsd = (u.costUsd ?? 0) + e.costUsd;
-        return { kind: 'usage', inputTokens: u.inputTokens, outputTokens: u.outputTokens, ...(u.costUsd !== undefined ? { costUsd: u.costUsd } : {}) };
-      }
-      case 'result':
-        // The summary is most often the agent's last message, already in the transcript.
-        return { kind: 'result', ok: e.ok, summary: e.summary.trim() === this.#lastText.trim() ? '' : this.#redact(e.summary) };
-    }
   }
 
   checkRun(headSha: string): void {
@@ -221,11 +190,11 @@ export class JobReporter implements Progress {
   async finish(outcome: FinalOutcome): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
-    await this.#throttle.final(this.#view({ ...this.#head, state: 'final', outcome: this.#redactOutcome(outcome) }));
+    await this.#throttle.final(this.#view({ ...this.#head, state: 'final', outcome: redactOutcome(outcome, this.#redactor) }));
   }
 
   #view(status: JobStatus): View {
-    return { status, transcript: this.#transcript.version, checkHead: this.#check?.headSha };
+    return { status, transcript: this.#transcript.buffer.version, checkHead: this.#check?.headSha };
   }
 
   #redact(text: string): string {
@@ -236,30 +205,6 @@ export class JobReporter implements Progress {
     if (e.type === 'tool') return { ...e, name: this.#redact(e.name), detail: this.#redact(e.detail) };
     if (e.type === 'error') return { ...e, message: this.#redact(e.message) };
     return e;
-  }
-
-  /** Every text of the last word redacted whole, before the rendering cuts any of it. */
-  #redactOutcome(o: FinalOutcome): FinalOutcome {
-    switch (o.kind) {
-      case 'pull-request':
-        return {
-          ...o,
-          summary: this.#redact(o.summary),
-          ...(o.partial !== undefined ? { partial: this.#redact(o.partial) } : {}),
-          files: o.files.map((f) => ({ ...f, path: this.#redact(f.path) })),
-        };
-      case 'no-changes':
-        return { ...o, summary: this.#redact(o.summary) };
-      case 'agent-failed': {
-        const reason = this.#redact(o.reason);
-        return { ...o, reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason, outputTail: this.#redact(o.outputTail) };
-      }
-      case 'user-error':
-      case 'sandbox-error':
-        return { ...o, message: this.#redact(o.message) };
-      default:
-        return o;
-    }
   }
 
   #publish(): void {
@@ -286,7 +231,8 @@ export class JobReporter implements Progress {
 
   async #sendCheck(status: JobStatus, check: CheckRun): Promise<void> {
     const summary = renderCheckRun(status);
-    const text = renderTranscript({ head: this.#transcript.head, omitted: this.#transcript.omitted, tail: this.#transcript.tail, redact: (t) => this.#redact(t) });
+    const b = this.#transcript.buffer;
+    const text = renderTranscript({ head: b.head, omitted: b.omitted, tail: b.tail, redact: (t) => this.#redact(t) });
     const fields = { ...summary, text, ...(summary.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
     // The summary's elapsed time alone is no reason to write.
     const shown = JSON.stringify({ ...renderCheckRun(withoutElapsed(status)), text });
