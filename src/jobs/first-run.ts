@@ -30,7 +30,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
   try {
     const agent = await chooseAgent(turn, job.profile);
     const ws = await openSandbox(turn, agent);
-    turn.progress.checkRun(ws.baseSha);
+    turn.progress.checkRun(ws.baseSha, { onBase: true });
     const { run, patch } = await letAgentWork(
       turn,
       ws,

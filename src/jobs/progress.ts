@@ -13,9 +13,10 @@ export interface Progress {
   event(e: AgentEvent): void;
   /**
    * The commit the job's check run belongs to: the one the agent starts from, then the pull request's
-   * new head. Each commit gets its own run, and every run ends with the job.
+   * new head. Each commit gets its own run, and every run ends with the job. `onBase`: the commit is the
+   * base branch's (a first run's start), where a failure shows as neutral, never as a red X on it.
    */
-  checkRun(headSha: string): void;
+  checkRun(headSha: string, o?: { onBase?: boolean }): void;
 }
 
 export const silentProgress: Progress = {

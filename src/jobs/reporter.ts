@@ -54,6 +54,8 @@ interface CheckRun {
   shown?: string;
   /** Its creation failed: tried again only with the final state, not at every live write. */
   failed?: boolean;
+  /** On the base branch's commit: a failure there ends neutral, so the app never marks the branch red. */
+  onBase?: boolean;
 }
 
 /** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
@@ -168,10 +170,10 @@ export class JobReporter implements Progress {
     if (entry !== undefined || line !== undefined) this.#publish();
   }
 
-  checkRun(headSha: string): void {
+  checkRun(headSha: string, o: { onBase?: boolean } = {}): void {
     if (this.#check?.headSha === headSha) return;
     if (this.#check !== undefined) this.#earlierChecks.push(this.#check);
-    this.#check = { headSha };
+    this.#check = { headSha, ...(o.onBase === true ? { onBase: true } : {}) };
     this.#publish();
   }
 
@@ -230,7 +232,8 @@ export class JobReporter implements Progress {
   }
 
   async #sendCheck(status: JobStatus, check: CheckRun): Promise<void> {
-    const summary = renderCheckRun(status);
+    const rendered = renderCheckRun(status);
+    const summary = check.onBase === true && rendered.conclusion === 'failure' ? { ...rendered, conclusion: 'neutral' as const } : rendered;
     const b = this.#transcript.buffer;
     const text = renderTranscript({ head: b.head, omitted: b.omitted, tail: b.tail, redact: (t) => this.#redact(t) });
     const fields = { ...summary, text, ...(summary.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };

@@ -241,6 +241,24 @@ describe('the throttle', () => {
     ]);
   });
 
+  it("never marks the base branch's commit red: a first run that fails ends its check run there neutral", async () => {
+    vi.useFakeTimers();
+    const { github, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000 });
+    await reporter.start();
+    reporter.checkRun('c'.repeat(40), { onBase: true });
+    await reporter.finish({ kind: 'agent-failed', reason: 'it crashed', outputTail: '', stats: { durationMs: 1, inputTokens: 0, outputTokens: 0 } });
+    vi.useRealTimers();
+    expect(checks.at(-1)).toEqual(expect.objectContaining({ status: 'completed', conclusion: 'neutral', title: 'Codex failed' }));
+    // A pull request's own head still shows the failure.
+    const other = fakeGitHub();
+    const onHead = new JobReporter({ github: other.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000 });
+    await onHead.start();
+    onHead.checkRun('d'.repeat(40));
+    await onHead.finish({ kind: 'agent-failed', reason: 'it crashed', outputTail: '', stats: { durationMs: 1, inputTokens: 0, outputTokens: 0 } });
+    expect(other.checks.at(-1)).toEqual(expect.objectContaining({ conclusion: 'failure' }));
+  });
+
   it('turns a queued status into a refusal when the job will not run, and posts nothing when there was none', async () => {
     const queued = fakeGitHub({ existing: 77 });
     await new JobReporter({ github: queued.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued(
