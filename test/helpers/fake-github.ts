@@ -6,6 +6,8 @@ export interface ApiCall {
   method: string;
   path: string;
   body: unknown;
+  /** When it arrived, on this process's `performance.now()` clock. */
+  at: number;
 }
 
 /**
@@ -53,12 +55,13 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!url.pathname.startsWith('/api/v3/')) return false;
     const path = url.pathname.slice('/api/v3'.length);
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     const method = req.method ?? 'GET';
-    this.calls.push({ method, path, body });
+    this.calls.push({ method, path, body, at });
     const send = (status: number, data?: unknown): true => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
       return true;
