@@ -125,7 +125,7 @@ async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, ms 
  * Signed `issue_comment.created` deliveries at a fixed `RATE` per second for `SECONDS` seconds, plain
  * comments and then `/agent` commands, against the built app (`dist/src/main.js`) and against a bare
  * Probot app with an empty handler, both started as processes the same way, on loopback, against a
- * fake GitHub Enterprise Server. The app's worker slots are taken first by jobs whose agents sleep, so
+ * fake GitHub Enterprise Server, in alternating one-second turns. The app's worker slots are taken first by jobs whose agents sleep, so
  * every measured `/agent` job waits in the queue, and its acknowledgement runs in the background, as
  * on a busy app; nothing measured runs an agent. An API call is the delivery's own when it reacts to
  * its comment or writes its status.
@@ -133,6 +133,8 @@ async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, ms 
 export async function webhooksBench(): Promise<WebhooksBenchResult> {
   const github = await new FakeGitHub().start();
   github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
+  // As GitHub does: the default branch's head, by which the app caches the repository's settings.
+  github.heads.set('codertocat/hello-world/main', github.git.git('Codertocat', 'Hello-World', ['rev-parse', 'main']).trim());
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-webhooks-'));
   const targets: Target[] = [];
   const agentPids: number[] = [];
@@ -166,20 +168,23 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     await exited;
     clearTimeout(timer);
   };
-  // Answers of each process warm up its code paths first; they are not measured.
-  const run = async (t: Target, kind: Kind): Promise<Delivery[]> => {
-    await send(t.port, deliveries('plain', RATE), RATE);
-    const ds = deliveries(kind, RATE * SECONDS);
-    await send(t.port, ds, RATE);
-    return ds;
+  // Both are sent the same kind of delivery in turns of one second, so that whatever else the machine
+  // does weighs on both alike; a first turn of plain comments warms each up and is not measured.
+  const run = async (targets: [Target, Target], kind: Kind): Promise<[Delivery[], Delivery[]]> => {
+    for (const t of targets) await send(t.port, deliveries('plain', RATE), RATE);
+    const out: [Delivery[], Delivery[]] = [[], []];
+    for (let turn = 0; turn < SECONDS; turn += 1) {
+      for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
+        const ds = deliveries(kind, RATE);
+        await send(targets[i === 0 ? 0 : 1].port, ds, RATE);
+        out[i === 0 ? 0 : 1].push(...ds);
+      }
+    }
+    return out;
   };
 
   try {
     const bare = await start(BARE);
-    const barePlain = await run(bare, 'plain');
-    const bareAgent = await run(bare, 'agent');
-    await stop(bare);
-
     const app = await start(MAIN);
     // Take every worker slot with a job whose agent sleeps until the app stops.
     for (let n = 0; n < BUSY_SLOTS; n += 1) {
@@ -200,9 +205,9 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     }
     // Its GitHub calls so far were those jobs'.
     await new Promise((r) => setTimeout(r, 1000));
-    const appPlain = await run(app, 'plain');
+    const [appPlain, barePlain] = await run([app, bare], 'plain');
     const before = github.calls.length;
-    const appAgent = await run(app, 'agent');
+    const [appAgent, bareAgent] = await run([app, bare], 'agent');
     const backgroundCalls = github.calls.length - before;
     const kinds = new Map<string, number>();
     for (const c of github.calls.slice(before)) {
@@ -210,7 +215,6 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     const health = (await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json()) as { queue?: { waiting?: number } };
-
     const byComment = new Map([...appPlain, ...appAgent].map((d) => [d.commentId, d]));
     const byDelivery = new Map([...appPlain, ...appAgent].map((d) => [d.id, d]));
     let callsBeforeAnswer = 0;

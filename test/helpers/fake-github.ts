@@ -23,6 +23,8 @@ export class FakeGitHub {
   readonly roles = new Map<string, string>();
   /** The repositories' `.github/issuesmith.yml`; absent: 404. */
   configFile: string | undefined;
+  /** Branch heads `GET /repos/{o}/{r}/commits/{ref}` answers with, by lowercase `owner/repo/ref`; absent: 404. */
+  readonly heads = new Map<string, string>();
 
   constructor() {
     this.git = new GitServer((req, res) => this.#api(req, res));
@@ -94,6 +96,12 @@ export class FakeGitHub {
     }
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)issuesmith\.yml$/i.test(path) && this.configFile !== undefined) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(this.configFile);
+      return true;
+    }
+    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)$/.exec(path))) {
+      const head = this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase());
+      if (head === undefined) return send(404, { message: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }).end(head);
       return true;
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });
