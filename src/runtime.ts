@@ -231,7 +231,8 @@ function runtimeOf(parts: Parts): Runtime {
     metrics,
     control: (request) => background.run(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     refuse: (request, proceed) => background.run('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
-    acknowledge: (job, position) => background.run('acknowledge a queued job', () => acknowledgeQueued(job, position, controlDeps)),
+    // Started once the webhook is answered: none of its work delays the answer GitHub waits for.
+    acknowledge: (job, position) => background.run('acknowledge a queued job', () => afterThisTurn().then(() => acknowledgeQueued(job, position, controlDeps))),
     settled: async () => {
       await background.settled();
       await queue.drain();
@@ -240,6 +241,11 @@ function runtimeOf(parts: Parts): Runtime {
     close: () => closeRuntime(parts, background),
     shutdown: () => closeRuntime(parts, background, settings.shutdownGraceMs),
   };
+}
+
+/** Resolves after the event loop's current turn, in which Probot sends the webhook's answer. */
+function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Answers given in the background: a failure is logged, redacted, and closing waits for them. */

@@ -31,7 +31,7 @@ const schema = z.object({
     .positive()
     .max(24 * 60)
     .default(20),
-  ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(64).default(2),
+  ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(1024).default(2),
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
   ISSUESMITH_PAUSED_SANDBOX_DAYS: z.coerce.number().positive().max(365).default(7),

@@ -2,7 +2,6 @@ import { authorize } from '../access/authorize.js';
 import { appRedactor } from '../config/app-redactor.js';
 import { IssueGitHub } from '../github/issue-github.js';
 import { reactionTarget } from '../github/job-github.js';
-import { jobKey } from '../keys.js';
 import { renderStatusComment, type JobStatus } from '../report/status.js';
 import { accessRulesOf, type ControlDeps } from './controls.js';
 import type { Job } from '../job.js';
@@ -13,8 +12,8 @@ import type { Job } from '../job.js';
  * for someone who may not start work (the worker answers them).
  */
 export async function acknowledgeQueued(job: Job, position: number, deps: ControlDeps): Promise<void> {
-  const key = jobKey(job);
-  const waiting = async (): Promise<boolean> => (await deps.queue.describe(key)).waiting.some((w) => w.deliveryId === job.deliveryId);
+  // One lookup of this delivery, not a scan of its issue's line: this runs for every queued delivery.
+  const waiting = (): Promise<boolean> => deps.queue.isWaiting(job);
   if (!(await waiting())) return;
   const octokit = await deps.auth(job.installationId);
   const { owner, repo } = job;

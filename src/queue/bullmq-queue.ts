@@ -125,6 +125,16 @@ export class BullMqQueue implements JobQueue {
     return { waiting: (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0), running: c.active ?? 0 };
   }
 
+  async isWaiting(job: Pick<Job, 'deliveryId' | 'owner' | 'repo' | 'number'>): Promise<boolean> {
+    const id = bullJobId(job.deliveryId);
+    const key = jobKey(job);
+    const [score, lock] = await Promise.all([this.#redis.zscore(this.#k(`index:${key}`), id), this.#lockOf(key)]);
+    if (score === null || lock?.deliveryId === job.deliveryId) return false;
+    // As in describe: a job a worker has taken is starting, not waiting.
+    const found = await this.#queue.getJob(id);
+    return found !== undefined && (await found.getState()) !== 'active';
+  }
+
   async describe(key: string): Promise<KeyStatus> {
     const [ids, lock] = await Promise.all([this.#redis.zrange(this.#k(`index:${key}`), '0', '-1'), this.#lockOf(key)]);
     const status: KeyStatus = { waiting: [] };

@@ -2,6 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JobDeferred } from './deferred.js';
 import { jobKey, type Job } from '../job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
+import { WaitingJobs } from './waiting-jobs.js';
+
+interface Deferred {
+  job: Job;
+  key: string;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 interface Running {
   job: Job;
@@ -27,8 +34,10 @@ export interface MemoryQueueOptions {
  * back to the head of the line; its slot goes to the next job meanwhile.
  */
 export class MemoryQueue implements JobQueue {
-  readonly #waiting: Job[] = [];
-  readonly #deferred = new Map<Job, ReturnType<typeof setTimeout>>();
+  readonly #waiting = new WaitingJobs();
+  /** Jobs put off, by delivery id, and their delivery ids by key: both indexed, as the waiting ones are. */
+  readonly #deferred = new Map<string, Deferred>();
+  readonly #deferredByKey = new Map<string, Set<string>>();
   readonly #runningKeys = new Map<string, Running>();
   readonly #seen = new Set<string>();
   #running = 0;
@@ -43,37 +52,31 @@ export class MemoryQueue implements JobQueue {
   async enqueue(job: Job): Promise<EnqueueResult> {
     if (this.#seen.has(job.deliveryId)) return { accepted: false, reason: 'duplicate-delivery' };
     this.#remember(job.deliveryId);
-    this.#waiting.push(job);
-    const position = this.#waiting.length;
+    const position = this.#waiting.push(job);
     this.#pump();
     return { accepted: true, position };
   }
 
   async stats(): Promise<QueueStats> {
-    return { waiting: this.#waiting.length + this.#deferred.size, running: this.#running };
+    return { waiting: this.#waiting.size + this.#deferred.size, running: this.#running };
+  }
+
+  async isWaiting(job: Pick<Job, 'deliveryId'>): Promise<boolean> {
+    return this.#waiting.has(job.deliveryId) || this.#deferred.has(job.deliveryId);
   }
 
   async describe(key: string): Promise<KeyStatus> {
     const brief = (j: Job): KeyStatus['waiting'][number] => ({ deliveryId: j.deliveryId, profile: j.profile, requester: j.requester, receivedAt: j.receivedAt });
-    const status: KeyStatus = { waiting: [...this.#deferred.keys(), ...this.#waiting].filter((j) => jobKey(j) === key).map(brief) };
+    const status: KeyStatus = { waiting: [...this.#deferredOf(key), ...this.#waiting.ofKey(key)].map(brief) };
     const running = this.#runningKeys.get(key);
     if (running !== undefined) status.running = { ...brief(running.job), startedAt: running.startedAt };
     return status;
   }
 
   async cancel(key: string, by: string): Promise<CancelResult> {
-    let removed = 0;
-    for (let i = this.#waiting.length - 1; i >= 0; i -= 1) {
-      const job = this.#waiting[i];
-      if (job !== undefined && jobKey(job) === key) {
-        this.#waiting.splice(i, 1);
-        removed += 1;
-      }
-    }
-    for (const [job, timer] of this.#deferred) {
-      if (jobKey(job) !== key) continue;
-      clearTimeout(timer);
-      this.#deferred.delete(job);
+    let removed = this.#waiting.removeKey(key).length;
+    for (const job of this.#deferredOf(key)) {
+      this.#undefer(job.deliveryId);
       removed += 1;
     }
     const running = this.#runningKeys.get(key);
@@ -92,7 +95,7 @@ export class MemoryQueue implements JobQueue {
 
   async stop(graceMs: number): Promise<void> {
     this.#closed = true;
-    const lost = [...this.#takeDeferred(), ...this.#waiting.splice(0)];
+    const lost = [...this.#takeDeferred(), ...this.#waiting.clear()];
     const reports = lost.map((job) => this.#lose(job));
     const finished = this.drain();
     const timer = new AbortController();
@@ -117,28 +120,46 @@ export class MemoryQueue implements JobQueue {
   async close(): Promise<void> {
     this.#closed = true;
     this.#takeDeferred();
-    this.#waiting.length = 0;
+    this.#waiting.clear();
     await this.drain();
   }
 
   #idleNow(): boolean {
-    return this.#running === 0 && this.#waiting.length === 0 && this.#deferred.size === 0;
+    return this.#running === 0 && this.#waiting.size === 0 && this.#deferred.size === 0;
   }
 
-  #defer(job: Job, ms: number): void {
+  #defer(job: Job, key: string, ms: number): void {
     const timer = setTimeout(() => {
-      this.#deferred.delete(job);
+      this.#undefer(job.deliveryId);
       // Back at the head of the line: it was there before the jobs that arrived while it waited.
       this.#waiting.unshift(job);
       this.#pump();
     }, ms);
-    this.#deferred.set(job, timer);
+    this.#deferred.set(job.deliveryId, { job, key, timer });
+    const ids = this.#deferredByKey.get(key) ?? new Set<string>();
+    this.#deferredByKey.set(key, ids.add(job.deliveryId));
+  }
+
+  #deferredOf(key: string): Job[] {
+    return [...(this.#deferredByKey.get(key) ?? [])].flatMap((id) => this.#deferred.get(id)?.job ?? []);
+  }
+
+  /** Takes a job out of the deferred ones, its timer cleared. */
+  #undefer(deliveryId: string): void {
+    const d = this.#deferred.get(deliveryId);
+    if (d === undefined) return;
+    clearTimeout(d.timer);
+    this.#deferred.delete(deliveryId);
+    const ids = this.#deferredByKey.get(d.key);
+    ids?.delete(deliveryId);
+    if (ids?.size === 0) this.#deferredByKey.delete(d.key);
   }
 
   #takeDeferred(): Job[] {
-    const jobs = [...this.#deferred.keys()];
-    for (const timer of this.#deferred.values()) clearTimeout(timer);
+    const jobs = [...this.#deferred.values()].map((d) => d.job);
+    for (const d of this.#deferred.values()) clearTimeout(d.timer);
     this.#deferred.clear();
+    this.#deferredByKey.clear();
     return jobs;
   }
 
@@ -153,9 +174,7 @@ export class MemoryQueue implements JobQueue {
 
   #pump(): void {
     while (!this.#closed && this.#running < this.options.concurrency) {
-      const index = this.#waiting.findIndex((j) => !this.#runningKeys.has(jobKey(j)));
-      if (index === -1) break;
-      const [job] = this.#waiting.splice(index, 1);
+      const job = this.#waiting.take((key) => this.#runningKeys.has(key));
       if (job === undefined) break;
       this.#start(job);
     }
@@ -177,11 +196,12 @@ export class MemoryQueue implements JobQueue {
         // Stopped while it was being put off: it just does not run. Shutting down: nowhere to put it.
         else if (running.controller.signal.aborted && running.stoppedBy !== undefined) return;
         else if (this.#closed) void this.#lose(job);
-        else this.#defer(job, err.retryInMs);
+        else this.#defer(job, key, err.retryInMs);
       })
       .finally(() => {
         this.#running -= 1;
         this.#runningKeys.delete(key);
+        this.#waiting.freed(key);
         this.#pump();
       });
   }

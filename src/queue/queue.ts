@@ -36,6 +36,11 @@ export interface JobContext {
 export interface JobQueue {
   enqueue(job: Job): Promise<EnqueueResult>;
   stats(): Promise<QueueStats>;
+  /**
+   * Whether this one job is still waiting (queued or put off), not started, finished or cancelled: an
+   * O(1) lookup, for answers about one delivery that must not cost more as the line grows.
+   */
+  isWaiting(job: Pick<Job, 'deliveryId' | 'owner' | 'repo' | 'number'>): Promise<boolean>;
   /** The waiting and running jobs of one issue or pull request. */
   describe(key: string): Promise<KeyStatus>;
   /** Removes the waiting jobs of one issue or pull request and stops its running job. */

@@ -6,7 +6,7 @@ export interface ApiCall {
   method: string;
   path: string;
   body: unknown;
-  /** When it arrived (performance.now()). */
+  /** When it arrived, on this process's `performance.now()` clock. */
   at: number;
 }
 
@@ -23,6 +23,8 @@ export class FakeGitHub {
   readonly roles = new Map<string, string>();
   /** The repositories' `.github/issuesmith.yml`; absent: 404. */
   configFile: string | undefined;
+  /** Branch heads `GET /repos/{o}/{r}/commits/{ref}` answers with, by lowercase `owner/repo/ref`; absent: 404. */
+  readonly heads = new Map<string, string>();
 
   constructor() {
     this.git = new GitServer((req, res) => this.#api(req, res));
@@ -55,12 +57,13 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!url.pathname.startsWith('/api/v3/')) return false;
     const path = url.pathname.slice('/api/v3'.length);
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const body: unknown = text === '' ? undefined : JSON.parse(text);
     const method = req.method ?? 'GET';
-    this.calls.push({ method, path, body, at: performance.now() });
+    this.calls.push({ method, path, body, at });
     const send = (status: number, data?: unknown): true => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data));
       return true;
@@ -93,6 +96,12 @@ export class FakeGitHub {
     }
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/contents\/\.github(%2F|\/)issuesmith\.yml$/i.test(path) && this.configFile !== undefined) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(this.configFile);
+      return true;
+    }
+    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)$/.exec(path))) {
+      const head = this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase());
+      if (head === undefined) return send(404, { message: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }).end(head);
       return true;
     }
     if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/(comments\/)?\d+\/reactions$/.test(path)) return send(201, { id: 1 });

@@ -132,8 +132,11 @@ describe.skipIf(withoutRedisServer('the BullMqQueue tests'))('BullMqQueue on a r
     const status = await web.describe(key);
     expect(status.running).toMatchObject({ deliveryId: first.deliveryId, profile: 'claude' });
     expect(status.waiting.map((w) => w.deliveryId)).toEqual([second.deliveryId]);
+    // One delivery at a time: the running job is not waiting, the second one is.
+    expect([await web.isWaiting(first), await web.isWaiting(second)]).toEqual([false, true]);
 
     expect(await web.cancel(key, 'monalisa')).toEqual({ removed: 1, stoppedRunning: true });
+    expect(await web.isWaiting(second)).toBe(false);
     await web.drain();
     expect(seen).toEqual([{ id: first.deliveryId, stoppedBy: 'monalisa', aborted: true }]);
     expect(await web.describe(key)).toEqual({ waiting: [] });

@@ -107,6 +107,39 @@ describe('MemoryQueue, the in-process queue', () => {
     expect(seen).toEqual([{ id: first.deliveryId, stoppedBy: 'monalisa' }]);
   });
 
+  it('tells whether one delivery is still waiting: not once it runs, is cancelled or never came', async () => {
+    const hold = gate();
+    const q = new MemoryQueue(() => hold.promise, { concurrency: 1 });
+    const [running, next, other] = [makeJob({ number: 1 }), makeJob({ number: 1 }), makeJob({ number: 2 })];
+    for (const j of [running, next, other]) await q.enqueue(j);
+    expect(await Promise.all([running, next, other, makeJob()].map((j) => q.isWaiting(j)))).toEqual([false, true, true, false]);
+    await q.cancel(jobKey(next), 'monalisa');
+    expect([await q.isWaiting(next), await q.isWaiting(other)]).toEqual([false, true]);
+    hold.open();
+    await q.drain();
+    expect(await q.isWaiting(other)).toBe(false);
+  });
+
+  it('runs the jobs of many issues in arrival order, each issue one at a time, with the line long', async () => {
+    const ran: string[] = [];
+    const q = new MemoryQueue(
+      async (job) => {
+        ran.push(job.deliveryId);
+        await new Promise((r) => setImmediate(r));
+      },
+      { concurrency: 3 },
+    );
+    const jobs = Array.from({ length: 600 }, (_, i) => makeJob({ number: 1 + (i % 40) }));
+    for (const j of jobs) await q.enqueue(j);
+    await q.drain();
+    expect([...ran].sort()).toEqual(jobs.map((j) => j.deliveryId).sort());
+    // Each issue's jobs ran in the order they came.
+    for (let n = 1; n <= 40; n += 1) {
+      const mine = jobs.filter((j) => j.number === n).map((j) => j.deliveryId);
+      expect(ran.filter((id) => mine.includes(id))).toEqual(mine);
+    }
+  });
+
   it('puts a deferred job aside, runs the next one meanwhile, and runs it again after its delay', async () => {
     const ran: string[] = [];
     let putOff = 1;
@@ -121,13 +154,15 @@ describe('MemoryQueue, the in-process queue', () => {
       },
       { concurrency: 1, onError: (err) => errors.push(err) },
     );
-    await q.enqueue(makeJob({ number: 1 }));
+    const first = makeJob({ number: 1 });
+    await q.enqueue(first);
     await q.enqueue(makeJob({ number: 2 }));
     await new Promise((r) => setTimeout(r, 10));
     expect(ran).toEqual(['#2']);
     // Aside, it still counts as waiting, and drain waits for it.
     expect(await q.stats()).toEqual({ waiting: 1, running: 0 });
     expect((await q.describe(jobKey(makeJob({ number: 1 })))).waiting).toHaveLength(1);
+    expect(await q.isWaiting(first)).toBe(true);
     await q.drain();
     expect(ran).toEqual(['#2', '#1']);
     expect(errors).toEqual([]);
