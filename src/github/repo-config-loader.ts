@@ -14,21 +14,24 @@ export interface LoadedRepoConfig {
 /**
  * Reads `.github/issuesmith.yml` with Probot's config plugin, which follows `_extends:` and falls back
  * to the owner's `.github` repository, and caches what it read by repository and default-branch commit:
- * a burst of webhooks costs one cheap call each (the branch head, as a bare SHA) and one read of the
- * file. A change on the default branch is a new commit, so it is read at once; files in other
- * repositories (`_extends`) are picked up when the entry expires (`ttlMs`).
+ * a burst of webhooks costs one cheap call (the branch head, as a bare SHA, asked once for every call
+ * made within `headTtlMs`, and once for calls made at the same time) and one read of the file. A change on
+ * the default branch is a new commit, so it is read within `headTtlMs`; files in other repositories
+ * (`_extends`) are picked up when the entry expires (`ttlMs`).
  */
 export class RepoConfigLoader {
   readonly #cache = new Map<string, { sha: string; until: number; value: Promise<LoadedRepoConfig> }>();
+  readonly #heads = new Map<string, { until: number; sha: Promise<string | undefined> }>();
 
   constructor(
     private readonly ttlMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
     private readonly maxEntries = 1000,
+    private readonly headTtlMs = 2_000,
   ) {}
 
   async load(octokit: Octokit, owner: string, repo: string, branch: string): Promise<LoadedRepoConfig> {
-    const sha = await headSha(octokit, owner, repo, branch);
+    const sha = await this.#head(octokit, owner, repo, branch);
     if (sha === undefined) return read(octokit, owner, repo, branch, undefined);
     const key = `${owner}/${repo}`.toLowerCase();
     const hit = this.#cache.get(key);
@@ -41,6 +44,20 @@ export class RepoConfigLoader {
     });
     if (this.#cache.size > this.maxEntries) this.#cache.delete(this.#cache.keys().next().value ?? key);
     return value;
+  }
+
+  /** The branch's head, asked of GitHub once for the calls within `headTtlMs` (a failure is not kept). */
+  #head(octokit: Octokit, owner: string, repo: string, branch: string): Promise<string | undefined> {
+    const key = `${owner}/${repo}#${branch}`.toLowerCase();
+    const hit = this.#heads.get(key);
+    if (hit !== undefined && hit.until > this.now()) return hit.sha;
+    const sha = headSha(octokit, owner, repo, branch);
+    this.#heads.set(key, { until: this.now() + this.headTtlMs, sha });
+    sha.catch(() => {
+      if (this.#heads.get(key)?.sha === sha) this.#heads.delete(key);
+    });
+    if (this.#heads.size > this.maxEntries) this.#heads.delete(this.#heads.keys().next().value ?? key);
+    return sha;
   }
 }
 

@@ -55,13 +55,34 @@ describe('reading .github/issuesmith.yml', () => {
 
   it('reads the file once for a burst of jobs at the same commit, and again after a new commit', async () => {
     const octokit = await installation();
-    const loader = new RepoConfigLoader();
+    let now = 0;
+    const loader = new RepoConfigLoader(5 * 60_000, () => now);
     head(SHA1);
     file('acme/widgets', 'permission: admin\n', SHA1);
     const first = await loader.load(octokit, 'acme', 'widgets', 'main');
+    now = 2_500;
     head(SHA1);
     const second = await loader.load(octokit, 'acme', 'widgets', 'main');
     expect(second).toBe(first);
+    now = 5_000;
+    head(SHA2);
+    file('acme/widgets', 'permission: write\n', SHA2);
+    expect((await loader.load(octokit, 'acme', 'widgets', 'main')).raw).toEqual({ permission: 'write' });
+  });
+
+  it('asks for the branch head once for a burst of deliveries within two seconds, at the same time or one after another', async () => {
+    const octokit = await installation();
+    let now = 0;
+    const loader = new RepoConfigLoader(5 * 60_000, () => now);
+    head(SHA1);
+    file('acme/widgets', 'permission: admin\n', SHA1);
+    // Twenty at once, then five more a second later: one head request, one read (the strict nock harness fails on a second).
+    const burst = await Promise.all(Array.from({ length: 20 }, () => loader.load(octokit, 'acme', 'widgets', 'main')));
+    now = 1_000;
+    for (let i = 0; i < 5; i++) burst.push(await loader.load(octokit, 'acme', 'widgets', 'main'));
+    expect(new Set(burst.map((b) => b.sha))).toEqual(new Set([SHA1]));
+    // Past the two seconds, the head is asked again: a new commit is seen.
+    now = 2_001;
     head(SHA2);
     file('acme/widgets', 'permission: write\n', SHA2);
     expect((await loader.load(octokit, 'acme', 'widgets', 'main')).raw).toEqual({ permission: 'write' });
