@@ -43,7 +43,7 @@ export function isCountedWrite(c: { method: string; path: string }): boolean {
   return !/^\/app\/installations\/\d+\/access_tokens$/.test(c.path) && c.path !== '/installation/token';
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 }

@@ -1,7 +1,9 @@
 // Benchmarks, run by `npm run bench` (never by `npm test`). Each reports a ratio against a baseline
 // measured in the same run on the same machine, since absolute times on shared machines mean little.
-// `BENCH=job`, `BENCH=queue` or `BENCH=webhooks` runs one of them.
+// `BENCH=job`, `BENCH=queue`, `BENCH=webhooks`, `BENCH=footprint` or `BENCH=phases` runs one of them.
+import { footprintBench } from './footprint.js';
 import { jobBench } from './job.js';
+import { phasesBench } from './phases.js';
 import { queueBench } from './queue.js';
 import { webhooksBench, type Latencies } from './webhooks.js';
 
@@ -42,6 +44,38 @@ if (only === undefined || only === 'webhooks') {
   console.log(`  GitHub API calls in the background while /agent deliveries came: ${w.backgroundCalls}; jobs waiting at the end: ${w.waitingAtEnd}`);
   for (const [kind, n] of Object.entries(w.backgroundKinds)) console.log(`    ${n} × ${kind}`);
   if (w.callsBeforeAnswer > 0) failed = true;
+}
+
+if (only === undefined || only === 'footprint') {
+  const f = await footprintBench();
+  console.log(
+    `${f.jobs} jobs at once in one app process, local sandboxes, fake agent waiting ${f.agentSeconds} s, Probot's throttle on (capped at ${f.timeoutSeconds} s a scenario):`,
+  );
+  for (const s of f.scenarios) {
+    console.log(
+      `  over ${s.installations} installation(s): ${s.finished}/${f.jobs} done in ${s.seconds.toFixed(1)} s${s.timedOut ? ' (timed out)' : ''}, ratio to the agent's ${f.agentSeconds} s: ${(s.seconds / f.agentSeconds).toFixed(2)}`,
+    );
+    console.log(`    peak RSS ${s.peakRssMb.toFixed(0)} MB (goal < 300) vs idle ${s.idleRssMb.toFixed(0)} MB: ratio ${(s.peakRssMb / s.idleRssMb).toFixed(2)}`);
+    console.log(
+      `    event-loop delay p99: worst second ${s.loadLagP99MaxMs.toFixed(1)} ms (goal <= 100), median second ${s.loadLagP99MedianMs.toFixed(1)} ms vs idle ${s.idleLagP99Ms.toFixed(1)} ms: ratio ${(s.loadLagP99MaxMs / s.idleLagP99Ms).toFixed(2)}`,
+    );
+    console.log(`    REST writes (tokens aside): ${s.writes}, ${s.finished > 0 ? `${s.writesPerFinishedJob.toFixed(1)} per finished job` : 'no job finished'}`);
+  }
+}
+
+if (only === undefined || only === 'phases') {
+  const p = await phasesBench();
+  console.log(
+    `one job by phase (fake Claude${p.agentSeconds > 0 ? ` waiting ${p.agentSeconds} s` : ''}, local sandbox, fake GHES on loopback, Probot's throttle on), medians of ${p.runs} runs, timed from outside the app:`,
+  );
+  for (const ph of p.phases) console.log(`  ${ph.ms.toFixed(0).padStart(5)} ms  ${ph.name}`);
+  console.log(`  ${p.agentMs.toFixed(0).padStart(5)} ms  the agent itself (start to end of the \`claude\` process)`);
+  console.log(
+    `  overhead ${p.overheadMs.toFixed(0)} ms (goal <= 1000) of ${p.totalMs.toFixed(0)} ms from the webhook to the job's end: ratio to the agent's own time ${(p.overheadMs / p.agentMs).toFixed(2)}`,
+  );
+  console.log(`  of which outside the throttle's pacing (webhook → push, less the agent): ${p.toPushOverheadMs.toFixed(0)} ms`);
+  console.log('  the median run, as GitHub and the agent saw it:');
+  for (const l of p.timeline) console.log(`    ${l}`);
 }
 
 process.exitCode = failed ? 1 : 0;

@@ -10,6 +10,8 @@ export interface GitRequest {
   service: 'upload-pack' | 'receive-pack';
   token: string | undefined;
   status: number;
+  /** When it arrived, on this process's `performance.now()` clock. */
+  at: number;
 }
 
 /**
@@ -92,7 +94,8 @@ export class GitServer {
     const kind: GitRequest['service'] = service === 'receive-pack' ? 'receive-pack' : 'upload-pack';
     const token = tokenOf(req.headers.authorization);
     const level = token === undefined ? undefined : this.tokens.get(token);
-    const record = (status: number): void => void this.requests.push({ repo: `${owner}/${repo}`, service: kind, token, status });
+    const at = performance.now();
+    const record = (status: number): void => void this.requests.push({ repo: `${owner}/${repo}`, service: kind, token, status, at });
     if (level === undefined) {
       record(401);
       res.writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' }).end();

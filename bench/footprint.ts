@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeGitHub } from '../test/helpers/fake-github.js';
+import { appProcessEnv } from '../test/helpers/app-process.js';
+import { commentPayload } from '../test/helpers/payloads.js';
+import { freePort } from '../test/helpers/redis-server.js';
+import { isCountedWrite } from './job.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const BIN = join(ROOT, 'test', 'fixtures', 'bin');
+const SECRET = 'bench-secret';
+const JOBS = Number(process.env.BENCH_FOOTPRINT_JOBS ?? 100);
+const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
+const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
+
+export interface FootprintScenario {
+  installations: number;
+  /** The app process's RSS idle (after start, before any job) and its peak (VmHWM) over the run, MB. */
+  idleRssMb: number;
+  peakRssMb: number;
+  /** prom-client's event-loop delay p99 (reset at each scrape, once a second): idle median, and the worst second under load. */
+  idleLagP99Ms: number;
+  loadLagP99MaxMs: number;
+  loadLagP99MedianMs: number;
+  finished: number;
+  /** Seconds from the first webhook to the last job's end, or to the timeout. */
+  seconds: number;
+  timedOut: boolean;
+  /** Counted REST writes (token minting and revocation aside), over all jobs started, and per job finished. */
+  writes: number;
+  writesPerFinishedJob: number;
+}
+
+export interface FootprintResult {
+  jobs: number;
+  agentSeconds: number;
+  timeoutSeconds: number;
+  scenarios: FootprintScenario[];
+}
+
+function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function scrape(port: number): Promise<{ lagP99Ms: number; finished: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const lag = Number(/^issuesmith_nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? 0) * 1000;
+  let finished = 0;
+  for (const m of text.matchAll(/^issuesmith_jobs_finished_total\{[^}]*\} (\d+)/gm)) finished += Number(m[1]);
+  return { lagP99Ms: lag, finished };
+}
+
+async function startApp(github: FakeGitHub, root: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...appProcessEnv({ github, dir: root, bin: BIN, secret: SECRET, anthropicKey: 'sk-ant-bench-0123456789' }),
+    TMPDIR: root,
+    PORT: String(port),
+    ISSUESMITH_CONCURRENCY: String(JOBS),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  };
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+  for (const until = Date.now() + 30_000; ; await sleep(100)) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, port };
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) throw new Error('the app did not start');
+  }
+}
+
+async function deliver(port: number, n: number, installations: number): Promise<void> {
+  const body = `/agent claude footprint ${n}\nfake-agent: write bench/footprint-${n}.md job ${n}\nfake-agent: sleep ${AGENT_SECONDS}`;
+  // One issue a job, so that no job waits for another on the same issue.
+  const text = JSON.stringify(commentPayload(body, { number: 1 + n, commentId: 5000 + n, installationId: 1 + (n % installations) }));
+  const r = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'issue_comment',
+      'x-github-delivery': `footprint-${installations}-${n}`,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(text).digest('hex')}`,
+    },
+    body: text,
+  });
+  if (!r.ok) throw new Error(`webhook ${n}: ${r.status}`);
+}
+
+/** One app process, `JOBS` jobs over `installations` installations, measured from the outside. */
+async function scenario(installations: number): Promise<FootprintScenario> {
+  const github = await new FakeGitHub().start();
+  github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
+  const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-footprint-'));
+  let app: { child: ChildProcess; port: number } | undefined;
+  try {
+    app = await startApp(github, root);
+    const pid = app.child.pid ?? 0;
+    // Baseline: the same process idle for three seconds (the first scrape only resets the histogram).
+    await scrape(app.port);
+    const idleLag: number[] = [];
+    const idleRss: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      await sleep(1000);
+      idleLag.push((await scrape(app.port)).lagP99Ms);
+      idleRss.push(status(pid, 'VmRSS'));
+    }
+    const t0 = performance.now();
+    for (let n = 0; n < JOBS; n += 1) await deliver(app.port, n, installations);
+    const lag: number[] = [];
+    let finished = 0;
+    while (finished < JOBS && performance.now() - t0 < TIMEOUT_S * 1000) {
+      await sleep(1000);
+      const s = await scrape(app.port);
+      lag.push(s.lagP99Ms);
+      finished = s.finished;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const peakRssMb = status(pid, 'VmHWM');
+    const writes = github.calls.filter(isCountedWrite).length;
+    return {
+      installations,
+      idleRssMb: median(idleRss),
+      peakRssMb,
+      idleLagP99Ms: median(idleLag),
+      loadLagP99MaxMs: Math.max(0, ...lag),
+      loadLagP99MedianMs: median(lag),
+      finished,
+      seconds,
+      timedOut: finished < JOBS,
+      writes,
+      writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
+    };
+  } finally {
+    if (app?.child.exitCode === null) app.child.kill('SIGKILL');
+    // The agents are the app's grandchildren; they end by themselves after their sleep, and their
+    // work dirs go with the root (a sleeping agent holds no file open there).
+    await github.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `JOBS` jobs at once in one app process (the built app, local sandboxes, ISSUESMITH_CONCURRENCY=JOBS)
+ * whose fake agent writes a file and waits `AGENT_SECONDS`, against a fake GHES on loopback with
+ * Probot's throttle on: over one installation, then over ten. The app's RSS comes from /proc (its own
+ * process only, not the agents'), its event-loop delay from its /metrics, its writes from the fake GitHub.
+ */
+export async function footprintBench(): Promise<FootprintResult> {
+  const scenarios: FootprintScenario[] = [];
+  for (const installations of [1, 10]) scenarios.push(await scenario(installations));
+  return { jobs: JOBS, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
+}
