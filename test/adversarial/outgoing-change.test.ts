@@ -64,22 +64,8 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     new MockGitHubApi(git.url, { owner: OWNER, repo: REPO, number: 1, login: 'Codertocat', readToken: READ_TOKEN, writeToken: WRITE_TOKEN, commentId });
 
   /** The calls of a job whose change is refused: no write token, no pull request; the transcript's check run on the base commit. */
-  const refusedJob = (commentId: number): MockGitHubApi =>
-    api(commentId).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
-  const pushedJob = (commentId: number): MockGitHubApi =>
-    api(commentId)
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+  const refusedJob = (commentId: number): MockGitHubApi => api(commentId).firstRunRefused();
+  const pushedJob = (commentId: number): MockGitHubApi => api(commentId).firstRunOpeningPullRequest();
 
   async function ask(commentId: number, directives: string[]): Promise<void> {
     await probot.receive({

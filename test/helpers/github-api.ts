@@ -129,6 +129,27 @@ export class MockGitHubApi {
     return `/api/v3/repos/${this.o.owner}/${this.o.repo}`;
   }
 
+  /** Every call of a first run on a comment that opens a pull request, in order (the common case). */
+  firstRunOpeningPullRequest(): this {
+    return this.installationToken()
+      .permission()
+      .reaction('eyes')
+      .openPulls()
+      .scopedToken('read')
+      .botIdentity()
+      .scopedToken('write')
+      .pullRequest()
+      .status()
+      .checkRuns()
+      .reaction('rocket')
+      .revoke(2);
+  }
+
+  /** Every call of a first run on a comment whose change is refused: no write token, no pull request. */
+  firstRunRefused(): this {
+    return this.installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+  }
+
   installationToken(): this {
     this.scope
       .post('/api/v3/app/installations/1/access_tokens', (b: Record<string, unknown>) => b.repositories === undefined)

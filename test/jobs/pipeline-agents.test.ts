@@ -61,19 +61,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
   }
 
   it.each(builtInProfiles.map((p) => p.name))('%s goes from /agent to a pushed branch and a pull request', async (agent) => {
-    const mock = api(6000)
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api(6000).firstRunOpeningPullRequest();
     await run(
       new LocalSandboxProvider({ path: PATH, root }),
       `/agent ${agent} add a note\nfake-agent: write notes/${agent}.md written by ${agent}\nfake-agent: say Wrote the note.`,
@@ -105,19 +93,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     }
 
     it('opens the pull request and pauses the sandbox for a follow-up; no token that can push enters it', async () => {
-      const mock = api(6100)
-        .installationToken()
-        .permission()
-        .reaction('eyes')
-        .openPulls()
-        .scopedToken('read')
-        .botIdentity()
-        .scopedToken('write')
-        .pullRequest()
-        .status()
-        .checkRuns()
-        .reaction('rocket')
-        .revoke(2);
+      const mock = api(6100).firstRunOpeningPullRequest();
       await run(provider(), '/agent claude go\nfake-agent: write e2b.txt from e2b', 6100);
       expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:e2b.txt'])).toBe('from e2b');
       expect(mock.record.pulls).toHaveLength(1);
@@ -148,7 +124,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
     });
 
     it('kills the sandbox when the agent fails', async () => {
-      const mock = api(6101).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+      const mock = api(6101).firstRunRefused();
       await run(provider(), '/agent claude go\nfake-agent: fail rate_limit', 6101);
       expect(mock.finalStatus).toContain('was rate limited');
       expect(e2b.record.kills).toHaveLength(1);
@@ -179,7 +155,7 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
 
     it('kills the sandbox when it dies mid-run, and says so on the issue', async () => {
       e2b.dieDuring((cmd) => cmd.includes('claude -p'));
-      const mock = api(6102).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+      const mock = api(6102).firstRunRefused();
       await run(provider(), '/agent claude go\nfake-agent: write x.txt x\nfake-agent: sleep 3', 6102);
       expect(mock.finalStatus).toContain('The sandbox failed');
       expect(e2b.record.creates).toHaveLength(1);

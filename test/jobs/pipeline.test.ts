@@ -58,19 +58,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   }
 
   it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
-    const mock = api({ commentId: 5001 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api({ commentId: 5001 }).firstRunOpeningPullRequest();
     await receive(
       'issue_comment',
       commentPayload('/agent claude please add the greeting\nfake-agent: write docs/greeting.md Hello, world\nfake-agent: say Added docs/greeting.md.', {
@@ -121,19 +109,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('opens a pull request in at most 8 REST writes, the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
-    const mock = api({ commentId: 5020 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api({ commentId: 5020 }).firstRunOpeningPullRequest();
     // Every write the job makes to the REST API, but minting and revoking its tokens (its credentials,
     // which no reader sees); the commit itself goes over git.
     const writes: string[] = [];
@@ -165,19 +141,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('collects work the agent committed itself, along with what it left uncommitted', async () => {
-    api({ commentId: 5011 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    api({ commentId: 5011 }).firstRunOpeningPullRequest();
     await receive(
       'issue_comment',
       commentPayload('/agent commit it\nfake-agent: write committed.txt in a commit\nfake-agent: commit\nfake-agent: write loose.txt not committed', { commentId: 5011 }),
@@ -220,7 +184,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('explains a rejected key in plain words, with no branch and no pull request', async () => {
-    const mock = api({ commentId: 5003 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5003 }).firstRunRefused();
     await receive('issue_comment', commentPayload('/agent fix it\nfake-agent: fail auth', { commentId: 5003 }));
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.finalStatus).toContain("Claude Code's API key was rejected: check `ANTHROPIC_API_KEY` in the app's environment.");
@@ -229,19 +193,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('keeps the work of a run that ran out of turns in a draft pull request marked incomplete', async () => {
-    const mock = api({ commentId: 5004 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api({ commentId: 5004 }).firstRunOpeningPullRequest();
     await receive('issue_comment', commentPayload('/agent do a lot\nfake-agent: write part1.txt first half\nfake-agent: max-turns', { commentId: 5004 }));
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);
@@ -264,19 +216,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     );
     const p2 = testProbot(`${git.url}/api/v3`);
     issuesmith(p2, {}, fast);
-    const mock = api({ commentId: 5009 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .openPulls()
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api({ commentId: 5009 }).firstRunOpeningPullRequest();
     await p2.receive({
       id: 'd-timeout',
       name: 'issue_comment',
@@ -346,7 +286,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit a token, naming the file and pushing nothing', async () => {
-    const mock = api({ commentId: 5012 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5012 }).firstRunRefused();
     const token = `ghp_${'a'.repeat(36)}`;
     await receive('issue_comment', commentPayload(`/agent add creds\nfake-agent: write config/creds.txt ${token}`, { commentId: 5012 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `config/creds.txt`)');
@@ -363,7 +303,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('redacts a key the agent prints split across two writes of its output', async () => {
-    const mock = api({ commentId: 5013 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5013 }).firstRunRefused();
     await receive('issue_comment', commentPayload('/agent claude debug\nfake-agent: split-leak ANTHROPIC_API_KEY\nfake-agent: fail crash', { commentId: 5013 }));
     const report = mock.finalStatus;
     expect(report).toContain('debug: key is [REDACTED] (end)');
@@ -383,7 +323,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
   });
 
   it('refuses a change that would commit the minted token itself', async () => {
-    const mock = api({ commentId: 5015 }).installationToken().permission().reaction('eyes').openPulls().scopedToken('read').status().checkRuns().reaction('confused').revoke(1);
+    const mock = api({ commentId: 5015 }).firstRunRefused();
     await receive('issue_comment', commentPayload(`/agent claude save\nfake-agent: write notes/token.txt ${READ_TOKEN}`, { commentId: 5015 }));
     expect(mock.finalStatus).toContain('would commit a secret or an access token (in `notes/token.txt`)');
     expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(READ_TOKEN);
