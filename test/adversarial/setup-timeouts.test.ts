@@ -93,19 +93,7 @@ describe("a repository's setup steps asking for more time than the operator allo
       writeToken: WRITE_TOKEN,
       commentId: 6101,
       configFiles: { [`${OWNER}/${REPO}`]: GREEDY },
-    })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .openPulls()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    }).firstRunOpeningPullRequest();
     await probot.receive({ id: 'greedy-setup', name: 'issue_comment', payload: commentPayload('/agent claude go\nfake-agent: write out.txt hi', { commentId: 6101 }) } as never);
     await runtime.queue.drain();
     if (process.env.SHOW_STATUS === '1') console.log(mock.finalStatus);

@@ -216,19 +216,7 @@ describe("a job shaped by the repository's .github/issuesmith.yml", () => {
   it('pushes a change to a workflow when the repository allows it', async () => {
     const record = join(sandboxRoot, 'claude.json');
     const config = 'allow_workflow_changes: true\nagents:\n  claude:\n    model: opus-x\n    timeout_minutes: 90\n';
-    const mock = api(config, { commentId: 6004 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .scopedToken('read')
-      .botIdentity()
-      .scopedToken('write')
-      .pullRequest()
-      .status()
-      .openPulls()
-      .checkRuns()
-      .reaction('rocket')
-      .revoke(2);
+    const mock = api(config, { commentId: 6004 }).firstRunOpeningPullRequest();
     await receive(
       'issue_comment',
       commentPayload(`/agent claude ci\nfake-agent: record ${record}\nfake-agent: write .github/workflows/ci.yml on: push`, { commentId: 6004, title: 'CI' }),
