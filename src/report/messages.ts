@@ -1,6 +1,6 @@
 import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 import { formatStats, type JobStats } from './job-stats.js';
-import { quote } from './status.js';
+import { quote } from './step-line.js';
 
 // Every comment the app posts: pure text, redacted by the caller before it leaves.
 

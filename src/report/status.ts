@@ -1,7 +1,7 @@
 import { OWN_COMMENT_MARKER } from '../access/is-own-comment.js';
 import { formatDuration, formatStats, type JobStats } from './job-stats.js';
 import type { FileChange } from './file-change.js';
-import { breakTags, neutralize } from './step-line.js';
+import { fenced, quote } from './step-line.js';
 
 // The status comment and the check run of one job: pure text, redacted by the caller before it leaves.
 
@@ -163,25 +163,11 @@ function filesBlock(files: FileChange[]): string {
   return [`**${count} changed** (+${added} −${removed}):`, ...lines].join('\n');
 }
 
-/** The agent's own words as a Markdown quote, unable to mention anyone or open HTML. */
-export function quote(text: string): string {
-  const t = text.trim();
-  return t === ''
-    ? ''
-    : t
-        .split('\n')
-        .map((l) => `> ${neutralize(l)}`)
-        .join('\n');
-}
-
 export function details(summary: string, text: string): string {
   const t = text.trim();
   if (t === '') return '';
-  // A fence longer than any run of backticks inside keeps the text from breaking out.
-  const longest = Math.max(2, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
   // Shown as typed inside the fence; the raw text still never holds an HTML comment of the agent's.
-  return `<details><summary>${summary}</summary>\n\n${fence}\n${breakTags(t)}\n${fence}\n</details>`;
+  return `<details><summary>${summary}</summary>\n\n${fenced(t)}\n</details>`;
 }
 
 export type CheckConclusion = 'success' | 'failure' | 'cancelled' | 'neutral';

@@ -45,3 +45,21 @@ export function neutralize(text: string): string {
 export function breakTags(text: string): string {
   return text.replace(/<(?=[!/?A-Za-z])/g, '<\u200B');
 }
+
+/** The agent's own words as a Markdown quote, unable to mention anyone or open HTML. */
+export function quote(text: string): string {
+  const t = text.trim();
+  return t === ''
+    ? ''
+    : t
+        .split('\n')
+        .map((l) => `> ${neutralize(l)}`)
+        .join('\n');
+}
+
+/** Text shown as typed in a code block: a fence longer than any run of backticks inside keeps it from breaking out. */
+export function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}\n${breakTags(text)}\n${fence}`;
+}

@@ -1,5 +1,5 @@
 import { formatStats } from './job-stats.js';
-import { neutralize, breakTags } from './step-line.js';
+import { fenced, neutralize, quote } from './step-line.js';
 
 // The check run's full transcript of one job: pure text. Every entry is redacted first, whole, and
 // only then cut (to a line, a result's first lines, or GitHub's cap): a secret cut in two no longer
@@ -106,7 +106,7 @@ export function redactEntry(e: TranscriptEntry, redact: (text: string) => string
 export function renderEntry(e: TranscriptEntry): string {
   switch (e.kind) {
     case 'text':
-      return quoteBlock(cutText(e.text, ENTRY_MAX));
+      return quote(cutText(e.text, ENTRY_MAX));
     case 'tool':
       return `:wrench: ${line(e.detail.trim() === '' ? e.name : e.detail)}`;
     case 'tool-result': {
@@ -122,7 +122,7 @@ export function renderEntry(e: TranscriptEntry): string {
       return `<sub>Usage so far: ${formatStats({ durationMs: 0, ...e }).replace(/^0s · /, '')}</sub>`;
     case 'result': {
       const head = e.ok ? ':checkered_flag: **The agent finished.**' : ':x: **The agent ended with a failure.**';
-      return e.summary.trim() === '' ? head : `${head}\n\n${quoteBlock(cutText(e.summary, ENTRY_MAX))}`;
+      return e.summary.trim() === '' ? head : `${head}\n\n${quote(cutText(e.summary, ENTRY_MAX))}`;
     }
   }
 }
@@ -150,23 +150,6 @@ function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   const end = /[\uD800-\uDBFF]/.test(text[max - 1] ?? '') ? max - 1 : max;
   return `${text.slice(0, end)}\n… (${(text.length - end).toLocaleString('en-US')} more characters)`;
-}
-
-function quoteBlock(text: string): string {
-  const t = text.trim();
-  return t === ''
-    ? ''
-    : t
-        .split('\n')
-        .map((l) => `> ${neutralize(l)}`)
-        .join('\n');
-}
-
-// A fence longer than any run of backticks inside keeps the output from breaking out.
-function fenced(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}\n${breakTags(text)}\n${fence}`;
 }
 
 /** The size of an entry's texts, to bound what the reporter keeps. */
