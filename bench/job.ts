@@ -3,15 +3,9 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { Probot } from 'probot';
-import { appOctokit } from '../src/github/app-octokit.js';
-import issuesmith from '../src/index.js';
-import { createRuntime } from '../src/runtime.js';
-import { LocalSandboxProvider } from '../src/sandbox/local.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { commentPayload } from '../test/helpers/payloads.js';
-import { privateKey } from '../test/helpers/probot.js';
+import { inProcessApp } from './in-process-app.js';
 
 export interface BenchResult {
   name: string;
@@ -92,21 +86,7 @@ export async function jobBench(): Promise<BenchResult> {
       baseline.push(performance.now() - t0);
 
       // Subject: the whole app, in process.
-      const probot = new Probot({
-        appId: 123,
-        privateKey: privateKey(),
-        // As a deployment must: never Probot's public default secret.
-        secret: 'bench-webhook-secret',
-        baseUrl: `${github.git.url}/api/v3`,
-        log: pino({ level: 'silent' }),
-        Octokit: appOctokit(),
-      });
-      const runtime = createRuntime(
-        probot,
-        { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY, ISSUESMITH_WORK_DIR: work },
-        { sandboxes: new LocalSandboxProvider({ path: env.PATH, root: work }) },
-      );
-      issuesmith(probot, {}, runtime);
+      const { probot, runtime } = inProcessApp({ apiUrl: `${github.git.url}/api/v3`, work, path: env.PATH, anthropicKey: env.ANTHROPIC_API_KEY });
       const payload = commentPayload(`/agent claude bench\nfake-agent: write bench/app-${i}.md app ${i}`, { commentId: 100 + i });
       const before = github.calls.length;
       const t1 = performance.now();

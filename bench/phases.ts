@@ -1,15 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { Probot } from 'probot';
-import { appOctokit } from '../src/github/app-octokit.js';
-import issuesmith from '../src/index.js';
-import { createRuntime } from '../src/runtime.js';
-import { LocalSandboxProvider } from '../src/sandbox/local.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { commentPayload } from '../test/helpers/payloads.js';
-import { privateKey } from '../test/helpers/probot.js';
+import { inProcessApp } from './in-process-app.js';
 import { median } from './job.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -81,20 +75,7 @@ export async function phasesBench(): Promise<PhasesResult> {
   const epochNow = (): number => performance.timeOrigin + performance.now();
   try {
     for (let i = 0; i < RUNS; i += 1) {
-      const probot = new Probot({
-        appId: 123,
-        privateKey: privateKey(),
-        secret: 'bench-webhook-secret',
-        baseUrl: `${github.git.url}/api/v3`,
-        log: pino({ level: 'silent' }),
-        Octokit: appOctokit(),
-      });
-      const runtime = createRuntime(
-        probot,
-        { ANTHROPIC_API_KEY: 'sk-ant-bench-000000000000', ISSUESMITH_WORK_DIR: work },
-        { sandboxes: new LocalSandboxProvider({ path, root: work }) },
-      );
-      issuesmith(probot, {}, runtime);
+      const { probot, runtime } = inProcessApp({ apiUrl: `${github.git.url}/api/v3`, work, path: path, anthropicKey: 'sk-ant-bench-000000000000' });
       const sleep = AGENT_SECONDS > 0 ? `\nfake-agent: sleep ${AGENT_SECONDS}` : '';
       const payload = commentPayload(`/agent claude bench\nfake-agent: write bench/phases-${i}.md phases ${i}${sleep}`, { commentId: 300 + i });
       writeFileSync(log, '');
