@@ -1,4 +1,4 @@
-import type { SandboxProvider } from '../sandbox/provider.js';
+import { APP_SANDBOX_TAG, type SandboxProvider } from '../sandbox/provider.js';
 import type { Logger } from '../logger.js';
 import type { JobProcessor } from '../queue/queue.js';
 
@@ -9,7 +9,7 @@ import type { JobProcessor } from '../queue/queue.js';
 export function cleaningUpEarlierRuns(process: JobProcessor, sandboxes: SandboxProvider | undefined, log: Logger): JobProcessor {
   return async (job, context) => {
     if (context.attempt > 1 && sandboxes !== undefined) {
-      const killed = await sandboxes.killTagged({ app: 'issuesmith', job: job.deliveryId }).catch((err: unknown) => {
+      const killed = await sandboxes.killTagged({ ...APP_SANDBOX_TAG, job: job.deliveryId }).catch((err: unknown) => {
         log.warn({ delivery: job.deliveryId, reason: err instanceof Error ? err.message : String(err) }, 'could not look for the sandboxes of an earlier run');
         return [];
       });

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { CommandTimeoutError, SandboxError } from './provider.js';
 
 /** Every sandbox the app makes carries this metadata; the orphan reaper finds them by it. */
-export const E2B_APP_METADATA = { app: 'issuesmith' } as const;
+export { APP_SANDBOX_TAG as E2B_APP_METADATA } from './provider.js';
 
 /**
  * Where and how to reach E2B. Anything left out falls back to the SDK's own environment variables:

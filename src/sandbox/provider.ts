@@ -1,5 +1,8 @@
 import type { Logger } from '../logger.js';
 
+/** The tag every sandbox of the app carries in its metadata, so the app finds (and only ever acts on) its own. */
+export const APP_SANDBOX_TAG = { app: 'issuesmith' } as const;
+
 export interface CreateOptions {
   /** Template the sandbox is made from (the provider's own; the local provider ignores it). */
   template: string;

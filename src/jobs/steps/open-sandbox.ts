@@ -1,6 +1,6 @@
 import { setupTotalMs } from '../../config/repo-settings.js';
 import { UserError } from '../../errors.js';
-import type { Sandbox } from '../../sandbox/provider.js';
+import { APP_SANDBOX_TAG, type Sandbox } from '../../sandbox/provider.js';
 import { sandboxProviders } from '../../sandbox/registry.js';
 import { prepareCheckout } from '../../sandbox/prepare-checkout.js';
 import { cloneInSandbox } from '../../sandbox/repo-in-sandbox.js';
@@ -34,7 +34,7 @@ export function workspace(sandbox: Sandbox, baseSha: string): Workspace {
 /** The labels a sandbox carries: who it belongs to (checked before the app acts on it again) and which job made it. */
 export function sandboxMetadata(job: Job, o: { issue: number; pull?: number }): Record<string, string> {
   return {
-    app: 'issuesmith',
+    ...APP_SANDBOX_TAG,
     installation: String(job.installationId),
     repo: `${job.owner}/${job.repo}`,
     issue: String(o.issue),

@@ -1,4 +1,5 @@
 import type { AgentProfile } from '../../agents/profile.js';
+import { noreplyDomain } from '../../github/noreply-address.js';
 import { pushNewBranch, pushOntoBranch, type PushedBranch, type PushedCommit } from '../../git/push-patch.js';
 import type { Job } from '../../job.js';
 import type { Turn } from './turn.js';
@@ -24,10 +25,10 @@ export async function pushChange(
     const token = await github.mintToken('write', { workflows: vetted.touchesWorkflows });
     const common = { remoteUrl: github.remoteUrl(), token, author };
     if ('newBranch' in o.to) {
-      const message = deps.redactor.redact(commitMessage(job, o.profile, noreplyDomain(author.email)));
+      const message = deps.redactor.redact(commitMessage(job, o.profile, noreplyDomain(github.baseUrl)));
       return await pushNewBranch(vetted.staged, { ...common, message, number: job.number, title: job.issue.title, branchPrefix: turn.repo.pullRequest.branchPrefix });
     }
-    const message = deps.redactor.redact(commitMessage({ ...job, number: o.to.issue }, o.profile, noreplyDomain(author.email)));
+    const message = deps.redactor.redact(commitMessage({ ...job, number: o.to.issue }, o.profile, noreplyDomain(github.baseUrl)));
     const pushed = await pushOntoBranch(vetted.staged, { ...common, message, branch: o.to.branch });
     if (pushed.movedOn || pushed.retried)
       deps.log.info({ branch: o.to.branch, movedOn: pushed.movedOn, retried: pushed.retried }, 'the branch had moved on: the commit went on top of its new head');
@@ -35,10 +36,6 @@ export async function pushChange(
   } finally {
     await vetted.staged.dispose();
   }
-}
-
-function noreplyDomain(email: string): string {
-  return email.split('@')[1] ?? 'users.noreply.github.com';
 }
 
 /** The commit message: the issue's title, who made it for whom, and the person who asked as co-author. */
