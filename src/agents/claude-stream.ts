@@ -28,7 +28,7 @@ const line = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('assistant'),
     session_id: z.string().optional(),
-    message: z.looseObject({ content: z.array(contentBlock).default([]) }),
+    message: z.looseObject({ id: z.string().optional(), model: z.string().optional(), content: z.array(contentBlock).default([]) }),
   }),
   z.looseObject({
     type: z.literal('user'),
@@ -68,7 +68,10 @@ export function parseClaudeStreamLine(raw: string): AgentEvent[] {
       }
       return [];
     case 'assistant': {
+      // One model response is printed as one line per content block, all with the message's id; an
+      // API error comes as a `<synthetic>` message no model wrote.
       const events: AgentEvent[] = [];
+      if (l.message.model !== '<synthetic>') events.push(l.message.id !== undefined ? { type: 'turn', id: l.message.id } : { type: 'turn' });
       for (const block of l.message.content) {
         if (block.type === 'text' && 'text' in block && typeof block.text === 'string') {
           events.push({ type: 'text', text: block.text });
@@ -126,6 +129,7 @@ function toolResults(content: string | Array<{ type: string }> | undefined): Age
 
 function classifyClaudeFailure(subtype: string | undefined, status: number | undefined, text: string): AgentFailureReason {
   if (subtype === 'error_max_turns') return 'max_turns';
+  if (subtype === 'error_max_budget_usd') return 'max_cost';
   if (status === 401 || status === 403 || /authenticat|invalid api key|x-api-key/i.test(text)) return 'auth';
   if (status === 429 || status === 529 || /rate limit|overloaded|\(429\)/i.test(text)) return 'rate_limit';
   return 'crash';

@@ -15,11 +15,15 @@ export const claude: AgentProfile = {
   instructionsFile: 'CLAUDE.md',
   // Claude Code finds a session only under the project directory named after the absolute cwd.
   sessionState: ({ home, workdir }) => [`${home}/.claude/projects/${claudeProjectSlug(workdir)}`],
-  command({ promptFile, workdir, resume, model }) {
+  // Both print-mode flags end the run with a result of subtype error_max_turns / error_max_budget_usd.
+  budgetFlags: ['turns', 'cost'],
+  command({ promptFile, workdir, resume, model, budget }) {
     const args = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
     // `--resume` takes an optional value: a session id starting with a dash would be read as a flag.
     if (resume !== undefined) args.push('--resume', cliArgument(resume, 'Claude Code session id'));
     if (model !== undefined) args.push('--model', cliArgument(model, 'model name'));
+    if (budget?.maxTurns !== undefined) args.push('--max-turns', String(budget.maxTurns));
+    if (budget?.maxCostUsd !== undefined) args.push('--max-budget-usd', String(budget.maxCostUsd));
     // A resumed session is only found from the same absolute directory, so always cd there.
     return `cd ${shellQuote(workdir)} && ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },

@@ -54,7 +54,9 @@ export function createCodexParser(): AgentStreamParser {
           // Items are reported once, completed: a started command has no exit code yet.
           return [];
         case 'item.completed': {
+          // Codex marks no model request in its stream: each tool call it made counts as one turn.
           const events = itemEvents(l.item, read.text);
+          if (events.some((e) => e.type === 'tool')) events.unshift({ type: 'turn' });
           for (const e of events) if (e.type === 'text') lastText = e.text;
           return events;
         }

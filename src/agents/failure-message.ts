@@ -1,3 +1,4 @@
+import { budgetMessage, type BudgetSpent } from './budget.js';
 import type { AgentFailureReason, AgentProfile } from './profile.js';
 import { oneLine } from './tool-detail.js';
 
@@ -13,11 +14,17 @@ export function failureMessage(profile: Named, reason: AgentFailureReason, detai
     auth: `${name}'s API key was rejected: check ${keyList(profile.secrets.required)} in the app's environment.`,
     rate_limit: `${name} was rate limited by its model provider: wait a few minutes and ask again, or raise the limits of its API key.`,
     max_turns: `${name} ran out of turns before it finished: comment again to let it continue, or ask for a smaller change.`,
+    max_cost: `${name} reached its spending limit before it finished: comment again to let it continue, or ask for a smaller change.`,
     timeout: `${name} ran out of time and was stopped: comment again to let it continue, or ask for a smaller change.`,
     crash: `${name} stopped with an error before it finished: try again, and if it keeps failing, check the app's logs.`,
   }[reason];
   const said = detail === undefined ? '' : oneLine(detail);
   return said === '' ? sentence : `${sentence} It said: \`${said}\``;
+}
+
+/** Why a run did not finish: the budget that ran out, with its figures, or the failure's sentence. */
+export function runFailureMessage(profile: Named, run: { reason?: AgentFailureReason; budget?: BudgetSpent }): string {
+  return run.budget !== undefined ? budgetMessage(profile.displayName, run.budget) : failureMessage(profile, run.reason ?? 'crash');
 }
 
 /** The reply when none of the profile's keys is set: "Codex needs `CODEX_API_KEY` in the app's environment." */

@@ -62,6 +62,9 @@ export function createOpenCodeParser(): AgentStreamParser {
       }
       switch (l.type) {
         case 'step_start':
+          // A step is one model request.
+          events.push({ type: 'turn' });
+          break;
         case 'reasoning':
         case 'done':
           break;

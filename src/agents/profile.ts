@@ -1,3 +1,5 @@
+import type { Budget, BudgetKind } from './budget.js';
+
 /**
  * One thing an agent did or said, parsed from its output stream. `usage` counts the work since the
  * previous `usage` event (a run's total is their sum); `result` is how the run ended (the last one
@@ -10,12 +12,14 @@ export type AgentEvent =
   /** What a tool call gave back, as the agent saw it (for the transcript). */
   | { type: 'tool-result'; output: string; failed?: boolean }
   | { type: 'usage'; inputTokens: number; outputTokens: number; costUsd?: number }
+  /** One model request (a turn), as the stream shows it; the same `id` seen again is the same request. */
+  | { type: 'turn'; id?: string }
   | { type: 'result'; ok: boolean; summary: string; reason?: AgentFailureReason }
   | { type: 'error'; message: string; reason?: AgentFailureReason }
   | { type: 'log'; text: string };
 
 /** Why a run failed, in the agent's own signals, so the report can say it in plain words. */
-export type AgentFailureReason = 'auth' | 'rate_limit' | 'max_turns' | 'timeout' | 'crash';
+export type AgentFailureReason = 'auth' | 'rate_limit' | 'max_turns' | 'max_cost' | 'timeout' | 'crash';
 
 export interface CommandInput {
   /** Absolute path of the file holding the prompt; the command reads it on stdin. */
@@ -27,6 +31,8 @@ export interface CommandInput {
   model?: string;
   /** The run's hard time limit; agents with a limit of their own are given it so they do not stop sooner. */
   timeoutMs?: number;
+  /** The job's budget; an agent whose CLI has a flag for one (`budgetFlags`) is given it. */
+  budget?: Budget;
 }
 
 /**
@@ -57,6 +63,11 @@ export interface AgentProfile {
   env: Record<string, string>;
   /** The file the agent reads for project context. */
   instructionsFile: string;
+  /**
+   * The budgets the CLI enforces itself when its command is given them (Claude Code's --max-turns and
+   * --max-budget-usd); the app enforces the others from the events of the stream.
+   */
+  budgetFlags?: readonly BudgetKind[];
   /** False for agents whose CLI takes no model (the model comes from their own configuration). */
   takesModel?: boolean;
   /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_OUTPUTS } from '../agents/output-formats.js';
-import { envName, minutes, relativePath } from './config-fields.js';
+import { budgetFields, envName, minutes, relativePath } from './config-fields.js';
 
 /** Placeholders a custom agent's command may use; the app quotes every value it puts in. */
 export const COMMAND_PLACEHOLDERS = ['workdir', 'prompt_file', 'model'] as const;
@@ -21,6 +21,7 @@ export const agentSchema = z
       .describe("The sandbox template the agent runs in. Default: the agent's own (`claude`, `codex`, ...).")
       .optional(),
     timeout_minutes: minutes.describe("Hard limit on one run of the agent, at most the app's own limit (ISSUESMITH_JOB_TIMEOUT_MINUTES).").optional(),
+    budget: budgetFields.describe("This agent's budget per job, over the file's `budget`; never more than the app's.").optional(),
     env: z.record(envName, z.string().max(4096)).describe('Non-secret variables set in the sandbox for this agent.').optional(),
     command: z
       .string()

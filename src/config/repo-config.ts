@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { agentProblems, builtInAgent, type ConfigProblem, type RepoConfigContext } from './agent-checks.js';
 import { agentSchema } from './agent-settings.js';
-import { branchPrefix, login, minutes, relativePath } from './config-fields.js';
+import { branchPrefix, budgetFields, login, minutes, relativePath } from './config-fields.js';
 import { describeIssue, where, type ConfigSource } from './describe-issue.js';
 
 export type { ConfigSource } from './describe-issue.js';
@@ -79,6 +79,7 @@ export const repoConfigSchema = z
         max_patch_bytes: z.number().int().positive().describe('A change whose patch is larger is refused, nothing pushed. Default: no limit.').optional(),
       })
       .optional(),
+    budget: budgetFields.optional(),
     allow_workflow_changes: z.boolean().describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.').optional(),
     allow_submodule_changes: z.boolean().describe('Allow changes that add, move or update submodules. Default: false.').optional(),
     allow_external_symlinks: z.boolean().describe('Allow symbolic links that point outside the repository. Default: false.').optional(),

@@ -1,8 +1,10 @@
 import { DEFAULT_BRANCH_PREFIX } from '../git/branch-name.js';
+import type { Budget } from '../agents/budget.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { customAgentProfile } from '../agents/custom-agent.js';
 import { ProfileRegistry } from '../agents/registry.js';
 import type { AgentSettings } from './agent-settings.js';
+import { budgetWarnings, layBudget } from './job-budget.js';
 import { REQUEST_OPTIONS, type RepoConfigFile, type RequestOption } from './repo-config.js';
 import type { Settings } from './settings.js';
 
@@ -25,6 +27,8 @@ export interface RepoSettings {
   instructions: string;
   instructionsFile: string | undefined;
   limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
+  /** The file's `budget:` over the operator's, within the operator's ceiling; an agent's own is laid over it per job. */
+  budget: Budget;
   allowWorkflowChanges: boolean;
   allowSubmoduleChanges: boolean;
   allowExternalSymlinks: boolean;
@@ -40,7 +44,8 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
   if (file.limits?.max_concurrent_jobs !== undefined) limits.maxConcurrentJobs = file.limits.max_concurrent_jobs;
   if (file.limits?.max_changed_files !== undefined) limits.maxChangedFiles = file.limits.max_changed_files;
   if (file.limits?.max_patch_bytes !== undefined) limits.maxPatchBytes = file.limits.max_patch_bytes;
-  warnings = [...warnings];
+  warnings = [...warnings, ...budgetWarnings(app.budget, file.budget, 'budget')];
+  for (const [name, agent] of Object.entries(file.agents ?? {})) warnings.push(...budgetWarnings(app.budget, agent.budget, `agents.${name}.budget`));
   return {
     defaultAgent: file.default_agent?.toLowerCase() ?? app.defaultAgent,
     permission: file.permission ?? app.permission,
@@ -60,6 +65,7 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
     instructions: file.instructions ?? '',
     instructionsFile: file.instructions_file,
     limits,
+    budget: layBudget(app.budget, app.budget, file.budget),
     allowWorkflowChanges: file.allow_workflow_changes ?? false,
     allowSubmoduleChanges: file.allow_submodule_changes ?? false,
     allowExternalSymlinks: file.allow_external_symlinks ?? false,
@@ -133,7 +139,8 @@ function minutesText(ms: number): string {
 
 /**
  * The app's settings as one job of this repository sees them. An agent's time limit can be shorter
- * than the app's, never longer: the operator's limit (and the sandbox budget built on it) holds.
+ * than the app's, never longer: the operator's limit (and the sandbox budget built on it) holds. So
+ * with its budget: the agent's own over the file's, each within the operator's ceiling.
  */
 export function jobSettings(app: Settings, repo: RepoSettings, agent: AgentSettings): Settings {
   const timeoutMs = agent.timeout_minutes !== undefined ? Math.min(agent.timeout_minutes * 60_000, app.jobTimeoutMs) : app.jobTimeoutMs;
@@ -144,6 +151,7 @@ export function jobSettings(app: Settings, repo: RepoSettings, agent: AgentSetti
     labelPrefix: repo.labelPrefix,
     command: repo.command,
     jobTimeoutMs: timeoutMs,
+    budget: layBudget(app.budget, repo.budget, agent.budget),
     draftPullRequests: repo.pullRequest.draft,
   };
 }

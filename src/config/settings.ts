@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import type { Budget } from '../agents/budget.js';
 import { sandboxProviders } from '../sandbox/registry.js';
 import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
 
@@ -31,6 +32,8 @@ const schema = z.object({
     .positive()
     .max(24 * 60)
     .default(20),
+  ISSUESMITH_MAX_TURNS: z.coerce.number().int().positive().optional(),
+  ISSUESMITH_MAX_COST_USD: z.coerce.number().positive().optional(),
   ISSUESMITH_CONCURRENCY: z.coerce.number().int().positive().max(1024).default(2),
   ISSUESMITH_WORK_DIR: z.string().min(1).default(tmpdir()),
   ISSUESMITH_DRAFT_PR: bool.default(true),
@@ -63,6 +66,11 @@ export interface Settings {
   labelPrefix: string;
   command: string;
   jobTimeoutMs: number;
+  /**
+   * What one job's agent run may use (ISSUESMITH_MAX_TURNS, ISSUESMITH_MAX_COST_USD): the operator's
+   * default and ceiling. A repository may lower it, never raise it; empty: no limit but the time limit.
+   */
+  budget: Budget;
   /** All of a repository's setup commands together may take at most this long (the sandbox lives that much longer). */
   setupTimeoutMs: number;
   /** One setup command may take at most this long, whatever the repository asks. */
@@ -127,6 +135,10 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     labelPrefix: s.ISSUESMITH_LABEL_PREFIX,
     command: s.ISSUESMITH_COMMAND,
     jobTimeoutMs: s.ISSUESMITH_JOB_TIMEOUT_MINUTES * 60_000,
+    budget: {
+      ...(s.ISSUESMITH_MAX_TURNS !== undefined ? { maxTurns: s.ISSUESMITH_MAX_TURNS } : {}),
+      ...(s.ISSUESMITH_MAX_COST_USD !== undefined ? { maxCostUsd: s.ISSUESMITH_MAX_COST_USD } : {}),
+    },
     setupTimeoutMs: s.ISSUESMITH_SETUP_TIMEOUT_MINUTES * 60_000,
     setupStepTimeoutMs: Math.min(s.ISSUESMITH_SETUP_STEP_TIMEOUT_MINUTES, s.ISSUESMITH_SETUP_TIMEOUT_MINUTES) * 60_000,
     concurrency: s.ISSUESMITH_CONCURRENCY,

@@ -1,4 +1,4 @@
-import { failureMessage } from '../agents/failure-message.js';
+import { runFailureMessage } from '../agents/failure-message.js';
 import { buildPrompt } from '../agents/prompt.js';
 import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
@@ -38,7 +38,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
       buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }),
     );
     const sandboxId = ws.sandbox.id;
-    const failed = run.ok ? undefined : failureMessage(agent.profile, run.reason ?? 'crash');
+    const failed = run.ok ? undefined : runFailureMessage(agent.profile, run);
     if (patch.byteLength === 0) {
       if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
       return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };

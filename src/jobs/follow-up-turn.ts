@@ -1,4 +1,4 @@
-import { failureMessage } from '../agents/failure-message.js';
+import { runFailureMessage } from '../agents/failure-message.js';
 import { UserError } from '../errors.js';
 import { pullRequestLockKey } from '../keys.js';
 import type { Job } from '../job.js';
@@ -45,7 +45,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     const sandboxId = ws.sandbox.id;
     const followUp = { turn: number, resumed: continuation };
     const record = { profile: agent.profile, run, number, issue: issue ?? pr.number, sandboxId };
-    const failed = run.ok ? undefined : failureMessage(agent.profile, run.reason ?? 'crash');
+    const failed = run.ok ? undefined : runFailureMessage(agent.profile, run);
     if (patch.byteLength === 0) {
       if (failed !== undefined) return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
       // The conversation went on without a change: the turn still counts, and the session is kept.

@@ -23,6 +23,7 @@ export class TranscriptRecorder {
   #entry(e: AgentEvent): TranscriptEntry | undefined {
     switch (e.type) {
       case 'session':
+      case 'turn':
         return undefined;
       case 'text':
         this.#lastText = e.text;

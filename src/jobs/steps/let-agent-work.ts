@@ -12,7 +12,10 @@ export interface AgentWork {
   patch: Uint8Array;
 }
 
-/** The prompt written to a file in the sandbox, the agent run on it with a hard time limit, and its change read out. */
+/**
+ * The prompt written to a file in the sandbox, the agent run on it with a hard time limit and the job's
+ * budget (turns, cost), and its change read out: a run stopped by either keeps what it did so far.
+ */
 export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent, prompt: string, resume?: string): Promise<AgentWork> {
   const { deps } = turn;
   await ws.sandbox.writeFile(ws.promptFile, prompt);
@@ -27,12 +30,14 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
       promptFile: ws.promptFile,
       workdir: ws.workdir,
       timeoutMs: settings.jobTimeoutMs,
+      budget: settings.budget,
       ...(resume !== undefined ? { resume } : {}),
       ...(model !== undefined ? { model } : {}),
     }),
     timeoutMs: settings.jobTimeoutMs,
     ...(deps.signal ? { signal: deps.signal } : {}),
     onEvent: (e) => turn.progress.event(e),
+    budget: settings.budget,
   });
   // A stopped agent's work is dropped: nothing is pushed.
   turn.stopped();

@@ -1,4 +1,5 @@
 import { agentStream } from '../../agents/agent-stream.js';
+import { BudgetMeter, type Budget, type BudgetSpent } from '../../agents/budget.js';
 import { classifyFailureText } from '../../agents/failure-reason.js';
 import type { AgentEvent, AgentFailureReason, AgentProfile } from '../../agents/profile.js';
 import { CommandTimeoutError, type Sandbox } from '../../sandbox/provider.js';
@@ -15,6 +16,8 @@ export interface AgentRun {
   exitCode: number | undefined;
   /** The last lines of what the agent printed (stdout and stderr), for failure reports. */
   outputTail: string;
+  /** The budget that stopped the run (`reason` is then max_turns or max_cost), with its figures. */
+  budget?: BudgetSpent;
 }
 
 export interface RunAgentInput {
@@ -24,6 +27,8 @@ export interface RunAgentInput {
   timeoutMs: number;
   signal?: AbortSignal;
   onEvent?: (e: AgentEvent) => void;
+  /** The job's budget: what the profile's CLI does not enforce itself (its `budgetFlags`) is enforced here. */
+  budget?: Budget;
 }
 
 /** Runs the agent's command in the sandbox and folds its event stream into one result. */
@@ -32,10 +37,15 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
   const tail = new TailBuffer(40);
   // Some agents (OpenClaw) print one JSON object over many lines: the profile's stream parser copes.
   const stream = agentStream(input.profile);
+  const budget = input.budget ?? {};
+  const meter = new BudgetMeter(budget, input.profile.budgetFlags ?? []);
+  // A spent budget stops the command the way a stop does: the sandbox kills it, what it did so far stays.
+  const overBudget = new AbortController();
   const feed = (es: AgentEvent[]): void => {
     for (const e of es) {
       events.push(e);
       input.onEvent?.(e);
+      if (meter.add(e) !== undefined) overBudget.abort();
     }
   };
   const onStdout = (chunk: string): void => {
@@ -49,7 +59,7 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
       timeoutMs: input.timeoutMs,
       onStdout,
       onStderr: (s) => tail.push(s),
-      ...(input.signal ? { signal: input.signal } : {}),
+      signal: input.signal ? AbortSignal.any([input.signal, overBudget.signal]) : overBudget.signal,
     });
     exitCode = r.exitCode;
   } catch (err) {
@@ -57,10 +67,25 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
     timedOut = true;
   }
   feed(stream.end());
-  return fold(events, exitCode, timedOut, tail.text());
+  // The exit code of a command killed for its budget is the kill's, not the agent's.
+  const run = fold(events, exitCode, timedOut, tail.text(), overBudget.signal.aborted);
+  return withBudget(run, meter, budget);
 }
 
-function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: boolean, outputTail: string): AgentRun {
+/**
+ * A run the app stopped for its budget, or one the CLI stopped at the budget it was given (Claude
+ * Code's error_max_turns / error_max_budget_usd), says which budget ran out and by how much.
+ */
+function withBudget(run: AgentRun, meter: BudgetMeter, budget: Budget): AgentRun {
+  const spent = meter.spent;
+  if (spent !== undefined && !run.ok) return { ...run, reason: spent.kind === 'turns' ? 'max_turns' : 'max_cost', budget: spent };
+  if (spent !== undefined) return run;
+  if (run.reason === 'max_turns' && budget.maxTurns !== undefined) return { ...run, budget: { kind: 'turns', limit: budget.maxTurns, used: Math.max(meter.turns, budget.maxTurns) } };
+  if (run.reason === 'max_cost' && budget.maxCostUsd !== undefined) return { ...run, budget: { kind: 'cost', limit: budget.maxCostUsd, used: run.costUsd ?? budget.maxCostUsd } };
+  return run;
+}
+
+function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: boolean, outputTail: string, killed = false): AgentRun {
   let sessionId: string | undefined;
   let lastText = '';
   let result: Extract<AgentEvent, { type: 'result' }> | undefined;
@@ -85,7 +110,7 @@ function fold(events: AgentEvent[], exitCode: number | undefined, timedOut: bool
   if (timedOut) run.reason = 'timeout';
   else if (result !== undefined && !result.ok) run.reason = result.reason ?? 'crash';
   else if (error !== undefined) run.reason = error.reason ?? 'crash';
-  else if (exitCode !== 0 || result === undefined) run.reason = classifyFailureText(outputTail);
+  else if ((exitCode !== 0 && !killed) || result === undefined) run.reason = classifyFailureText(outputTail);
   else run.ok = true;
   if (!run.ok && run.summary === '' && error !== undefined) run.summary = error.message;
   return run;
