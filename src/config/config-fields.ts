@@ -25,13 +25,13 @@ export const branchPrefix = z
 export const budgetFields = z
   .strictObject({
     max_turns: z
-      .number({ error: 'a whole number of turns, more than 0' })
+      .number()
       .int()
       .positive()
       .describe("Model requests (turns) one job's agent run may make. Default and ceiling: the app's ISSUESMITH_MAX_TURNS.")
       .optional(),
     max_cost_usd: z
-      .number({ error: 'an amount of US dollars, more than 0' })
+      .number()
       .positive()
       .describe("US dollars one job's agent run may spend. Default and ceiling: the app's ISSUESMITH_MAX_COST_USD.")
       .optional(),

@@ -9,10 +9,11 @@ import { of, sample } from './harness.js';
 const events = (output: string): AgentEvent[] => parseAgentOutput(codex, output);
 
 describe("Codex's exec --json parser", () => {
-  it('reads the thread id, the file change, the final message and usage from the apply-patch sample', () => {
+  it('reads the thread id, the file change (a turn), the final message and usage from the apply-patch sample', () => {
     const es = events(sample('codex-exec-json-apply-patch.jsonl'));
     expect(es).toEqual([
       { type: 'session', id: '01a2073f-22f7-7ec3-9fd0-6be405ad3538' },
+      { type: 'turn' },
       { type: 'tool', name: 'apply_patch', detail: 'Created `/home/user/repo/hello.txt`' },
       { type: 'text', text: 'Done: I created the file.' },
       { type: 'usage', inputTokens: 26, outputTokens: 10 },

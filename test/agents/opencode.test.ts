@@ -10,12 +10,14 @@ const events = (output: string): AgentEvent[] => parseAgentOutput(opencode, outp
 const line = (o: object): string => JSON.stringify({ timestamp: 1, sessionID: 'ses_abc', ...o });
 
 describe("OpenCode's run --format json parser", () => {
-  it('reads the session once, the write, the final text, usage and cost of each step from the sample', () => {
+  it('reads the session once, a turn for each step, the write, the final text, usage and cost of each step from the sample', () => {
     const es = events(sample('opencode-run-json.jsonl'));
     expect(es).toEqual([
       { type: 'session', id: 'ses_df8c1c941ffeTMUjGroOVMF8rO' },
+      { type: 'turn' },
       { type: 'tool', name: 'write', detail: 'Edited `/home/user/repo/hello.txt`' },
       { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0 },
+      { type: 'turn' },
       { type: 'text', text: 'Done: I created the file.' },
       { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0 },
       { type: 'result', ok: true, summary: 'Done: I created the file.' },
