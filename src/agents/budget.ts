@@ -83,7 +83,7 @@ export function formatUsd(usd: number): string {
 export function budgetMessage(displayName: string, spent: BudgetSpent): string {
   const figures =
     spent.kind === 'turns'
-      ? `its turn budget ran out: ${spent.used} turns (model requests) used, and one job may use ${spent.limit}`
-      : `its cost budget ran out: ${formatUsd(spent.used)} spent, and one job may spend ${formatUsd(spent.limit)}`;
+      ? `its turn budget ran out: it used ${Math.min(spent.used, spent.limit)} of the ${spent.limit} turns (model requests) one job may make`
+      : `its cost budget ran out: it spent ${formatUsd(spent.used)} of the ${formatUsd(spent.limit)} one job may spend`;
   return `${displayName} was stopped because ${figures}. Comment again to let it continue with a new budget, or ask for a smaller change.`;
 }
