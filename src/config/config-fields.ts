@@ -24,16 +24,7 @@ export const branchPrefix = z
 /** A job's budget, at the top of the file and per agent; the operator's (ISSUESMITH_MAX_*) is the ceiling. */
 export const budgetFields = z
   .strictObject({
-    max_turns: z
-      .number()
-      .int()
-      .positive()
-      .describe("Model requests (turns) one job's agent run may make. Default and ceiling: the app's ISSUESMITH_MAX_TURNS.")
-      .optional(),
-    max_cost_usd: z
-      .number()
-      .positive()
-      .describe("US dollars one job's agent run may spend. Default and ceiling: the app's ISSUESMITH_MAX_COST_USD.")
-      .optional(),
+    max_turns: z.number().int().positive().describe("Model requests (turns) one job's agent run may make. Default and ceiling: the app's ISSUESMITH_MAX_TURNS.").optional(),
+    max_cost_usd: z.number().positive().describe("US dollars one job's agent run may spend. Default and ceiling: the app's ISSUESMITH_MAX_COST_USD.").optional(),
   })
   .describe("Per-job limits on the agent's turns and spend; a value above the app's own limit is lowered to it.");

@@ -85,11 +85,7 @@ describe('per-job budgets on turns and spend', () => {
     const mock = api(7001).firstRunOpeningPullRequest();
     withCheckOnBase(mock);
     // Each request costs a cent; left alone, the agent would go on for a hundred of them and then sleep past the time limit.
-    await run(
-      { ISSUESMITH_MAX_COST_USD: '0.05' },
-      '/agent opencode fix it\nfake-agent: write started.txt half done\nfake-agent: turns 100 0.01\nfake-agent: sleep 120',
-      7001,
-    );
+    await run({ ISSUESMITH_MAX_COST_USD: '0.05' }, '/agent opencode fix it\nfake-agent: write started.txt half done\nfake-agent: turns 100 0.01\nfake-agent: sleep 120', 7001);
     expect(git.git(OWNER, REPO, ['show', `${BRANCH}:started.txt`])).toBe('half done');
     const pr = mock.record.pulls[0] as { body: string; draft: boolean };
     expect(pr.draft).toBe(true);

@@ -80,7 +80,8 @@ function withBudget(run: AgentRun, meter: BudgetMeter, budget: Budget): AgentRun
   const spent = meter.spent;
   if (spent !== undefined && !run.ok) return { ...run, reason: spent.kind === 'turns' ? 'max_turns' : 'max_cost', budget: spent };
   if (spent !== undefined) return run;
-  if (run.reason === 'max_turns' && budget.maxTurns !== undefined) return { ...run, budget: { kind: 'turns', limit: budget.maxTurns, used: Math.max(meter.turns, budget.maxTurns) } };
+  if (run.reason === 'max_turns' && budget.maxTurns !== undefined)
+    return { ...run, budget: { kind: 'turns', limit: budget.maxTurns, used: Math.max(meter.turns, budget.maxTurns) } };
   if (run.reason === 'max_cost' && budget.maxCostUsd !== undefined) return { ...run, budget: { kind: 'cost', limit: budget.maxCostUsd, used: run.costUsd ?? budget.maxCostUsd } };
   return run;
 }
