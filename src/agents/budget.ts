@@ -1,12 +1,4 @@
-import type { AgentEvent } from './profile.js';
-
-/** What one job's agent run may use: model requests (turns) and money. Absent: no limit. */
-export interface Budget {
-  maxTurns?: number;
-  maxCostUsd?: number;
-}
-
-export type BudgetKind = 'turns' | 'cost';
+import type { AgentEvent, Budget, BudgetKind } from './profile.js';
 
 /** A budget that ran out: which one, its limit, and what the run had used when it was stopped. */
 export interface BudgetSpent {

@@ -80,17 +80,7 @@ export function createOpenCodeParser(): AgentStreamParser {
           break;
         }
         case 'step_finish': {
-          const t = l.part.tokens;
-          if (t !== undefined || l.part.cost !== undefined) {
-            // OpenCode counts cached input and reasoning apart from input and output.
-            const usage: AgentEvent = {
-              type: 'usage',
-              inputTokens: (t?.input ?? 0) + (t?.cache?.read ?? 0) + (t?.cache?.write ?? 0),
-              outputTokens: (t?.output ?? 0) + (t?.reasoning ?? 0),
-            };
-            if (l.part.cost !== undefined) usage.costUsd = l.part.cost;
-            events.push(usage);
-          }
+          events.push(...stepUsage(l.part));
           if (l.part.reason !== undefined && l.part.reason !== 'tool-calls' && !failed) {
             events.push({ type: 'result', ok: true, summary: lastText });
           }
@@ -107,6 +97,19 @@ export function createOpenCodeParser(): AgentStreamParser {
     },
     end: () => [],
   };
+}
+
+/** What a finished step used. OpenCode counts cached input and reasoning apart from input and output. */
+function stepUsage(part: { tokens?: z.infer<typeof tokens> | undefined; cost?: number | undefined }): AgentEvent[] {
+  const t = part.tokens;
+  if (t === undefined && part.cost === undefined) return [];
+  const usage: AgentEvent = {
+    type: 'usage',
+    inputTokens: (t?.input ?? 0) + (t?.cache?.read ?? 0) + (t?.cache?.write ?? 0),
+    outputTokens: (t?.output ?? 0) + (t?.reasoning ?? 0),
+  };
+  if (part.cost !== undefined) usage.costUsd = part.cost;
+  return [usage];
 }
 
 /** One line of `opencode run --format json`, read without the lines before it. */

@@ -1,5 +1,3 @@
-import type { Budget, BudgetKind } from './budget.js';
-
 /**
  * One thing an agent did or said, parsed from its output stream. `usage` counts the work since the
  * previous `usage` event (a run's total is their sum); `result` is how the run ended (the last one
@@ -20,6 +18,14 @@ export type AgentEvent =
 
 /** Why a run failed, in the agent's own signals, so the report can say it in plain words. */
 export type AgentFailureReason = 'auth' | 'rate_limit' | 'max_turns' | 'max_cost' | 'timeout' | 'crash';
+
+/** What one job's agent run may use: model requests (turns) and money. Absent: no limit. */
+export interface Budget {
+  maxTurns?: number;
+  maxCostUsd?: number;
+}
+
+export type BudgetKind = 'turns' | 'cost';
 
 export interface CommandInput {
   /** Absolute path of the file holding the prompt; the command reads it on stdin. */

@@ -1,4 +1,5 @@
-import { formatUsd, type Budget } from '../agents/budget.js';
+import { formatUsd } from '../agents/budget.js';
+import type { Budget } from '../agents/profile.js';
 
 /** A `budget:` of the settings file, top-level or an agent's. */
 export interface BudgetFile {

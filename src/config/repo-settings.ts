@@ -1,5 +1,5 @@
 import { DEFAULT_BRANCH_PREFIX } from '../git/branch-name.js';
-import type { Budget } from '../agents/budget.js';
+import type { Budget } from '../agents/profile.js';
 import type { AgentProfile } from '../agents/profile.js';
 import { customAgentProfile } from '../agents/custom-agent.js';
 import { ProfileRegistry } from '../agents/registry.js';

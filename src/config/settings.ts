@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import type { Budget } from '../agents/budget.js';
+import type { Budget } from '../agents/profile.js';
 import { sandboxProviders } from '../sandbox/registry.js';
 import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
 

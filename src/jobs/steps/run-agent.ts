@@ -1,7 +1,7 @@
 import { agentStream } from '../../agents/agent-stream.js';
-import { BudgetMeter, type Budget, type BudgetSpent } from '../../agents/budget.js';
+import { BudgetMeter, type BudgetSpent } from '../../agents/budget.js';
 import { classifyFailureText } from '../../agents/failure-reason.js';
-import type { AgentEvent, AgentFailureReason, AgentProfile } from '../../agents/profile.js';
+import type { AgentEvent, AgentFailureReason, AgentProfile, Budget } from '../../agents/profile.js';
 import { CommandTimeoutError, type Sandbox } from '../../sandbox/provider.js';
 
 export interface AgentRun {
