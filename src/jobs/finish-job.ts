@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { FinalOutcome } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import type { Outcome } from './job-deps.js';
+import type { AgentRun } from './steps/run-agent.js';
 import type { JobReporter } from './reporter.js';
 
 /**
@@ -26,17 +27,21 @@ export function finalOf(o: Outcome): FinalOutcome | undefined {
     case 'no-changes':
       return { kind: 'no-changes', ...(o.followUp !== undefined ? { updated: true } : {}), summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
     case 'agent-failed':
-      return { kind: 'agent-failed', reason: o.reason, outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
+      return { kind: 'agent-failed', reason: o.reason, ...budgetOf(o.run), outputTail: o.run.outputTail, stats: o.stats, sandboxId: o.sandboxId };
     case 'pull-request':
       return {
         kind: 'pull-request',
         url: o.url,
         ...(o.followUp !== undefined ? { updated: true } : {}),
-        ...(o.partial !== undefined ? { partial: o.partial } : {}),
+        ...(o.partial !== undefined ? { partial: o.partial, ...budgetOf(o.run) } : {}),
         summary: o.run.summary,
         files: o.files,
         stats: o.stats,
         sandboxId: o.sandboxId,
       };
   }
+}
+
+function budgetOf(run: AgentRun): { budget?: 'turns' | 'cost' } {
+  return run.budget !== undefined ? { budget: run.budget.kind } : {};
 }

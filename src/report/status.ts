@@ -44,10 +44,21 @@ export interface LiveStatus extends StatusHead {
   steps: string[];
 }
 
+/** `budget`: the job's budget (turns or cost) that stopped the agent, when one did. */
 export type FinalOutcome =
-  | { kind: 'pull-request'; url: string; updated?: boolean; partial?: string; summary: string; files: FileChange[]; stats: JobStats; sandboxId?: string }
+  | {
+      kind: 'pull-request';
+      url: string;
+      updated?: boolean;
+      partial?: string;
+      budget?: 'turns' | 'cost';
+      summary: string;
+      files: FileChange[];
+      stats: JobStats;
+      sandboxId?: string;
+    }
   | { kind: 'no-changes'; updated?: boolean; summary: string; stats: JobStats; sandboxId?: string }
-  | { kind: 'agent-failed'; reason: string; outputTail: string; stats: JobStats; sandboxId?: string }
+  | { kind: 'agent-failed'; reason: string; budget?: 'turns' | 'cost'; outputTail: string; stats: JobStats; sandboxId?: string }
   | { kind: 'stopped'; by?: string; beforeStart?: boolean; stats?: JobStats; sandboxId?: string }
   | { kind: 'user-error'; message: string }
   | { kind: 'sandbox-error'; message: string }
@@ -179,6 +190,8 @@ export interface CheckRunText {
   summary: string;
 }
 
+const BUDGET_NAME = { turns: 'turn budget', cost: 'cost budget' } as const;
+
 /** The check run `issuesmith / <agent>` for the same status. */
 export function renderCheckRun(s: JobStatus): CheckRunText {
   // The check run is the transcript: no link to itself.
@@ -188,12 +201,14 @@ export function renderCheckRun(s: JobStatus): CheckRunText {
   const [conclusion, title]: [CheckConclusion, string] =
     o.kind === 'pull-request'
       ? o.partial !== undefined
-        ? ['failure', `${s.agent} did not finish; partial work pushed`]
+        ? ['failure', `${s.agent} ${o.budget !== undefined ? `ran out of its ${BUDGET_NAME[o.budget]}` : 'did not finish'}; partial work pushed`]
         : ['success', `${s.agent} ${o.updated === true ? 'pushed a new commit' : 'opened a pull request'}`]
       : o.kind === 'no-changes'
         ? ['neutral', `${s.agent} changed no file`]
         : o.kind === 'stopped'
           ? ['cancelled', o.by === undefined ? 'Stopped by a shutdown' : `Stopped by @${o.by}`]
-          : ['failure', `${s.agent} failed`];
+          : o.kind === 'agent-failed' && o.budget !== undefined
+            ? ['failure', `${s.agent} ran out of its ${BUDGET_NAME[o.budget]}`]
+            : ['failure', `${s.agent} failed`];
   return { status: 'completed', conclusion, title, summary };
 }

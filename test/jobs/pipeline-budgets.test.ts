@@ -94,7 +94,8 @@ describe('per-job budgets on turns and spend', () => {
     expect(pr.body).toContain('Refs #1');
     expect(mock.finalStatus).toContain(`did not finish: ${why}`);
     // The pull request's head carries the failed check run (the base commit's, if one was made by then, ends neutral).
-    const check = mock.record.checkRuns.find((c) => c.conclusion === 'failure') as { output: { summary: string } } | undefined;
+    const check = mock.record.checkRuns.find((c) => c.conclusion === 'failure') as { output: { title: string; summary: string } } | undefined;
+    expect(check?.output.title).toBe('OpenCode ran out of its cost budget; partial work pushed');
     expect(check?.output.summary).toContain(why);
   });
 

@@ -80,6 +80,19 @@ describe('the status comment and check run texts', () => {
     expect(renderCheckRun(s)).toMatchObject({ conclusion: 'failure', title: 'Claude Code failed' });
   });
 
+  it('a budget that ran out: named in the check run title, with or without partial work', () => {
+    const why = 'Codex was stopped because its turn budget ran out: it used 20 of the 20 turns (model requests) one job may make.';
+    const partial = final({ kind: 'pull-request', url: 'https://github.example/o/r/pull/7', partial: why, budget: 'turns', summary: 'Half done.', files: [], stats });
+    expect(renderStatusComment(partial)).toContain(`did not finish: ${why} Its partial work is in a draft pull request`);
+    expect(renderCheckRun(partial)).toMatchObject({
+      conclusion: 'failure',
+      title: 'Claude Code ran out of its turn budget; partial work pushed',
+      summary: expect.stringContaining(why),
+    });
+    const nothing = final({ kind: 'agent-failed', reason: why, budget: 'cost', outputTail: '', stats });
+    expect(renderCheckRun(nothing)).toMatchObject({ conclusion: 'failure', title: 'Claude Code ran out of its cost budget' });
+  });
+
   it('cancelled: who stopped it, and that nothing was pushed', () => {
     const s = final({ kind: 'stopped', by: 'monalisa', stats });
     expect(renderStatusComment(s)).toContain(':stop_sign: Stopped by @monalisa. Nothing was pushed.');
