@@ -1,5 +1,21 @@
 import type { AgentEvent, Budget, BudgetKind } from './profile.js';
 
+/** What earlier runs of the same job used of its budget. */
+export interface BudgetUsed {
+  turns: number;
+  costUsd?: number | undefined;
+}
+
+/** What is left of a budget once `used` is taken off; undefined when a part of it is used up. */
+export function remainingBudget(budget: Budget, used: BudgetUsed | undefined): Budget | undefined {
+  if (used === undefined) return budget;
+  const left: Budget = {};
+  if (budget.maxTurns !== undefined) left.maxTurns = budget.maxTurns - used.turns;
+  if (budget.maxCostUsd !== undefined) left.maxCostUsd = budget.maxCostUsd - (used.costUsd ?? 0);
+  if ((left.maxTurns !== undefined && left.maxTurns < 1) || (left.maxCostUsd !== undefined && left.maxCostUsd <= 0)) return undefined;
+  return left;
+}
+
 /** A budget that ran out: which one, its limit, and what the run had used when it was stopped. */
 export interface BudgetSpent {
   kind: BudgetKind;
@@ -21,7 +37,11 @@ export class BudgetMeter {
   constructor(
     private readonly budget: Budget,
     private readonly enforcedByCli: readonly BudgetKind[] = [],
-  ) {}
+    usedBefore?: BudgetUsed,
+  ) {
+    this.#turns = usedBefore?.turns ?? 0;
+    this.#costUsd = usedBefore?.costUsd;
+  }
 
   get turns(): number {
     return this.#turns;

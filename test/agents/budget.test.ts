@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAgentOutput } from '../../src/agents/agent-stream.js';
-import { budgetMessage, BudgetMeter } from '../../src/agents/budget.js';
+import { budgetMessage, BudgetMeter, remainingBudget } from '../../src/agents/budget.js';
 import { claude } from '../../src/agents/claude.js';
 import { parseClaudeStreamLine } from '../../src/agents/claude-stream.js';
 import type { AgentEvent } from '../../src/agents/profile.js';
@@ -46,6 +46,16 @@ describe('the budget meter', () => {
   it('with no budget, is never spent', () => {
     const meter = new BudgetMeter({});
     for (let i = 0; i < 1000; i += 1) expect(meter.add(i % 2 === 0 ? turn() : cost(100))).toBeUndefined();
+  });
+
+  it("counts what an earlier run of the same job used (a follow-up's failed resume) against the same budget", () => {
+    const meter = new BudgetMeter({ maxTurns: 5, maxCostUsd: 1 }, [], { turns: 4, costUsd: 0.9 });
+    expect(meter.add(turn())).toBeUndefined();
+    expect(meter.add(cost(0.1))).toEqual({ kind: 'cost', limit: 1, used: 1 });
+    expect(remainingBudget({ maxTurns: 5, maxCostUsd: 1 }, { turns: 4, costUsd: 0.25 })).toEqual({ maxTurns: 1, maxCostUsd: 0.75 });
+    expect(remainingBudget({ maxTurns: 5 }, { turns: 5 })).toBeUndefined();
+    expect(remainingBudget({ maxCostUsd: 1 }, { turns: 0, costUsd: 1 })).toBeUndefined();
+    expect(remainingBudget({}, { turns: 1000, costUsd: 1000 })).toEqual({});
   });
 
   it('names the budget that ran out, with its figures', () => {

@@ -1,3 +1,4 @@
+import { remainingBudget, type BudgetUsed } from '../../agents/budget.js';
 import type { Continuation } from '../job-deps.js';
 import type { ChosenAgent } from './choose-agent.js';
 import { readPatch } from './collect-patch.js';
@@ -16,7 +17,7 @@ export interface AgentWork {
  * The prompt written to a file in the sandbox, the agent run on it with a hard time limit and the job's
  * budget (turns, cost), and its change read out: a run stopped by either keeps what it did so far.
  */
-export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent, prompt: string, resume?: string): Promise<AgentWork> {
+export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent, prompt: string, resume?: string, usedBefore?: BudgetUsed): Promise<AgentWork> {
   const { deps } = turn;
   await ws.sandbox.writeFile(ws.promptFile, prompt);
   turn.stopped();
@@ -30,7 +31,8 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
       promptFile: ws.promptFile,
       workdir: ws.workdir,
       timeoutMs: settings.jobTimeoutMs,
-      budget: settings.budget,
+      // A CLI enforcing a budget itself is given what is left of it.
+      budget: remainingBudget(settings.budget, usedBefore) ?? settings.budget,
       ...(resume !== undefined ? { resume } : {}),
       ...(model !== undefined ? { model } : {}),
     }),
@@ -38,6 +40,7 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
     ...(deps.signal ? { signal: deps.signal } : {}),
     onEvent: (e) => turn.progress.event(e),
     budget: settings.budget,
+    ...(usedBefore !== undefined ? { usedBefore } : {}),
   });
   // A stopped agent's work is dropped: nothing is pushed.
   turn.stopped();
@@ -59,9 +62,12 @@ export async function letAgentGoOn(
   if (resume === undefined) return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
   const work = await letAgentWork(turn, ws, agent, prompts.resumed, resume);
   if (work.run.ok || work.run.reason !== 'crash' || work.patch.byteLength > 0) return { ...work, continuation: ws.continuation };
+  // The failed attempt's requests count against the job's budget; with none of it left, there is no second try.
+  const used = { turns: work.run.turns ?? 0, costUsd: work.run.costUsd };
+  if (remainingBudget(turn.deps.settings.budget, used) === undefined) return { ...work, continuation: ws.continuation };
   turn.deps.log.warn(
     { session: resume, continuation: ws.continuation, output: turn.deps.redactor.redact(work.run.outputTail) },
     'the agent could not resume its session; running it afresh',
   );
-  return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
+  return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh(), undefined, used)), continuation: 'fresh' };
 }

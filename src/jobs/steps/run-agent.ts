@@ -1,5 +1,5 @@
 import { agentStream } from '../../agents/agent-stream.js';
-import { BudgetMeter, type BudgetSpent } from '../../agents/budget.js';
+import { BudgetMeter, type BudgetSpent, type BudgetUsed } from '../../agents/budget.js';
 import { classifyFailureText } from '../../agents/failure-reason.js';
 import type { AgentEvent, AgentFailureReason, AgentProfile, Budget } from '../../agents/profile.js';
 import { CommandTimeoutError, type Sandbox } from '../../sandbox/provider.js';
@@ -16,6 +16,8 @@ export interface AgentRun {
   exitCode: number | undefined;
   /** The last lines of what the agent printed (stdout and stderr), for failure reports. */
   outputTail: string;
+  /** Model requests the stream showed (see BudgetMeter). */
+  turns?: number;
   /** The budget that stopped the run (`reason` is then max_turns or max_cost), with its figures. */
   budget?: BudgetSpent;
 }
@@ -29,6 +31,8 @@ export interface RunAgentInput {
   onEvent?: (e: AgentEvent) => void;
   /** The job's budget: what the profile's CLI does not enforce itself (its `budgetFlags`) is enforced here. */
   budget?: Budget;
+  /** What earlier runs of the same job used: they count against the same budget. */
+  usedBefore?: BudgetUsed;
 }
 
 /** Runs the agent's command in the sandbox and folds its event stream into one result. */
@@ -38,7 +42,7 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
   // Some agents (OpenClaw) print one JSON object over many lines: the profile's stream parser copes.
   const stream = agentStream(input.profile);
   const budget = input.budget ?? {};
-  const meter = new BudgetMeter(budget, input.profile.budgetFlags ?? []);
+  const meter = new BudgetMeter(budget, input.profile.budgetFlags ?? [], input.usedBefore);
   // A spent budget stops the command the way a stop does: the sandbox kills it, what it did so far stays.
   const overBudget = new AbortController();
   const feed = (es: AgentEvent[]): void => {
@@ -69,7 +73,7 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
   feed(stream.end());
   // The exit code of a command killed for its budget is the kill's, not the agent's.
   const run = fold(events, exitCode, timedOut, tail.text(), overBudget.signal.aborted);
-  return withBudget(run, meter, budget);
+  return withBudget({ ...run, turns: meter.turns - (input.usedBefore?.turns ?? 0) }, meter, budget);
 }
 
 /**
