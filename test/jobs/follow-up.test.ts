@@ -334,6 +334,34 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(stdin).not.toContain('GitHub cannot place');
   });
 
+  it('gives each turn of the conversation a budget of its own: a turn stopped by it, then the next turn goes on', async () => {
+    config = 'budget:\n  max_turns: 3\n';
+    const record = join(root, 'claude.json');
+    // A run that goes on a while may show its check run on the commit it started from before the one it pushed.
+    const checkOnStart = (m: MockGitHubApi): MockGitHubApi => (m.scope.post(`${m.repoPath}/check-runs`).optionally().reply(201, { id: 8001 }), m);
+    const first = api(1, commentIds).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls().scopedToken('read');
+    checkOnStart(first.botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2));
+    const stopped = await deliver(
+      'issue_comment',
+      commentPayload('/agent claude add a note\nfake-agent: write notes/one.md turn one\nfake-agent: turns 10', { commentId: commentIds }),
+    );
+    expect(stopped).toMatchObject({ kind: 'pull-request', run: { reason: 'max_turns', budget: { kind: 'turns', limit: 3, used: 3 } } });
+    prBody = (first.record.pulls[0] as { body: string }).body;
+    expect(prBody).toContain('This change is incomplete: Claude Code was stopped because its turn budget ran out: it used 3 of the 3 turns');
+
+    const second = api(PR, commentIds).installationToken().permission().reaction('eyes').status({ id: statusId() });
+    second.getPull({ number: PR, body: prBody, headRef: BRANCH, headSha: headSha() }).botIdentity().scopedToken('read');
+    checkOnStart(second.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2));
+    const outcome = await deliver(
+      'issue_comment',
+      pullCommentPayload(`/agent go on\nfake-agent: record ${record}\nfake-agent: write notes/two.md turn two\nfake-agent: turns 1`, { commentId: commentIds, number: PR }),
+    );
+    expect((JSON.parse(readFileSync(record, 'utf8')) as { argv: string[] }).argv).toEqual(expect.arrayContaining(['--max-turns', '3']));
+    expect(followUp(outcome)).toMatchObject({ turn: 2, pushed: true });
+    expect(followUp(outcome).run).toMatchObject({ ok: true, turns: 3 });
+    expect(followUp(outcome).run.budget).toBeUndefined();
+  }, 120_000);
+
   it('runs afresh when the restored session cannot be resumed', async () => {
     const first = await firstTurn('claude', 'fake-agent: write notes/one.md turn one');
     await provider.kill(first.sandbox ?? '', OWNED);
