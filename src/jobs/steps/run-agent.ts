@@ -1,7 +1,7 @@
 import { agentStream } from '../../agents/agent-stream.js';
 import { BudgetMeter, type BudgetSpent, type BudgetUsed } from '../../agents/budget.js';
 import { classifyFailureText } from '../../agents/failure-reason.js';
-import type { AgentEvent, AgentFailureReason, AgentProfile, Budget } from '../../agents/profile.js';
+import type { AgentEvent, AgentFailureReason, AgentProfile, Budget, BudgetKind } from '../../agents/profile.js';
 import { CommandTimeoutError, type Sandbox } from '../../sandbox/provider.js';
 
 export interface AgentRun {
@@ -73,20 +73,22 @@ export async function runAgent(input: RunAgentInput): Promise<AgentRun> {
   feed(stream.end());
   // The exit code of a command killed for its budget is the kill's, not the agent's.
   const run = fold(events, exitCode, timedOut, tail.text(), overBudget.signal.aborted);
-  return withBudget({ ...run, turns: meter.turns - (input.usedBefore?.turns ?? 0) }, meter, budget);
+  return withBudget({ ...run, turns: meter.turns - (input.usedBefore?.turns ?? 0) }, meter, budget, input.profile.budgetFlags ?? []);
 }
 
 /**
  * A run the app stopped for its budget, or one the CLI stopped at the budget it was given (Claude
  * Code's error_max_turns / error_max_budget_usd), says which budget ran out and by how much.
  */
-function withBudget(run: AgentRun, meter: BudgetMeter, budget: Budget): AgentRun {
+function withBudget(run: AgentRun, meter: BudgetMeter, budget: Budget, cliFlags: readonly BudgetKind[]): AgentRun {
   const spent = meter.spent;
   if (spent !== undefined && !run.ok) return { ...run, reason: spent.kind === 'turns' ? 'max_turns' : 'max_cost', budget: spent };
   if (spent !== undefined) return run;
-  if (run.reason === 'max_turns' && budget.maxTurns !== undefined)
+  // Only a limit the app gave the CLI is the job's budget; an agent's own default limit is not.
+  if (run.reason === 'max_turns' && budget.maxTurns !== undefined && cliFlags.includes('turns'))
     return { ...run, budget: { kind: 'turns', limit: budget.maxTurns, used: Math.max(meter.turns, budget.maxTurns) } };
-  if (run.reason === 'max_cost' && budget.maxCostUsd !== undefined) return { ...run, budget: { kind: 'cost', limit: budget.maxCostUsd, used: run.costUsd ?? budget.maxCostUsd } };
+  if (run.reason === 'max_cost' && budget.maxCostUsd !== undefined && cliFlags.includes('cost'))
+    return { ...run, budget: { kind: 'cost', limit: budget.maxCostUsd, used: meter.costUsd ?? budget.maxCostUsd } };
   return run;
 }
 
