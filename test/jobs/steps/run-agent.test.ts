@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { amp } from '../../../src/agents/amp.js';
+import { claude } from '../../../src/agents/claude.js';
 import { opencode } from '../../../src/agents/opencode.js';
 import { runAgent } from '../../../src/jobs/steps/run-agent.js';
 import type { RunOptions, Sandbox } from '../../../src/sandbox/provider.js';
@@ -48,5 +50,20 @@ describe('runAgent with a budget', () => {
     const run = await runAgent({ sandbox, profile: opencode, command: 'opencode', timeoutMs: 60_000, budget: { maxTurns: 2, maxCostUsd: 1 } });
     expect(sandbox.aborted()).toBe(false);
     expect(run).toMatchObject({ ok: true, costUsd: 0.02 });
+  });
+
+  it("reports Claude Code's stop at the --max-budget-usd it was given as the cost budget, with Claude Code's own figure", async () => {
+    const result = { type: 'result', subtype: 'error_max_budget_usd', is_error: true, total_cost_usd: 0.52, usage: { input_tokens: 1, output_tokens: 1 }, errors: ['budget'] };
+    const sandbox = printing([JSON.stringify(result)]);
+    const run = await runAgent({ sandbox, profile: claude, command: 'claude', timeoutMs: 60_000, budget: { maxCostUsd: 0.5 } });
+    expect(sandbox.aborted()).toBe(false);
+    expect(run).toMatchObject({ ok: false, reason: 'max_cost', budget: { kind: 'cost', limit: 0.5, used: 0.52 } });
+  });
+
+  it("does not take an agent's own turn limit for the job's budget, which the app never gave it", async () => {
+    const result = { type: 'result', subtype: 'error_max_turns', is_error: true, error: 'max turns' };
+    const run = await runAgent({ sandbox: printing([JSON.stringify(result)]), profile: amp, command: 'amp', timeoutMs: 60_000, budget: { maxTurns: 50 } });
+    expect(run).toMatchObject({ ok: false, reason: 'max_turns' });
+    expect(run.budget).toBeUndefined();
   });
 });
