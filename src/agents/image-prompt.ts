@@ -8,6 +8,8 @@ export interface PromptImage {
   alt: string;
   /** Where it was shown: the issue or the comment that asked. */
   from: 'issue' | 'comment';
+  /** Its address in the text, without a query (a signed address's query is a short-lived credential). */
+  source: string;
 }
 
 export interface RequestImages {
@@ -31,7 +33,7 @@ export function imagePromptParts(r: RequestImages): string[] {
     parts.push(
       'The images shown in the request were downloaded into these files, outside the working tree. Open them to see what the request shows; do not copy them into the repository unless the task asks for it.',
       '<images>',
-      ...r.images.map((i) => `- ${i.path} (from the ${i.from}${altText(i.alt)})`),
+      ...r.images.map((i) => `- ${i.path} (the image ${i.source} in the ${i.from}${altText(i.alt)})`),
       '</images>',
     );
   }

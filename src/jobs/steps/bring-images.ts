@@ -109,16 +109,16 @@ export async function bringImages(turn: Turn, ws: Workspace, texts: RequestText[
   for (const c of candidates) {
     const got = results.get(c)!;
     if (!got.ok) {
-      notes.push(`image ${c.n} (in the ${c.from}) was not downloaded: ${why(got, limits)}.`);
+      notes.push(`the image ${describeImageUrl(c.url)} in the ${c.from} was not downloaded: ${why(got, limits)}.`);
       continue;
     }
     const path = `${imagesDir(ws)}/${prefix}-${c.n}.${got.kind === 'jpeg' ? 'jpg' : got.kind}`;
     try {
       await ws.sandbox.writeFile(path, got.bytes);
-      images.push({ path, alt: c.alt, from: c.from });
+      images.push({ path, alt: c.alt, from: c.from, source: describeImageUrl(c.url) });
     } catch (err) {
       deps.log.warn({ err, image: c.n }, 'could not write an image into the sandbox');
-      notes.push(`image ${c.n} (in the ${c.from}) could not be put in the sandbox.`);
+      notes.push(`the image ${describeImageUrl(c.url)} in the ${c.from} could not be put in the sandbox.`);
     }
   }
   return report(turn, { images, notes, linked });
@@ -158,7 +158,7 @@ async function signedAddresses(turn: Turn, hidden: Candidate[], hosts: Attachmen
 type Fetched = Download | { ok: false; reason: 'total-too-large'; status?: undefined };
 
 function why(d: Extract<Fetched, { ok: false }>, limits: { maxBytes: number; maxTotalBytes: number }): string {
-  const mb = (n: number): string => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+  const mb = (n: number): string => (n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : `${Math.round(n / 1024)} kB`);
   switch (d.reason) {
     case 'too-large':
       return `it is larger than ${mb(limits.maxBytes)}`;
