@@ -38,7 +38,10 @@ export function imagePromptParts(r: RequestImages): string[] {
     );
   }
   for (const n of r.notes) parts.push(`Note: ${n}`);
-  if (r.linked > 0) parts.push(`${r.linked === 1 ? 'One image' : `${r.linked} images`} of the request on other hosts ${r.linked === 1 ? 'was' : 'were'} not downloaded and stay links in the text.`);
+  if (r.linked > 0)
+    parts.push(
+      `${r.linked === 1 ? 'One image' : `${r.linked} images`} of the request on other hosts ${r.linked === 1 ? 'was' : 'were'} not downloaded and stay links in the text.`,
+    );
   return parts;
 }
 
@@ -49,6 +52,10 @@ export function withImages(prompt: string, r: RequestImages): string {
 }
 
 function altText(alt: string): string {
-  const clean = cleanUntrustedText(alt).replace(/[\n"<>]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const clean = cleanUntrustedText(alt)
+    .replace(/[\n"<>]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
   return clean === '' ? '' : `, alt text "${clean}"`;
 }

@@ -39,8 +39,7 @@ export function attachmentHosts(apiBaseUrl: string): AttachmentHosts {
 
 export type ImageSource =
   /** An attachment of this deployment's GitHub; `withToken` when it is on the GitHub host itself. */
-  | { kind: 'attachment'; url: URL; withToken: boolean }
-  | { kind: 'foreign' };
+  { kind: 'attachment'; url: URL; withToken: boolean } | { kind: 'foreign' };
 
 /** An id or file name in an attachment path: no dots at the start (so no `..`), no escapes, no slashes. */
 const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,199}';

@@ -74,7 +74,10 @@ describe('downloading one image of a request', () => {
   });
 
   it('stops after a few redirects', async () => {
-    nock('https://github.com').get(ASSET).times(5).reply(302, '', { Location: `https://github.com${ASSET}` });
+    nock('https://github.com')
+      .get(ASSET)
+      .times(5)
+      .reply(302, '', { Location: `https://github.com${ASSET}` });
     expect(await download(`https://github.com${ASSET}`)).toEqual({ ok: false, reason: 'too-many-redirects' });
   });
 

@@ -59,7 +59,10 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     // A job slower than the status interval (a busy machine) also writes a live check run for its
     // starting commit before the final one on its new head: a second check run, when it comes.
     const checks = `/api/v3/repos/${OWNER}/${REPO}/check-runs`;
-    mock.scope.post(checks).optionally().reply(201, { id: 8002, html_url: `https://github.example/${OWNER}/${REPO}/runs/8002` });
+    mock.scope
+      .post(checks)
+      .optionally()
+      .reply(201, { id: 8002, html_url: `https://github.example/${OWNER}/${REPO}/runs/8002` });
     mock.scope.patch(`${checks}/8002`).optionally().times(100).reply(200, { id: 8002 });
     return mock;
   }
@@ -174,7 +177,10 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
       .reaction('rocket')
       .revoke(2);
     orSecondCheckRun(mock);
-    const outcome = await deliver('issue_comment', pullCommentPayload(`/agent now this one\n![second](${git.url}${asset('second')})\nfake-agent: write b.txt two`, { commentId: 9102, number: PR }));
+    const outcome = await deliver(
+      'issue_comment',
+      pullCommentPayload(`/agent now this one\n![second](${git.url}${asset('second')})\nfake-agent: write b.txt two`, { commentId: 9102, number: PR }),
+    );
     expect(outcome.kind).toBe('pull-request');
     expect(mock.finalStatus).not.toContain('Warnings');
 

@@ -48,64 +48,17 @@ interface Candidate {
  * directly is fetched through the short-lived signed address GitHub's Markdown rendering gives it.
  */
 export async function bringImages(turn: Turn, ws: Workspace, texts: RequestText[]): Promise<RequestImages> {
-  const { deps, job } = turn;
-  const limits = deps.settings.images;
+  const limits = turn.deps.settings.images;
   if (limits.maxCount === 0) return NO_IMAGES;
-  const hosts = attachmentHosts(deps.github.baseUrl);
-  const candidates: Candidate[] = [];
+  const hosts = attachmentHosts(turn.deps.github.baseUrl);
+  const { candidates, linked, over } = imagesOf(texts, hosts, turn.job, limits.maxCount);
   const notes: string[] = [];
-  let linked = 0;
-  let over = 0;
-  const seen = new Set<string>();
-  for (const t of texts) {
-    // What GitHub hides when it shows the text (HTML comments) is not the request's: its images are not fetched.
-    for (const ref of findImageRefs(cleanUntrustedText(t.text))) {
-      const source = classifyImageUrl(ref.url.trim(), hosts, job);
-      if (source.kind === 'foreign') {
-        linked += 1;
-        continue;
-      }
-      if (seen.has(source.url.href)) continue;
-      seen.add(source.url.href);
-      if (candidates.length >= limits.maxCount) over += 1;
-      else candidates.push({ url: source.url, withToken: source.withToken, alt: ref.alt, from: t.from, n: candidates.length + 1 });
-    }
-  }
   if (over > 0) notes.push(`${over} more ${over === 1 ? 'image was' : 'images were'} not downloaded: at most ${limits.maxCount} are downloaded for one request.`);
   if (candidates.length === 0) return report(turn, { images: [], notes, linked });
-
   turn.stopped();
-  const token = candidates.some((c) => c.withToken) ? await deps.github.readToken() : undefined;
-  const signal = deps.signal === undefined ? AbortSignal.timeout(limits.timeoutMs) : AbortSignal.any([AbortSignal.timeout(limits.timeoutMs), deps.signal]);
+  const results = await downloadAll(turn, candidates, hosts);
   const prefix = randomBytes(4).toString('hex');
   const images: PromptImage[] = [];
-  let total = 0;
-  const results = new Map<Candidate, Fetched>();
-  const fetchOne = async (c: Candidate, url: URL, withToken: boolean): Promise<Fetched> => {
-    const room = limits.maxTotalBytes - total;
-    const got: Fetched =
-      room <= 0 ? { ok: false, reason: 'too-large' } : await downloadImage(url, { hosts, token: withToken ? token : undefined, maxBytes: Math.min(limits.maxBytes, room), signal });
-    if (got.ok) total += got.bytes.byteLength;
-    else {
-      // Too large for what was left of the total, not for one image.
-      if (got.reason === 'too-large' && room < limits.maxBytes) return { ok: false, reason: 'total-too-large' };
-      deps.log.warn({ image: c.n, url: describeImageUrl(url), reason: got.reason, status: got.status }, 'an image of the request was not downloaded');
-    }
-    return got;
-  };
-  for (const c of candidates) results.set(c, await fetchOne(c, c.url, c.withToken));
-
-  // Attachments of a private repository answer 404 to an installation token: GitHub's rendering of the
-  // same Markdown gives each a signed address on its image host, fetched without the token.
-  const hidden = candidates.filter((c) => {
-    const r = results.get(c);
-    return hosts.dotcom && c.withToken && r !== undefined && !r.ok && r.status === 404;
-  });
-  if (hidden.length > 0 && !signal.aborted) {
-    const signed = await signedAddresses(turn, hidden, hosts);
-    for (const [c, url] of signed) results.set(c, await fetchOne(c, url, false));
-  }
-
   for (const c of candidates) {
     const got = results.get(c)!;
     if (!got.ok) {
@@ -117,11 +70,64 @@ export async function bringImages(turn: Turn, ws: Workspace, texts: RequestText[
       await ws.sandbox.writeFile(path, got.bytes);
       images.push({ path, alt: c.alt, from: c.from, source: describeImageUrl(c.url) });
     } catch (err) {
-      deps.log.warn({ err, image: c.n }, 'could not write an image into the sandbox');
+      turn.deps.log.warn({ err, image: c.n }, 'could not write an image into the sandbox');
       notes.push(`the image ${describeImageUrl(c.url)} in the ${c.from} could not be put in the sandbox.`);
     }
   }
   return report(turn, { images, notes, linked });
+}
+
+/** The images of the texts that are GitHub's, the first `max` of them, once each; how many are elsewhere, and how many more there were. */
+function imagesOf(texts: RequestText[], hosts: AttachmentHosts, job: Job, max: number): { candidates: Candidate[]; linked: number; over: number } {
+  const candidates: Candidate[] = [];
+  let linked = 0;
+  let over = 0;
+  const seen = new Set<string>();
+  for (const t of texts) {
+    // What GitHub hides when it shows the text (HTML comments) is not the request's: its images are not fetched.
+    for (const ref of findImageRefs(cleanUntrustedText(t.text))) {
+      const source = classifyImageUrl(ref.url.trim(), hosts, job);
+      if (source.kind === 'foreign') linked += 1;
+      else if (seen.has(source.url.href)) continue;
+      else if (candidates.length >= max) over += 1;
+      else candidates.push({ url: source.url, withToken: source.withToken, alt: ref.alt, from: t.from, n: candidates.length + 1 });
+      if (source.kind === 'attachment') seen.add(source.url.href);
+    }
+  }
+  return { candidates, linked, over };
+}
+
+/**
+ * Downloads the images one after the other, within the images' time limit (and the job's stop), each and
+ * all together within their caps. Attachments of a private repository answer 404 to an installation
+ * token: GitHub's rendering of the same Markdown gives each a signed address on its image host, fetched
+ * without the token.
+ */
+async function downloadAll(turn: Turn, candidates: Candidate[], hosts: AttachmentHosts): Promise<Map<Candidate, Fetched>> {
+  const { deps } = turn;
+  const limits = deps.settings.images;
+  const token = candidates.some((c) => c.withToken) ? await deps.github.readToken() : undefined;
+  const signal = deps.signal === undefined ? AbortSignal.timeout(limits.timeoutMs) : AbortSignal.any([AbortSignal.timeout(limits.timeoutMs), deps.signal]);
+  let total = 0;
+  const fetchOne = async (c: Candidate, url: URL, withToken: boolean): Promise<Fetched> => {
+    const room = limits.maxTotalBytes - total;
+    const options = { hosts, token: withToken ? token : undefined, maxBytes: Math.min(limits.maxBytes, room), signal };
+    const got: Fetched = room <= 0 ? { ok: false, reason: 'too-large' } : await downloadImage(url, options);
+    if (got.ok) total += got.bytes.byteLength;
+    else deps.log.warn({ image: c.n, url: describeImageUrl(url), reason: got.reason, status: got.status }, 'an image of the request was not downloaded');
+    // Too large for what was left of the total, not for one image.
+    return !got.ok && got.reason === 'too-large' && room < limits.maxBytes ? { ok: false, reason: 'total-too-large' } : got;
+  };
+  const results = new Map<Candidate, Fetched>();
+  for (const c of candidates) results.set(c, await fetchOne(c, c.url, c.withToken));
+  const hidden = candidates.filter((c) => {
+    const r = results.get(c);
+    return hosts.dotcom && c.withToken && r !== undefined && !r.ok && r.status === 404;
+  });
+  if (hidden.length > 0 && !signal.aborted) {
+    for (const [c, url] of await signedAddresses(turn, hidden, hosts)) results.set(c, await fetchOne(c, url, false));
+  }
+  return results;
 }
 
 /** The notes go on the status comment too (with its next update: no write of their own). */

@@ -75,7 +75,9 @@ describe("bringing a github.com request's images into the sandbox", () => {
     const { run, written } = setUp();
     const r = await run(`![login](https://github.com${A})`);
     expect(seen).toEqual([`Bearer ${TOKEN}`, undefined]);
-    expect(r.images).toEqual([{ path: expect.stringMatching(/^\/home\/user\/\.issuesmith\/images\/[0-9a-f]{8}-1\.png$/), alt: 'login', from: 'issue', source: `https://github.com${A}` }]);
+    expect(r.images).toEqual([
+      { path: expect.stringMatching(/^\/home\/user\/\.issuesmith\/images\/[0-9a-f]{8}-1\.png$/), alt: 'login', from: 'issue', source: `https://github.com${A}` },
+    ]);
     expect(Buffer.from(written.get(r.images[0]!.path)!)).toEqual(PNG);
   });
 
