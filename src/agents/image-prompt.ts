@@ -40,7 +40,9 @@ export function imagePromptParts(r: RequestImages): string[] {
   for (const n of r.notes) parts.push(`Note: ${n}`);
   if (r.linked > 0)
     parts.push(
-      `${r.linked === 1 ? 'One image' : `${r.linked} images`} of the request on other hosts ${r.linked === 1 ? 'was' : 'were'} not downloaded and stay links in the text.`,
+      r.linked === 1
+        ? 'One image of the request on another host was not downloaded and stays a link in the text.'
+        : `${r.linked} images of the request on other hosts were not downloaded and stay links in the text.`,
     );
   return parts;
 }
