@@ -89,6 +89,7 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     return outcomes.at(-1) as WorkerOutcome;
   }
 
+  // Each test runs whole jobs (the follow-up two), slow on a small shared machine: 90 s each.
   const home = (): string => join(root, 'issuesmith-sbx-Codertocat_Hello-World-1', 'home', 'user');
   const prompt = (): string => readFileSync(join(home(), '.issuesmith', 'prompt.md'), 'utf8');
   /** The image paths the prompt lists. */
@@ -151,7 +152,7 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     const branch = git.branches(OWNER, REPO).find((b) => b !== 'main')!;
     expect(git.git(OWNER, REPO, ['diff', '--name-only', 'main', branch])).toBe('src/header.css');
     expect(readdirSync(join(home(), 'repo')).sort()).toEqual(['.git', 'README.md', 'src']);
-  });
+  }, 90_000);
 
   it("a follow-up on the pull request brings the new comment's images, beside the earlier ones", async () => {
     nock(git.url).get(asset('first')).reply(200, PNG);
@@ -191,5 +192,5 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     expect(readFileSync(paths[0]!)).toEqual(GIF);
     expect(existsSync(firstPaths[0]!)).toBe(true);
     expect(git.git(OWNER, REPO, ['diff', '--name-only', 'main', branch]).split('\n').sort()).toEqual(['a.txt', 'b.txt']);
-  });
+  }, 90_000);
 });
