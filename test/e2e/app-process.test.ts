@@ -142,5 +142,5 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     expect(readFileSync(path!)).toEqual(png);
     expect(prompt).toContain('One image of the request on another host was not downloaded and stays a link in the text.');
     expect(github.git.git('Codertocat', 'Hello-World', ['diff', '--name-only', 'main', 'issuesmith/2-spelling-error-in-the-readme-file'])).toBe('button.css');
-  });
+  }, 60_000);
 });
