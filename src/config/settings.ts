@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import type { Budget } from '../agents/profile.js';
 import { sandboxProviders } from '../sandbox/registry.js';
+import { imageLimitsFromEnv, type ImageLimits } from './image-limits.js';
 import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -99,6 +100,8 @@ export interface Settings {
   maxPatchBytes: number;
   /** The largest one file of a change may be, in bytes. */
   maxFileBytes: number;
+  /** The request's images the app downloads for the agent (ISSUESMITH_IMAGES_*). */
+  images: ImageLimits;
   /**
    * Signs the state markers of pull request bodies: only a marker with this key's signature, for the
    * same installation and repository, is ever read (see github/state-marker.ts).
@@ -156,6 +159,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     jobLeaseMs: s.ISSUESMITH_JOB_LEASE_SECONDS * 1000,
     maxPatchBytes: Math.round(s.ISSUESMITH_MAX_PATCH_MB * 1024 * 1024),
     maxFileBytes: Math.round(s.ISSUESMITH_MAX_FILE_MB * 1024 * 1024),
+    images: imageLimitsFromEnv(env),
     stateKey: state.key,
     stateKeySource: state.source,
     env,

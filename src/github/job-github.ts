@@ -187,6 +187,12 @@ export class JobGitHub {
     return gitRemoteUrl(this.baseUrl, this.job.owner, this.job.repo);
   }
 
+  /** GitHub's HTML for Markdown in this repository's context (what it shows for the request's images: their signed addresses). */
+  async renderMarkdown(text: string): Promise<string> {
+    const { data } = await this.installation.rest.markdown.render({ text, mode: 'gfm', context: `${this.job.owner}/${this.job.repo}` });
+    return data;
+  }
+
   botIdentity(): Promise<BotIdentity> {
     return this.identity.get(this.app, this.installation, this.baseUrl);
   }

@@ -1,7 +1,9 @@
 import { runFailureMessage } from '../agents/failure-message.js';
+import { withImages } from '../agents/image-prompt.js';
 import { buildPrompt } from '../agents/prompt.js';
 import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
+import { bringImages, firstRunTexts } from './steps/bring-images.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { letAgentWork } from './steps/let-agent-work.js';
 import { openSandbox } from './steps/open-sandbox.js';
@@ -16,8 +18,10 @@ import { vetAgentChange } from './steps/vet-change.js';
  *  2. open a sandbox: a read-only token for this repository alone, the base branch cloned, the
  *     repository's instructions file and setup steps; the job's check run (its transcript) starts on
  *     the commit the agent works from, since no pull request exists yet;
- *  3. let the agent work: the prompt in a file, the agent run with a hard time limit, its change read
- *     out as a binary patch (capped in the sandbox before it is read);
+ *  3. let the agent work: the request's images (the issue's and the asking comment's, on GitHub's own
+ *     hosts) brought into the sandbox beside the prompt, outside the work tree (one that cannot be had
+ *     is a note, not a failure); the prompt with their paths in a file, the agent run with a hard time
+ *     limit, its change read out as a binary patch (capped in the sandbox before it is read);
  *  4. vet the change on git's own view of it (size, limits, workflows, submodules, symlinks, secrets);
  *  5. push it as one commit on a new branch, with a write token minted right before;
  *  6. open the draft pull request with the signed state;
@@ -31,11 +35,12 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
     const agent = await chooseAgent(turn, job.profile);
     const ws = await openSandbox(turn, agent);
     turn.progress.checkRun(ws.baseSha, { onBase: true });
+    const images = await bringImages(turn, ws, firstRunTexts(job));
     const { run, patch } = await letAgentWork(
       turn,
       ws,
       agent,
-      buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }),
+      withImages(buildPrompt({ ...job, title: job.issue.title, body: job.issue.body, requester: job.requester.login, repositoryInstructions: turn.repo.instructions }), images),
     );
     const sandboxId = ws.sandbox.id;
     const failed = run.ok ? undefined : runFailureMessage(agent.profile, run);

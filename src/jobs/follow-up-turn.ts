@@ -3,8 +3,9 @@ import { UserError } from '../errors.js';
 import { pullRequestLockKey } from '../keys.js';
 import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
+import { bringImages, followUpTexts } from './steps/bring-images.js';
 import { chooseAgent } from './steps/choose-agent.js';
-import { followUpPrompts } from './steps/follow-up-prompt.js';
+import { followUpPrompts, withRequestImages } from './steps/follow-up-prompt.js';
 import { letAgentGoOn } from './steps/let-agent-work.js';
 import { pickUpSandbox, type FollowUpTarget } from './steps/pick-up-sandbox.js';
 import { recordTurn } from './steps/publish.js';
@@ -18,7 +19,7 @@ import { vetAgentChange } from './steps/vet-change.js';
  *  2. pick the conversation up: the last turn's paused sandbox brought to the branch's head, or a new
  *     sandbox with the branch cloned and the saved session restored at the same paths, or afresh;
  *  3. write the prompts: the new request (and the diff lines it is about), with the whole context when
- *     the session cannot be resumed;
+ *     the session cannot be resumed, and the new comment's images brought into the sandbox;
  *  4. let the agent go on, resuming its session by id (afresh once when it cannot), and read out its change;
  *  5. vet the change;
  *  6. push a new commit on top of the branch's current head, never forced;
@@ -40,7 +41,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     turn.progress.checkRun(pr.headSha);
     const ws = await pickUpSandbox(turn, agent, target, issue);
     turn.stopped();
-    const prompts = await followUpPrompts(turn, target, issue);
+    const prompts = withRequestImages(await followUpPrompts(turn, target, issue), await bringImages(turn, ws, followUpTexts(job)));
     const { run, patch, continuation } = await letAgentGoOn(turn, ws, agent, prompts, state?.session);
     const sandboxId = ws.sandbox.id;
     const followUp = { turn: number, resumed: continuation };

@@ -17,6 +17,8 @@ export interface Progress {
    * base branch's (a first run's start), where a failure shows as neutral, never as a red X on it.
    */
   checkRun(headSha: string, o?: { onBase?: boolean }): void;
+  /** A problem worth knowing that does not stop the job (an image of the request left out), shown with the status. */
+  warn?(text: string): void;
 }
 
 export const silentProgress: Progress = {

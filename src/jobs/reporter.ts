@@ -150,6 +150,10 @@ export class JobReporter implements Progress {
     this.#publish();
   }
 
+  warn(text: string): void {
+    this.warnings([...(this.#head.warnings ?? []), text]);
+  }
+
   sandbox(_id: string): void {
     // Shown in the final report; nothing to redraw now.
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,4 +119,28 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
     ).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
     expect(output).not.toContain(ANTHROPIC_KEY);
   });
+
+  it("puts a screenshot pasted into the request in the agent's sandbox, fetched with the job's token, and lists it in the prompt", async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    github.attachments.set('/user-attachments/assets/screenshot-1', png);
+    const text = [
+      '/agent claude the button overlaps',
+      `![the button](http://${github.host}/user-attachments/assets/screenshot-1)`,
+      '![elsewhere](https://images.example/other.png)',
+      'fake-agent: write button.css .b { margin: 0; }',
+    ].join('\n');
+    const body = JSON.stringify(commentPayload(text, { commentId: 8, number: 2 }));
+    expect((await post(body, `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'image-delivery')).status).toBe(200);
+    await waitFor('the second pull request', () => github.callsTo('POST', /\/pulls$/)[1]);
+
+    // One request, to the GitHub host, with a token this server minted (revoked since).
+    expect(github.attachmentRequests).toEqual([{ path: '/user-attachments/assets/screenshot-1', authorization: expect.stringMatching(/^Bearer ghs_[0-9a-f]{48}$/) }]);
+    const home = join(workDir, 'issuesmith-sbx-Codertocat_Hello-World-2', 'home', 'user');
+    const prompt = readFileSync(join(home, '.issuesmith', 'prompt.md'), 'utf8');
+    const path = /^- (\S+\.png) \(the image /m.exec(prompt)?.[1];
+    expect(path?.startsWith(join(home, '.issuesmith', 'images') + '/')).toBe(true);
+    expect(readFileSync(path!)).toEqual(png);
+    expect(prompt).toContain('One image of the request on another host was not downloaded and stays a link in the text.');
+    expect(github.git.git('Codertocat', 'Hello-World', ['diff', '--name-only', 'main', 'issuesmith/2-spelling-error-in-the-readme-file'])).toBe('button.css');
+  }, 60_000);
 });

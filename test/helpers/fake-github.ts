@@ -49,12 +49,24 @@ export class FakeGitHub {
   /** Answers set up to come first, each once, for the next request that matches: GitHub's refusals. */
   readonly refusals: Array<{ method: string; pattern: RegExp; status: number; headers?: Record<string, string>; body: unknown }> = [];
 
+  /** Images pasted into issues, by path (`/user-attachments/assets/<id>`): served only with a token this server minted. */
+  readonly attachments = new Map<string, Buffer>();
+  /** Every request for an attachment, with the Authorization it carried. */
+  readonly attachmentRequests: Array<{ path: string; authorization: string | undefined }> = [];
+
   callsTo(method: string, pattern: RegExp): ApiCall[] {
     return this.calls.filter((c) => c.method === method && pattern.test(c.path));
   }
 
   async #api(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/user-attachments/assets/')) {
+      this.attachmentRequests.push({ path: url.pathname, authorization: req.headers.authorization });
+      const token = String(req.headers.authorization ?? '').replace(/^bearer /i, '');
+      const data = this.git.tokens.has(token) ? this.attachments.get(url.pathname) : undefined;
+      res.writeHead(data === undefined ? 404 : 200, { 'content-type': 'image/png' }).end(data ?? 'Not Found');
+      return true;
+    }
     if (!url.pathname.startsWith('/api/v3/')) return false;
     const path = url.pathname.slice('/api/v3'.length);
     const at = performance.now();

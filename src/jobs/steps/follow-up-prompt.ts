@@ -1,4 +1,5 @@
 import { authorize } from '../../access/authorize.js';
+import { withImages, type RequestImages } from '../../agents/image-prompt.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../../agents/prompt.js';
 import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
@@ -22,6 +23,11 @@ export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue:
     resumed: withInstructions(buildFollowUpPrompt(request)),
     fresh: async () => withInstructions(buildFreshFollowUpPrompt({ ...request, ...(await context(job, target, issue, deps)) })),
   };
+}
+
+/** Both prompts with the request's images' part. */
+export function withRequestImages(prompts: FollowUpPrompts, images: RequestImages): FollowUpPrompts {
+  return { resumed: withImages(prompts.resumed, images), fresh: async () => withImages(await prompts.fresh(), images) };
 }
 
 /** The lines of the diff a follow-up is about: the review comment's own, or a review's line comments. */
