@@ -32,7 +32,8 @@ type ApiError = components['schemas']['Error'];
 type NetworkConfig = components['schemas']['SandboxNetworkConfig'];
 
 export const FAKE_ENVD_VERSION = '0.6.13';
-const DEFAULT_TEMPLATES = ['base', ...builtInProfiles.map((p) => p.template)];
+// The shipped templates, and the agents' bare names: templates an operator built by hand under them.
+const DEFAULT_TEMPLATES = ['base', ...builtInProfiles.flatMap((p) => [p.template, p.name])];
 
 export interface FakeE2BOptions {
   /** The only key the API accepts. */
