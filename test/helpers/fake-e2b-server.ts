@@ -30,6 +30,8 @@ type ListedSandbox = components['schemas']['ListedSandbox'];
 type SandboxDetail = components['schemas']['SandboxDetail'];
 type ApiError = components['schemas']['Error'];
 type NetworkConfig = components['schemas']['SandboxNetworkConfig'];
+type TemplateBuildRequest = components['schemas']['TemplateBuildRequestV3'];
+type TemplateBuildStart = components['schemas']['TemplateBuildStartV2'];
 
 export const FAKE_ENVD_VERSION = '0.6.13';
 // The shipped templates, and the agents' bare names: templates an operator built by hand under them.
@@ -70,6 +72,18 @@ export interface CommandRecord {
   exitCode?: number;
 }
 
+/** One template build, as the SDK asked for it: the name, the resources, and the definition it sent. */
+export interface BuildRecord {
+  name: string;
+  templateId: string;
+  buildId: string;
+  cpuCount: number | undefined;
+  memoryMB: number | undefined;
+  /** The definition (steps, base image), once the SDK triggered the build. */
+  template?: TemplateBuildStart;
+  status: 'waiting' | 'building' | 'ready' | 'error';
+}
+
 export interface FileRecord {
   sandboxId: string;
   path: string;
@@ -86,6 +100,9 @@ export interface FakeRecord {
   kills: string[];
   signals: Array<{ sandboxId: string; pid: number; signal: string }>;
   lists: Array<{ metadata: Record<string, string> | undefined; state: string[] | undefined }>;
+  builds: BuildRecord[];
+  /** Template names the SDK asked about (`Template.exists`). */
+  templateChecks: string[];
   /** Every REST request, with the status it got. */
   api: Array<{ method: string; path: string; status: number }>;
 }
@@ -118,7 +135,20 @@ interface Die {
 }
 
 export class FakeE2BServer {
-  readonly record: FakeRecord = { creates: [], commands: [], writes: [], reads: [], pauses: [], connects: [], kills: [], signals: [], lists: [], api: [] };
+  readonly record: FakeRecord = {
+    creates: [],
+    commands: [],
+    writes: [],
+    reads: [],
+    pauses: [],
+    connects: [],
+    kills: [],
+    signals: [],
+    lists: [],
+    builds: [],
+    templateChecks: [],
+    api: [],
+  };
   readonly sandboxes = new Map<string, FakeSandbox>();
   readonly apiKey: string;
   apiUrl = '';
@@ -127,6 +157,7 @@ export class FakeE2BServer {
   #rateLimited = 0;
   #busy = 0;
   readonly #dies: Die[] = [];
+  readonly #failBuilds = new Set<string>();
   readonly #templates: Set<string>;
   readonly #servers: Server[] = [];
   #dir = '';
@@ -172,6 +203,21 @@ export class FakeE2BServer {
   /** The sandbox dies while running the next command that matches: its connection drops, as a crashed VM's would. */
   dieDuring(match: (cmd: string) => boolean): void {
     this.#dies.push({ match });
+  }
+
+  /** Templates that exist (built, or there from the start). */
+  get templates(): string[] {
+    return [...this.#templates];
+  }
+
+  /** A template disappears from the team (deleted), or never was. */
+  removeTemplate(name: string): void {
+    this.#templates.delete(name);
+  }
+
+  /** Builds under this name end in an error, as a failing step's would. */
+  failBuildsOf(name: string): void {
+    this.#failBuilds.add(name);
   }
 
   /** E2B ends the sandbox on its own (its timeout, a crash): as if it were killed, without an API call. */
@@ -231,7 +277,7 @@ export class FakeE2BServer {
     const reply = (status: number, json?: unknown, headers: Record<string, string> = {}): void => {
       this.record.api.push({ method, path: url.pathname, status });
       if (json === undefined) {
-        res.writeHead(status, headers).end();
+        res.writeHead(status, { 'Content-Length': '0', ...headers }).end();
       } else {
         sendJson(res, status, json, headers);
       }
@@ -324,7 +370,61 @@ export class FakeE2BServer {
         return reply(200, detailBody(sb));
       }
     }
+    if (url.pathname.startsWith('/templates') || url.pathname.startsWith('/v2/templates') || url.pathname.startsWith('/v3/templates')) {
+      return this.#templateApi(method, url, body, reply, fail);
+    }
     return fail(404, `no route ${method} ${url.pathname}`);
+  }
+
+  /** The template API the SDK's `Template.exists` and `Template.build` use. */
+  #templateApi(method: string, url: URL, body: Buffer, reply: (status: number, json?: unknown) => void, fail: (status: number, message: string) => void): void {
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && (m = url.pathname.match(/^\/templates\/aliases\/([^/]+)$/)) !== null) {
+      const name = decodeURIComponent(m[1] ?? '');
+      this.record.templateChecks.push(name);
+      if (!this.#templates.has(name)) return fail(404, `template '${name}' not found`);
+      return reply(200, { templateID: `tpl-${name}`, public: false } satisfies components['schemas']['TemplateAliasResponse']);
+    }
+    if (method === 'POST' && url.pathname === '/v3/templates') {
+      const b = JSON.parse(body.toString('utf8')) as TemplateBuildRequest;
+      const name = b.name ?? b.alias ?? '';
+      const build: BuildRecord = { name, templateId: `tpl-${name}`, buildId: randomBytes(8).toString('hex'), cpuCount: b.cpuCount, memoryMB: b.memoryMB, status: 'waiting' };
+      this.record.builds.push(build);
+      return reply(202, { templateID: build.templateId, buildID: build.buildId, names: [name], aliases: [name], tags: [], public: false });
+    }
+    const build = (templateId: string | undefined, buildId: string | undefined): BuildRecord | undefined =>
+      this.record.builds.find((b) => b.templateId === templateId && b.buildId === buildId);
+    if (method === 'POST' && (m = url.pathname.match(/^\/v2\/templates\/([^/]+)\/builds\/([^/]+)$/)) !== null) {
+      const b = build(m[1], m[2]);
+      if (b === undefined) return fail(404, 'build not found');
+      b.template = JSON.parse(body.toString('utf8')) as TemplateBuildStart;
+      b.status = 'building';
+      return reply(202);
+    }
+    if (method === 'GET' && (m = url.pathname.match(/^\/templates\/([^/]+)\/builds\/([^/]+)\/status$/)) !== null) {
+      const b = build(m[1], m[2]);
+      if (b === undefined) return fail(404, 'build not found');
+      return reply(200, this.#buildStatus(b, Number(url.searchParams.get('logsOffset') ?? 0)));
+    }
+    return fail(404, `no route ${method} ${url.pathname}`);
+  }
+
+  /** A build finishes at its first status poll: a log line per step, then ready (the name now exists) or a failed step. */
+  #buildStatus(b: BuildRecord, logsOffset: number): components['schemas']['TemplateBuildInfo'] {
+    if (b.status === 'building') {
+      b.status = this.#failBuilds.has(b.name) ? 'error' : 'ready';
+      if (b.status === 'ready') this.#templates.add(b.name);
+    }
+    const at = new Date().toISOString();
+    const steps = b.template?.steps ?? [];
+    const all = [`FROM ${b.template?.fromImage ?? '?'}`, ...steps.map((st) => `${st.type} ${(st.args ?? [])[0] ?? ''}`)].map((message) => ({
+      timestamp: at,
+      level: 'info' as const,
+      message,
+    }));
+    const logEntries = b.status === 'waiting' ? [] : all.slice(logsOffset);
+    const reason = b.status === 'error' ? { message: `step ${steps.length} failed: exit status 1`, step: String(steps.length), logEntries: [] } : undefined;
+    return { templateID: b.templateId, buildID: b.buildId, status: b.status, logEntries, logs: [], ...(reason ? { reason } : {}) };
   }
 
   /** A sandbox E2B still has (running or paused); killed and dead ones are gone. */

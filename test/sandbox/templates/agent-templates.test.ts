@@ -57,7 +57,9 @@ describe('agent templates', () => {
   it("gives Codex its home and OpenClaw its provider settings, as the sandbox's user", () => {
     const codex = Template.toDockerfile(agentTemplates.codex!({ package: '@openai/codex', version: '1.0.0' }));
     expect(codex).toContain('ENV CODEX_HOME=/home/user/.codex');
-    expect(codex).toMatch(/USER user\n(?:.*\n)*RUN mkdir -p \/home\/user\/\.codex && printf '%s\\n' .*'check_for_update_on_startup = false'.* > \/home\/user\/\.codex\/config\.toml\n/);
+    expect(codex).toMatch(
+      /USER user\n(?:.*\n)*RUN mkdir -p \/home\/user\/\.codex && printf '%s\\n' .*'check_for_update_on_startup = false'.* > \/home\/user\/\.codex\/config\.toml\n/,
+    );
     const openclaw = Template.toDockerfile(agentTemplates.openclaw!({ package: 'openclaw', version: '1.0.0' }));
     expect(openclaw).toContain('\'{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"}}}}\'');
     expect(openclaw).toContain('> /home/user/.openclaw/openclaw.json');
