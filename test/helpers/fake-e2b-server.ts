@@ -210,6 +210,11 @@ export class FakeE2BServer {
     return [...this.#templates];
   }
 
+  /** A template appears in the team (built elsewhere). */
+  addTemplate(name: string): void {
+    this.#templates.add(name);
+  }
+
   /** A template disappears from the team (deleted), or never was. */
   removeTemplate(name: string): void {
     this.#templates.delete(name);
