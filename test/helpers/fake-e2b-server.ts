@@ -13,12 +13,19 @@
  * in file paths is rewritten to that directory, and HOME points at it; every other absolute path is
  * the host's own. Relative file paths are taken from the home directory, as envd does. So what a
  * command prints (e.g. a fake agent's cwd) carries host paths.
+ *
+ * Egress: a sandbox made with `network.rules` sends its outbound HTTP through an egress proxy of its
+ * own (its processes get `http_proxy`), which applies the rules as E2B's does: the rule set of the
+ * request's host (an exact name first, else the longest matching `*.` wildcard) sets its headers,
+ * replacing any of the same name. It reaches loopback addresses only; HTTPS (CONNECT) is tunnelled
+ * to them untransformed, since the fake has no certificate authority for the sandbox to trust.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { connect as netConnect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { components } from 'e2b';
@@ -84,6 +91,18 @@ export interface BuildRecord {
   status: 'waiting' | 'building' | 'ready' | 'error';
 }
 
+/** One request a sandbox sent out through its egress proxy, as it left (after the rules). */
+export interface EgressRecord {
+  sandboxId: string;
+  method: string;
+  host: string;
+  path: string;
+  /** The rule set that matched the host (its key), if any. */
+  rule: string | undefined;
+  /** The header names the rules set. */
+  set: string[];
+}
+
 export interface FileRecord {
   sandboxId: string;
   path: string;
@@ -103,6 +122,7 @@ export interface FakeRecord {
   builds: BuildRecord[];
   /** Template names the SDK asked about (`Template.exists`). */
   templateChecks: string[];
+  egress: EgressRecord[];
   /** Every REST request, with the status it got. */
   api: Array<{ method: string; path: string; status: number }>;
 }
@@ -127,6 +147,9 @@ export interface FakeSandbox {
   processes: Map<number, ChildProcess>;
   /** Open command streams: they drop, unfinished, when the sandbox stops. */
   streams: Set<ServerResponse>;
+  /** The egress proxy of a sandbox made with network rules, and its URL for the sandbox's processes. */
+  egress?: Server;
+  egressUrl?: string;
   expiry?: NodeJS.Timeout;
 }
 
@@ -147,6 +170,7 @@ export class FakeE2BServer {
     lists: [],
     builds: [],
     templateChecks: [],
+    egress: [],
     api: [],
   };
   readonly sandboxes = new Map<string, FakeSandbox>();
@@ -471,6 +495,7 @@ export class FakeE2BServer {
       streams: new Set(),
     };
     this.sandboxes.set(id, sb);
+    if (network?.rules !== undefined && Object.keys(network.rules).length > 0) await this.#startEgress(sb);
     this.#expireAt(sb, new Date(now.getTime() + timeoutSeconds * 1000));
     return sb;
   }
@@ -488,6 +513,60 @@ export class FakeE2BServer {
       Math.max(0, at.getTime() - Date.now()),
     );
     sb.expiry.unref();
+  }
+
+  // ---- Egress: the sandbox's outbound HTTP, with its network rules applied ----
+
+  async #startEgress(sb: FakeSandbox): Promise<void> {
+    const server = createServer((req, res) => this.#egress(sb, req, res));
+    server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
+      if (!isLoopback(host)) return void socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      const upstream = netConnect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    sb.egress = server;
+    sb.egressUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  #egress(sb: FakeSandbox, req: IncomingMessage, res: ServerResponse): void {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      return void res.writeHead(400).end('the egress proxy takes absolute URLs');
+    }
+    const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!isLoopback(host)) return void res.writeHead(403).end('the fake reaches loopback addresses only');
+    const headers: OutgoingHttpHeaders = { ...req.headers };
+    delete headers['proxy-connection'];
+    delete headers['proxy-authorization'];
+    const rule = matchRule(sb.network?.rules, host);
+    const set: string[] = [];
+    for (const r of rule === undefined ? [] : (sb.network?.rules?.[rule] ?? [])) {
+      for (const [name, value] of Object.entries(r.transform?.headers ?? {})) {
+        for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+        headers[name.toLowerCase()] = value;
+        set.push(name);
+      }
+    }
+    this.record.egress.push({ sandboxId: sb.id, method: req.method ?? 'GET', host, path: target.pathname, rule, set });
+    const port = target.port === '' ? 80 : Number(target.port);
+    const upstream = httpRequest({ host, port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    req.pipe(upstream);
   }
 
   // ---- envd, one per sandbox, told apart by the E2b-Sandbox-Id header ----
@@ -578,7 +657,7 @@ export class FakeE2BServer {
       (p.args ?? []).map((a) => mapHome(sb, a)),
       {
         cwd,
-        env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...env },
+        env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...proxyEnv(sb), ...env },
         stdio: [request.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         detached: true,
       },
@@ -660,6 +739,27 @@ function stopSandbox(sb: FakeSandbox, state: 'killed' | 'dead'): void {
   sb.streams.clear();
   for (const child of sb.processes.values()) killGroup(child);
   sb.processes.clear();
+  sb.egress?.close();
+  sb.egress?.closeAllConnections();
+}
+
+/** A sandbox with an egress proxy sends its processes' HTTP through it, as E2B's network does without being asked. */
+function proxyEnv(sb: FakeSandbox): Record<string, string> {
+  if (sb.egressUrl === undefined) return {};
+  return { http_proxy: sb.egressUrl, HTTP_PROXY: sb.egressUrl, https_proxy: sb.egressUrl, HTTPS_PROXY: sb.egressUrl };
+}
+
+/** The rule set for a host: an exact key first, else the longest `*.` wildcard that matches a subdomain (never the apex). */
+function matchRule(rules: NetworkConfig['rules'], host: string): string | undefined {
+  if (rules === undefined) return undefined;
+  const keys = Object.keys(rules);
+  const exact = keys.find((k) => k.toLowerCase() === host);
+  if (exact !== undefined) return exact;
+  return keys.filter((k) => k.startsWith('*.') && host.endsWith(k.slice(1).toLowerCase())).sort((a, b) => b.length - a.length)[0];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
