@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'e2b';
 import { describe, expect, it } from 'vitest';
 import { builtInProfiles } from '../../../src/agents/registry.js';
@@ -32,6 +34,11 @@ describe.each(builtInProfiles.map((p) => [p.name, p] as const))('the %s template
     const workdirs = [...dockerfile.matchAll(/^WORKDIR (.+)$/gm)].map((m) => m[1]);
     expect(users.at(-1)).toBe('user');
     expect(workdirs.at(-1)).toBe('/home/user');
+  });
+
+  it("is listed in the README's first-install step with its pin and template name", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(`| \`${name}\` | \`${cli?.package ?? ''}\` ${cli?.version ?? ''} | \`${profile.template}\` |`);
   });
 
   it('matches its snapshots (toJSON and toDockerfile)', async () => {
