@@ -123,7 +123,11 @@ function metricsRoute(metrics: Metrics): RouteHandler {
   };
 }
 
-/** GET /healthz: the role, the queue's counts and the sandbox provider, or 503 when the queue does not answer. */
+/**
+ * GET /healthz: the role, the queue's counts, the sandbox provider and what its start-up check found
+ * of the agents' templates (missing ones with the command that builds them), or 503 when the queue
+ * does not answer. A missing template leaves the app healthy: its jobs are answered with the fix.
+ */
 function healthRoute(runtime: Runtime): RouteHandler {
   const { queue, settings } = runtime;
   return (req, res) => {
@@ -131,7 +135,8 @@ function healthRoute(runtime: Runtime): RouteHandler {
     void queue.stats().then(
       (stats) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', role: settings.role, queue: stats, sandbox: runtime.sandboxes?.name ?? null }));
+        const templates = runtime.sandboxes?.templateStatus?.() ?? null;
+        res.end(JSON.stringify({ status: 'ok', role: settings.role, queue: stats, sandbox: runtime.sandboxes?.name ?? null, templates }));
       },
       () => {
         res.writeHead(503, { 'content-type': 'application/json' });

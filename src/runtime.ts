@@ -1,5 +1,6 @@
 import type { Probot } from 'probot';
-import { ProfileRegistry } from './agents/registry.js';
+import type { ProfileRegistry } from './agents/registry.js';
+import { expectedTemplates, operatorProfiles } from './config/agent-templates.js';
 import { EPHEMERAL_STATE_KEY_WARNING } from './config/state-key.js';
 import { settingsFromEnv, type Settings } from './config/settings.js';
 import { BotIdentityCache } from './github/bot-identity.js';
@@ -71,10 +72,10 @@ export interface RuntimeOverrides {
 export function createRuntime(app: Probot, env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Runtime {
   const settings = settingsFromEnv(env);
   if (settings.stateKeySource === 'ephemeral') app.log.warn(EPHEMERAL_STATE_KEY_WARNING);
-  const profiles = overrides.profiles ?? new ProfileRegistry();
+  const profiles = overrides.profiles ?? operatorProfiles(settings);
   // A web process (ISSUESMITH_ROLE=web) runs no job: it needs no sandbox.
   const works = settings.role !== 'web';
-  const started = overrides.sandboxes === undefined && works ? startSandboxes(app, settings) : { provider: overrides.sandboxes, upkeep: undefined };
+  const started = overrides.sandboxes === undefined && works ? startSandboxes(app, settings, profiles) : { provider: overrides.sandboxes, upkeep: undefined };
   // Filled in below; the gauges ask the queue only when scraped.
   let queueRef: JobQueue | undefined;
   const metrics = new Metrics(() => (queueRef === undefined ? Promise.resolve({ waiting: 0, running: 0 }) : queueRef.stats()));
@@ -126,8 +127,8 @@ export function createRuntime(app: Probot, env: Readonly<Record<string, string |
   });
 }
 
-/** The sandbox provider the settings name, with its own upkeep started. */
-function startSandboxes(app: Probot, settings: Settings): { provider: SandboxProvider | undefined; upkeep: BackgroundTasks | undefined } {
+/** The sandbox provider the settings name, with its own upkeep started and the agents' templates checked once. */
+function startSandboxes(app: Probot, settings: Settings, profiles: ProfileRegistry): { provider: SandboxProvider | undefined; upkeep: BackgroundTasks | undefined } {
   const budgetMs = sandboxBudgetMs(settings.jobTimeoutMs);
   const provider = sandboxProviders.create(settings.sandbox, {
     env: settings.env,
@@ -137,11 +138,9 @@ function startSandboxes(app: Probot, settings: Settings): { provider: SandboxPro
     logger: (name) => app.log.child({ name }),
   });
   // The provider's own upkeep, such as killing the sandboxes that crashed processes left behind.
-  const upkeep = provider?.startBackgroundTasks?.({
-    maxAgeMs: budgetMs + settings.setupTimeoutMs,
-    pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs,
-    logger: app.log.child({ name: 'reaper' }),
-  });
+  const reaper = { maxAgeMs: budgetMs + settings.setupTimeoutMs, pausedMaxAgeMs: settings.pausedSandboxMaxAgeMs, logger: app.log.child({ name: 'reaper' }) };
+  const upkeep = provider?.startBackgroundTasks?.(reaper);
+  provider?.checkTemplates?.(expectedTemplates(profiles, settings));
   return { provider, upkeep };
 }
 

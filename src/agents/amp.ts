@@ -4,9 +4,13 @@ import { parseClaudeStreamLine } from './claude-stream.js';
 import { cliArgument } from './cli-argument.js';
 import { classifyFailureText } from './failure-reason.js';
 import { readJsonLine } from './json-line.js';
-import type { AgentEvent, AgentProfile } from './profile.js';
+import type { AgentEvent, AgentProfile, PinnedCli } from './profile.js';
+import { templateName } from './template-name.js';
 
 const FLAGS = ['--dangerously-allow-all', '--stream-json', '-x'];
+
+// Amp's versions are builds of its service's CLI; a newer one is published every few hours.
+const CLI: PinnedCli = { package: '@sourcegraph/amp', version: '0.0.1790142911-g7618fb' };
 
 /**
  * Sourcegraph's Amp, in execute mode: the prompt on stdin, Claude Code's stream-json shapes on
@@ -17,7 +21,8 @@ export const amp: AgentProfile = {
   name: 'amp',
   aliases: ['ampcode', 'amp-code'],
   displayName: 'Amp',
-  template: 'amp',
+  template: templateName('amp', CLI),
+  cli: CLI,
   secrets: { required: ['AMP_API_KEY'], optional: ['AMP_URL'] },
   // An update check in a sandbox that lives for one job is wasted time.
   env: { AMP_SKIP_UPDATE_CHECK: '1' },

@@ -1,14 +1,19 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { parseClaudeStreamLine } from './claude-stream.js';
 import { cliArgument } from './cli-argument.js';
-import type { AgentProfile } from './profile.js';
+import type { AgentProfile, PinnedCli } from './profile.js';
+import { templateName } from './template-name.js';
+
+// 2.1.197 is the last Claude Code that runs on Node 20 (the development machines' Node; 2.1.198 and later want Node 22).
+const CLI: PinnedCli = { package: '@anthropic-ai/claude-code', version: '2.1.197' };
 
 /** Claude Code, headless: the prompt on stdin, one JSON object a line on stdout. */
 export const claude: AgentProfile = {
   name: 'claude',
   aliases: ['claude-code', 'claudecode', 'anthropic'],
   displayName: 'Claude Code',
-  template: 'claude',
+  template: templateName('claude', CLI),
+  cli: CLI,
   secrets: { required: ['ANTHROPIC_API_KEY'], optional: ['ANTHROPIC_BASE_URL'] },
   // Claude Code refuses --dangerously-skip-permissions as root unless it is told it is in a sandbox.
   env: { IS_SANDBOX: '1' },

@@ -1,14 +1,18 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { cliArgument } from './cli-argument.js';
 import { createCodexParser, parseCodexLine } from './codex-stream.js';
-import type { AgentProfile } from './profile.js';
+import type { AgentProfile, PinnedCli } from './profile.js';
+import { templateName } from './template-name.js';
+
+const CLI: PinnedCli = { package: '@openai/codex', version: '0.171.0' };
 
 /** OpenAI's Codex CLI, headless (`codex exec`): the prompt on stdin (`-`), JSON events on stdout. */
 export const codex: AgentProfile = {
   name: 'codex',
   aliases: ['openai', 'codex-cli', 'openai-codex'],
   displayName: 'Codex',
-  template: 'codex',
+  template: templateName('codex', CLI),
+  cli: CLI,
   // `codex exec` reads CODEX_API_KEY; OPENAI_API_KEY alone is not used by it, so it is not sent.
   // Codex no longer reads OPENAI_BASE_URL (its endpoint is `openai_base_url` in ~/.codex/config.toml,
   // the template's business): sent, it would only point a keyless sandbox's key at a host Codex never calls.

@@ -1,7 +1,11 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { cliArgument } from './cli-argument.js';
 import { createOpenClawParser, parseOpenClawLine } from './openclaw-stream.js';
-import type { AgentProfile } from './profile.js';
+import type { AgentProfile, PinnedCli } from './profile.js';
+import { templateName } from './template-name.js';
+
+// OpenClaw wants Node 24.16 or later (its template has it).
+const CLI: PinnedCli = { package: 'openclaw', version: '2026.9.6' };
 
 /**
  * OpenClaw's embedded agent (`openclaw agent --local`): the prompt on stdin (`--message-file -`), one
@@ -13,7 +17,8 @@ export const openclaw: AgentProfile = {
   name: 'openclaw',
   aliases: ['open-claw', 'clawdbot', 'moltbot'],
   displayName: 'OpenClaw',
-  template: 'openclaw',
+  template: templateName('openclaw', CLI),
+  cli: CLI,
   secrets: { required: ['ANTHROPIC_API_KEY'], optional: [] },
   env: {},
   instructionsFile: 'AGENTS.md',

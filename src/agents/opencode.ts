@@ -1,7 +1,10 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { cliArgument } from './cli-argument.js';
 import { createOpenCodeParser, parseOpenCodeLine } from './opencode-stream.js';
-import type { AgentProfile } from './profile.js';
+import type { AgentProfile, PinnedCli } from './profile.js';
+import { templateName } from './template-name.js';
+
+const CLI: PinnedCli = { package: 'opencode-ai', version: '1.18.33' };
 
 /**
  * OpenCode, headless (`opencode run`): it reads the prompt from stdin whenever stdin is not a terminal
@@ -11,7 +14,8 @@ export const opencode: AgentProfile = {
   name: 'opencode',
   aliases: ['open-code', 'opencode-ai'],
   displayName: 'OpenCode',
-  template: 'opencode',
+  template: templateName('opencode', CLI),
+  cli: CLI,
   // Any one provider's key will do; a model from another provider needs `--model provider/model`.
   secrets: { required: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'], optional: [] },
   env: { OPENCODE_DISABLE_AUTOUPDATE: '1' },

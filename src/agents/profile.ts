@@ -52,14 +52,26 @@ export interface AgentStreamParser {
   end(): AgentEvent[];
 }
 
+/** An npm package at one exact version. */
+export interface PinnedCli {
+  package: string;
+  version: string;
+}
+
 export interface AgentProfile {
   name: string;
   /** Names people may type for this profile besides `name` (`claude-code`, `openai`, ...). */
   aliases: string[];
   /** Human name for messages: "Claude Code". */
   displayName: string;
-  /** The sandbox template the agent runs in (its provider's: the local provider ignores it). */
+  /**
+   * The sandbox template the agent runs in (its provider's: the local provider ignores it). A built-in
+   * agent's is named after its CLI's pinned version (`templateName`), so an upgrade never runs an
+   * agent in a template built for another version.
+   */
   template: string;
+  /** The agent's CLI as its template installs it: an npm package at a pinned version. Built-in agents only. */
+  cli?: PinnedCli;
   /**
    * Environment variables forwarded into the sandbox. `required` lists alternatives: at least one
    * must be set in the app's environment. `optional` are endpoint overrides, sent when set.

@@ -18,7 +18,7 @@ export const agentSchema = z
     template: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, { error: 'a sandbox template name or id' })
-      .describe("The sandbox template the agent runs in. Default: the agent's own (`claude`, `codex`, ...).")
+      .describe("The sandbox template the agent runs in. Default: the agent's own (`issuesmith-claude-2-1-197`, ...: the agent and its CLI's version).")
       .optional(),
     timeout_minutes: minutes.describe("Hard limit on one run of the agent, at most the app's own limit (ISSUESMITH_JOB_TIMEOUT_MINUTES).").optional(),
     budget: budgetFields.describe("This agent's budget per job, over the file's `budget`; never more than the app's.").optional(),

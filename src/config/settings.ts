@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import type { Budget } from '../agents/profile.js';
+import { ProfileRegistry } from '../agents/registry.js';
 import { sandboxProviders } from '../sandbox/registry.js';
 import { imageLimitsFromEnv, type ImageLimits } from './image-limits.js';
 import { stateKeyFromEnv, type StateKeySource } from './state-key.js';
@@ -57,6 +58,16 @@ const schema = z.object({
   ISSUESMITH_MAX_PATCH_MB: z.coerce.number().positive().max(1024).default(20),
   ISSUESMITH_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
   ISSUESMITH_STATE_KEY: z.string().min(32, 'at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
+  ISSUESMITH_TEMPLATES: z
+    .string()
+    .regex(/^\s*[\w-]+\s*=\s*[A-Za-z0-9][\w.:/-]{0,99}\s*(?:,\s*[\w-]+\s*=\s*[A-Za-z0-9][\w.:/-]{0,99}\s*)*$/, 'agent=template pairs separated by commas, like claude=my-claude')
+    .optional(),
+  // Read by the E2B provider (sandbox/e2b.ts); checked here, where the agents' names are known.
+  ISSUESMITH_E2B_KEYLESS: bool.default(true),
+  ISSUESMITH_E2B_KEYLESS_EXCEPT: z
+    .string()
+    .regex(/^\s*[\w-]+(?:\s*,\s*[\w-]+)*\s*$/, "agents' names separated by commas, like amp,codex")
+    .optional(),
 });
 
 export interface Settings {
@@ -109,6 +120,8 @@ export interface Settings {
   stateKey: Uint8Array;
   /** Where `stateKey` came from; `ephemeral` (no key configured) is this process's own, lost on restart. */
   stateKeySource: StateKeySource;
+  /** The operator's templates for built-in agents (ISSUESMITH_TEMPLATES), by agent name, instead of the shipped ones. */
+  agentTemplates: Record<string, string>;
   /** The whole environment, for agent keys looked up by name and for the redactor. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -130,6 +143,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     );
   }
   const sandbox = s.ISSUESMITH_SANDBOX ?? sandboxProviders.selectedBy(env);
+  const agentTemplates = agentPairs(s.ISSUESMITH_TEMPLATES, 'ISSUESMITH_TEMPLATES');
+  agentNames(s.ISSUESMITH_E2B_KEYLESS_EXCEPT, 'ISSUESMITH_E2B_KEYLESS_EXCEPT');
   const state = stateKeyFromEnv(env);
   return {
     sandbox,
@@ -162,6 +177,32 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     images: imageLimitsFromEnv(env),
     stateKey: state.key,
     stateKeySource: state.source,
+    agentTemplates,
     env,
   };
+}
+
+/** `claude=my-claude,codex=other` as template names by built-in agent's name. */
+function agentPairs(value: string | undefined, variable: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const [agent = '', template = ''] = pair.split('=').map((x) => x.trim());
+    out[builtInAgent(agent, variable)] = template;
+  }
+  return out;
+}
+
+/** A list of built-in agents' names, each checked. */
+function agentNames(value: string | undefined, variable: string): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .map((n) => builtInAgent(n, variable));
+}
+
+function builtInAgent(name: string, variable: string): string {
+  const registry = new ProfileRegistry();
+  if (registry.get(name)?.name !== name) throw new Error(`invalid environment: ${variable}: \`${name}\` is not the name of a built-in agent (${registry.names().join(', ')})`);
+  return name;
 }

@@ -90,7 +90,7 @@ export function explainE2BError(err: unknown, action: string, attempts: number, 
   }
   if (template !== undefined && isTemplateMissing(err)) {
     return new UserError(
-      `E2B has no template called \`${template}\` that this app's E2B team can use. The app's operator can build one under that name (\`e2b template build --name ${template}\`, see the README's E2B section), or the repository's settings can name a template the team has.`,
+      `E2B has no template called \`${template}\` that this app's E2B team can use. The app's operator builds the agents' own templates with \`npm run templates -- build\` (see the README's *Build the agents' sandbox templates*); a template of another name is theirs to build, or the repository's settings can name a template the team has.`,
     );
   }
   return new SandboxError(`could not ${action}: ${messageOf(err)}`, { cause: err });

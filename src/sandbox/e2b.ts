@@ -14,6 +14,7 @@ import {
 } from './e2b-client.js';
 import { KEYLESS_KEYS, planKeyless } from './e2b-keyless.js';
 import { startReaper } from './e2b-reaper.js';
+import { TemplateCheck, type ExpectedTemplate, type TemplateStatus } from './template-check.js';
 import { E2BSandbox, type SandboxHost } from './e2b-sandbox.js';
 import {
   ownedBy,
@@ -31,10 +32,13 @@ const DEFAULT_RESUME_TIMEOUT_MS = 60 * 60_000;
 export interface E2BProviderOptions extends E2BConnectionOptions {
   logger?: Logger;
   /**
-   * Keyless sandboxes (`ISSUESMITH_E2B_KEYLESS=true`): agents' API keys go to E2B's egress proxy as
-   * `network.rules` headers for their API hosts, and the sandbox only sees placeholders.
+   * Keyless sandboxes, the default (`ISSUESMITH_E2B_KEYLESS=false` turns them off): agents' API keys
+   * go to E2B's egress proxy as `network.rules` headers for their API hosts, and the sandbox only sees
+   * placeholders.
    */
   keyless?: boolean;
+  /** Agents whose keys go into the sandbox as they are (`ISSUESMITH_E2B_KEYLESS_EXCEPT`): for a team or plan without egress rules. */
+  keyInSandbox?: readonly string[];
   retry?: E2BRetryOptions;
   /** How long a sandbox resumed by `connect` may live: set it to the longest job's budget. Default 1 h. */
   resumeTimeoutMs?: number;
@@ -43,8 +47,12 @@ export interface E2BProviderOptions extends E2BConnectionOptions {
 }
 
 /** The provider's options from the app's environment, beyond what the SDK reads itself. */
-export function e2bProviderOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Pick<E2BProviderOptions, 'keyless'> {
-  return { keyless: /^(?:true|1|yes)$/i.test(env.ISSUESMITH_E2B_KEYLESS ?? '') };
+export function e2bProviderOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): Pick<E2BProviderOptions, 'keyless' | 'keyInSandbox'> {
+  const keyInSandbox = (env.ISSUESMITH_E2B_KEYLESS_EXCEPT ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  return { keyless: !/^(?:false|0|no)$/i.test(env.ISSUESMITH_E2B_KEYLESS ?? ''), keyInSandbox };
 }
 
 /** Runs agents in E2B sandboxes through the `e2b` SDK: the provider a deployed app uses. */
@@ -54,17 +62,20 @@ export class E2BSandboxProvider implements SandboxProvider {
   readonly #connection: E2BConnectionOptions;
   readonly #log: Logger;
   readonly #keyless: boolean;
+  readonly #keyInSandbox: ReadonlySet<string>;
   readonly #retry: E2BRetry;
   readonly #resumeTimeoutMs: number;
   readonly #onTimeout: 'kill' | 'pause';
   readonly #live = new Set<string>();
   readonly #host: SandboxHost;
+  #templates: TemplateCheck | undefined;
 
   constructor(options: E2BProviderOptions = {}) {
     this.#connection = options;
     this.#client = new E2B(e2bClientOptions(options));
     this.#log = options.logger ?? silentLogger;
-    this.#keyless = options.keyless ?? false;
+    this.#keyless = options.keyless ?? true;
+    this.#keyInSandbox = new Set(options.keyInSandbox ?? []);
     this.#retry = e2bRetry(options.retry);
     this.#resumeTimeoutMs = options.resumeTimeoutMs ?? DEFAULT_RESUME_TIMEOUT_MS;
     this.#onTimeout = options.onTimeout ?? 'kill';
@@ -95,8 +106,21 @@ export class E2BSandboxProvider implements SandboxProvider {
     return startReaper({ maxAgeMs: o.maxAgeMs, pausedMaxAgeMs: o.pausedMaxAgeMs, liveIds: () => this.liveSandboxIds(), logger: o.logger, connection: this.#connection });
   }
 
+  checkTemplates(expected: readonly ExpectedTemplate[]): void {
+    this.#templates = new TemplateCheck((name) => this.#retrying(() => this.#client.Template.exists(name)), expected, this.#log);
+  }
+
+  templateStatus(): TemplateStatus {
+    return this.#templates?.status() ?? { state: 'pending', missing: [] };
+  }
+
+  async templateProblem(template: string): Promise<string | undefined> {
+    return this.#templates?.problem(template);
+  }
+
   async create(o: CreateOptions): Promise<Sandbox> {
-    const plan = this.#keyless ? planKeyless(o.envs) : undefined;
+    const keyless = this.#keyless && !(o.agent !== undefined && this.#keyInSandbox.has(o.agent));
+    const plan = keyless ? planKeyless(o.envs) : undefined;
     if (plan !== undefined && plan.unhandled.length > 0) {
       this.#log.warn({ variables: plan.unhandled }, 'keyless sandbox: these variables reach the sandbox as they are, because their API host is unknown');
     }
@@ -204,7 +228,7 @@ export class E2BSandboxProvider implements SandboxProvider {
 /** The base URL variables that point an agent's key at another host: keyless sandboxes send the key there. */
 const KEYLESS_BASE_URLS = [...new Set(Object.values(KEYLESS_KEYS).flatMap((k) => (k.baseUrlVar !== undefined ? [k.baseUrlVar] : [])))];
 
-/** E2B in the sandbox registry: chosen by `E2B_API_KEY`, configured by the SDK's `E2B_*` variables and `ISSUESMITH_E2B_KEYLESS`. */
+/** E2B in the sandbox registry: chosen by `E2B_API_KEY`, configured by the SDK's `E2B_*` variables and `ISSUESMITH_E2B_KEYLESS*`. */
 export const e2b: SandboxProviderEntry = {
   name: 'e2b',
   selectedBy: 'E2B_API_KEY',

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { ExpectedTemplate, TemplateStatus } from './template-check.js';
 
 /** The tag every sandbox of the app carries in its metadata, so the app finds (and only ever acts on) its own. */
 export const APP_SANDBOX_TAG = { app: 'issuesmith' } as const;
@@ -12,6 +13,8 @@ export interface CreateOptions {
   timeoutMs: number;
   /** Labels for finding the sandbox again (the provider's metadata). */
   metadata: Record<string, string>;
+  /** The agent's name: a provider may treat agents apart (E2B keeps keys out of the sandbox except for some). */
+  agent?: string;
 }
 
 export interface RunOptions {
@@ -85,6 +88,15 @@ export interface SandboxProvider {
    * crashed processes left behind). Providers that need none leave it out.
    */
   startBackgroundTasks?(o: BackgroundOptions): BackgroundTasks;
+  /**
+   * Asks once, in the background, whether the templates the enabled agents expect exist, and logs
+   * what is missing. Providers without templates (local) leave these three out.
+   */
+  checkTemplates?(expected: readonly ExpectedTemplate[]): void;
+  /** What that check found (for /healthz). */
+  templateStatus?(): TemplateStatus;
+  /** The message for a job whose template was found missing (asked again first), or undefined. */
+  templateProblem?(template: string): Promise<string | undefined>;
 }
 
 export interface BackgroundOptions {

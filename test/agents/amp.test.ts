@@ -64,6 +64,6 @@ describe('the Amp profile', () => {
   it('needs AMP_API_KEY and reads AGENTS.md', () => {
     expect(amp.secrets.required).toEqual(['AMP_API_KEY']);
     expect(amp.instructionsFile).toBe('AGENTS.md');
-    expect(amp.template).toBe('amp');
+    expect(amp.template).toBe('issuesmith-amp-0-0-1790142911-g7618fb');
   });
 });

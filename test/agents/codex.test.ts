@@ -92,7 +92,7 @@ describe('the Codex profile', () => {
 
   it('needs CODEX_API_KEY, sends nothing besides (Codex does not read OPENAI_BASE_URL), and reads AGENTS.md', () => {
     expect(codex.secrets).toEqual({ required: ['CODEX_API_KEY'], optional: [] });
-    expect(codex.template).toBe('codex');
+    expect(codex.template).toBe('issuesmith-codex-0-171-0');
     expect(codex.instructionsFile).toBe('AGENTS.md');
   });
 });

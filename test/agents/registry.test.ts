@@ -28,11 +28,11 @@ describe('the profile registry', () => {
     expect(() => registry.require('a`b')).toThrow(/no agent called `a'b`/);
   });
 
-  it('gives no two profiles the same name or alias, and each a template and instructions file', () => {
+  it('gives no two profiles the same name or alias, and each a pinned CLI, a template named after its version and an instructions file', () => {
     const keys = builtInProfiles.flatMap((p) => [p.name, ...p.aliases].map((k) => k.toLowerCase()));
     expect(new Set(keys).size).toBe(keys.length);
     for (const p of builtInProfiles) {
-      expect(p.template).toBe(p.name);
+      expect(p.template).toBe(`issuesmith-${p.name}-${p.cli?.version.replace(/[^a-z0-9]+/gi, '-')}`);
       expect(p.instructionsFile).toBe(p.name === 'claude' ? 'CLAUDE.md' : 'AGENTS.md');
       expect(p.secrets.required.length).toBeGreaterThan(0);
     }

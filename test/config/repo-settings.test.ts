@@ -23,7 +23,7 @@ describe("a repository's agents and a job's settings", () => {
     expect(claude.env).toEqual({ IS_SANDBOX: '1', NODE_ENV: 'test' });
     expect(agentSettings(repo, claude).model).toBe('opus');
     expect(profiles.require('mine')).toMatchObject({ name: 'mine', template: 'mine' });
-    expect(builtIns.require('claude').template).toBe('claude');
+    expect(builtIns.require('claude').template).toBe('issuesmith-claude-2-1-197');
     expect(builtIns.get('mine')).toBeUndefined();
   });
 

@@ -13,12 +13,19 @@
  * in file paths is rewritten to that directory, and HOME points at it; every other absolute path is
  * the host's own. Relative file paths are taken from the home directory, as envd does. So what a
  * command prints (e.g. a fake agent's cwd) carries host paths.
+ *
+ * Egress: a sandbox made with `network.rules` sends its outbound HTTP through an egress proxy of its
+ * own (its processes get `http_proxy`), which applies the rules as E2B's does: the rule set of the
+ * request's host (an exact name first, else the longest matching `*.` wildcard) sets its headers,
+ * replacing any of the same name. It reaches loopback addresses only; HTTPS (CONNECT) is tunnelled
+ * to them untransformed, since the fake has no certificate authority for the sandbox to trust.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { connect as netConnect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { components } from 'e2b';
@@ -30,9 +37,12 @@ type ListedSandbox = components['schemas']['ListedSandbox'];
 type SandboxDetail = components['schemas']['SandboxDetail'];
 type ApiError = components['schemas']['Error'];
 type NetworkConfig = components['schemas']['SandboxNetworkConfig'];
+type TemplateBuildRequest = components['schemas']['TemplateBuildRequestV3'];
+type TemplateBuildStart = components['schemas']['TemplateBuildStartV2'];
 
 export const FAKE_ENVD_VERSION = '0.6.13';
-const DEFAULT_TEMPLATES = ['base', ...builtInProfiles.map((p) => p.template)];
+// The shipped templates, and the agents' bare names: templates an operator built by hand under them.
+const DEFAULT_TEMPLATES = ['base', ...builtInProfiles.flatMap((p) => [p.template, p.name])];
 
 export interface FakeE2BOptions {
   /** The only key the API accepts. */
@@ -69,6 +79,30 @@ export interface CommandRecord {
   exitCode?: number;
 }
 
+/** One template build, as the SDK asked for it: the name, the resources, and the definition it sent. */
+export interface BuildRecord {
+  name: string;
+  templateId: string;
+  buildId: string;
+  cpuCount: number | undefined;
+  memoryMB: number | undefined;
+  /** The definition (steps, base image), once the SDK triggered the build. */
+  template?: TemplateBuildStart;
+  status: 'waiting' | 'building' | 'ready' | 'error';
+}
+
+/** One request a sandbox sent out through its egress proxy, as it left (after the rules). */
+export interface EgressRecord {
+  sandboxId: string;
+  method: string;
+  host: string;
+  path: string;
+  /** The rule set that matched the host (its key), if any. */
+  rule: string | undefined;
+  /** The header names the rules set. */
+  set: string[];
+}
+
 export interface FileRecord {
   sandboxId: string;
   path: string;
@@ -85,6 +119,10 @@ export interface FakeRecord {
   kills: string[];
   signals: Array<{ sandboxId: string; pid: number; signal: string }>;
   lists: Array<{ metadata: Record<string, string> | undefined; state: string[] | undefined }>;
+  builds: BuildRecord[];
+  /** Template names the SDK asked about (`Template.exists`). */
+  templateChecks: string[];
+  egress: EgressRecord[];
   /** Every REST request, with the status it got. */
   api: Array<{ method: string; path: string; status: number }>;
 }
@@ -109,6 +147,9 @@ export interface FakeSandbox {
   processes: Map<number, ChildProcess>;
   /** Open command streams: they drop, unfinished, when the sandbox stops. */
   streams: Set<ServerResponse>;
+  /** The egress proxy of a sandbox made with network rules, and its URL for the sandbox's processes. */
+  egress?: Server;
+  egressUrl?: string;
   expiry?: NodeJS.Timeout;
 }
 
@@ -117,7 +158,21 @@ interface Die {
 }
 
 export class FakeE2BServer {
-  readonly record: FakeRecord = { creates: [], commands: [], writes: [], reads: [], pauses: [], connects: [], kills: [], signals: [], lists: [], api: [] };
+  readonly record: FakeRecord = {
+    creates: [],
+    commands: [],
+    writes: [],
+    reads: [],
+    pauses: [],
+    connects: [],
+    kills: [],
+    signals: [],
+    lists: [],
+    builds: [],
+    templateChecks: [],
+    egress: [],
+    api: [],
+  };
   readonly sandboxes = new Map<string, FakeSandbox>();
   readonly apiKey: string;
   apiUrl = '';
@@ -126,6 +181,7 @@ export class FakeE2BServer {
   #rateLimited = 0;
   #busy = 0;
   readonly #dies: Die[] = [];
+  readonly #failBuilds = new Set<string>();
   readonly #templates: Set<string>;
   readonly #servers: Server[] = [];
   #dir = '';
@@ -171,6 +227,26 @@ export class FakeE2BServer {
   /** The sandbox dies while running the next command that matches: its connection drops, as a crashed VM's would. */
   dieDuring(match: (cmd: string) => boolean): void {
     this.#dies.push({ match });
+  }
+
+  /** Templates that exist (built, or there from the start). */
+  get templates(): string[] {
+    return [...this.#templates];
+  }
+
+  /** A template appears in the team (built elsewhere). */
+  addTemplate(name: string): void {
+    this.#templates.add(name);
+  }
+
+  /** A template disappears from the team (deleted), or never was. */
+  removeTemplate(name: string): void {
+    this.#templates.delete(name);
+  }
+
+  /** Builds under this name end in an error, as a failing step's would. */
+  failBuildsOf(name: string): void {
+    this.#failBuilds.add(name);
   }
 
   /** E2B ends the sandbox on its own (its timeout, a crash): as if it were killed, without an API call. */
@@ -230,7 +306,7 @@ export class FakeE2BServer {
     const reply = (status: number, json?: unknown, headers: Record<string, string> = {}): void => {
       this.record.api.push({ method, path: url.pathname, status });
       if (json === undefined) {
-        res.writeHead(status, headers).end();
+        res.writeHead(status, { 'Content-Length': '0', ...headers }).end();
       } else {
         sendJson(res, status, json, headers);
       }
@@ -323,7 +399,61 @@ export class FakeE2BServer {
         return reply(200, detailBody(sb));
       }
     }
+    if (url.pathname.startsWith('/templates') || url.pathname.startsWith('/v2/templates') || url.pathname.startsWith('/v3/templates')) {
+      return this.#templateApi(method, url, body, reply, fail);
+    }
     return fail(404, `no route ${method} ${url.pathname}`);
+  }
+
+  /** The template API the SDK's `Template.exists` and `Template.build` use. */
+  #templateApi(method: string, url: URL, body: Buffer, reply: (status: number, json?: unknown) => void, fail: (status: number, message: string) => void): void {
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && (m = url.pathname.match(/^\/templates\/aliases\/([^/]+)$/)) !== null) {
+      const name = decodeURIComponent(m[1] ?? '');
+      this.record.templateChecks.push(name);
+      if (!this.#templates.has(name)) return fail(404, `template '${name}' not found`);
+      return reply(200, { templateID: `tpl-${name}`, public: false } satisfies components['schemas']['TemplateAliasResponse']);
+    }
+    if (method === 'POST' && url.pathname === '/v3/templates') {
+      const b = JSON.parse(body.toString('utf8')) as TemplateBuildRequest;
+      const name = b.name ?? b.alias ?? '';
+      const build: BuildRecord = { name, templateId: `tpl-${name}`, buildId: randomBytes(8).toString('hex'), cpuCount: b.cpuCount, memoryMB: b.memoryMB, status: 'waiting' };
+      this.record.builds.push(build);
+      return reply(202, { templateID: build.templateId, buildID: build.buildId, names: [name], aliases: [name], tags: [], public: false });
+    }
+    const build = (templateId: string | undefined, buildId: string | undefined): BuildRecord | undefined =>
+      this.record.builds.find((b) => b.templateId === templateId && b.buildId === buildId);
+    if (method === 'POST' && (m = url.pathname.match(/^\/v2\/templates\/([^/]+)\/builds\/([^/]+)$/)) !== null) {
+      const b = build(m[1], m[2]);
+      if (b === undefined) return fail(404, 'build not found');
+      b.template = JSON.parse(body.toString('utf8')) as TemplateBuildStart;
+      b.status = 'building';
+      return reply(202);
+    }
+    if (method === 'GET' && (m = url.pathname.match(/^\/templates\/([^/]+)\/builds\/([^/]+)\/status$/)) !== null) {
+      const b = build(m[1], m[2]);
+      if (b === undefined) return fail(404, 'build not found');
+      return reply(200, this.#buildStatus(b, Number(url.searchParams.get('logsOffset') ?? 0)));
+    }
+    return fail(404, `no route ${method} ${url.pathname}`);
+  }
+
+  /** A build finishes at its first status poll: a log line per step, then ready (the name now exists) or a failed step. */
+  #buildStatus(b: BuildRecord, logsOffset: number): components['schemas']['TemplateBuildInfo'] {
+    if (b.status === 'building') {
+      b.status = this.#failBuilds.has(b.name) ? 'error' : 'ready';
+      if (b.status === 'ready') this.#templates.add(b.name);
+    }
+    const at = new Date().toISOString();
+    const steps = b.template?.steps ?? [];
+    const all = [`FROM ${b.template?.fromImage ?? '?'}`, ...steps.map((st) => `${st.type} ${(st.args ?? [])[0] ?? ''}`)].map((message) => ({
+      timestamp: at,
+      level: 'info' as const,
+      message,
+    }));
+    const logEntries = b.status === 'waiting' ? [] : all.slice(logsOffset);
+    const reason = b.status === 'error' ? { message: `step ${steps.length} failed: exit status 1`, step: String(steps.length), logEntries: [] } : undefined;
+    return { templateID: b.templateId, buildID: b.buildId, status: b.status, logEntries, logs: [], ...(reason ? { reason } : {}) };
   }
 
   /** A sandbox E2B still has (running or paused); killed and dead ones are gone. */
@@ -365,6 +495,7 @@ export class FakeE2BServer {
       streams: new Set(),
     };
     this.sandboxes.set(id, sb);
+    if (network?.rules !== undefined && Object.keys(network.rules).length > 0) await this.#startEgress(sb);
     this.#expireAt(sb, new Date(now.getTime() + timeoutSeconds * 1000));
     return sb;
   }
@@ -382,6 +513,60 @@ export class FakeE2BServer {
       Math.max(0, at.getTime() - Date.now()),
     );
     sb.expiry.unref();
+  }
+
+  // ---- Egress: the sandbox's outbound HTTP, with its network rules applied ----
+
+  async #startEgress(sb: FakeSandbox): Promise<void> {
+    const server = createServer((req, res) => this.#egress(sb, req, res));
+    server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const [host = '', port = '443'] = (req.url ?? '').split(/:(?=\d+$)/);
+      if (!isLoopback(host)) return void socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      const upstream = netConnect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    sb.egress = server;
+    sb.egressUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  #egress(sb: FakeSandbox, req: IncomingMessage, res: ServerResponse): void {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      return void res.writeHead(400).end('the egress proxy takes absolute URLs');
+    }
+    const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!isLoopback(host)) return void res.writeHead(403).end('the fake reaches loopback addresses only');
+    const headers: OutgoingHttpHeaders = { ...req.headers };
+    delete headers['proxy-connection'];
+    delete headers['proxy-authorization'];
+    const rule = matchRule(sb.network?.rules, host);
+    const set: string[] = [];
+    for (const r of rule === undefined ? [] : (sb.network?.rules?.[rule] ?? [])) {
+      for (const [name, value] of Object.entries(r.transform?.headers ?? {})) {
+        for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+        headers[name.toLowerCase()] = value;
+        set.push(name);
+      }
+    }
+    this.record.egress.push({ sandboxId: sb.id, method: req.method ?? 'GET', host, path: target.pathname, rule, set });
+    const port = target.port === '' ? 80 : Number(target.port);
+    const upstream = httpRequest({ host, port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    req.pipe(upstream);
   }
 
   // ---- envd, one per sandbox, told apart by the E2b-Sandbox-Id header ----
@@ -472,7 +657,7 @@ export class FakeE2BServer {
       (p.args ?? []).map((a) => mapHome(sb, a)),
       {
         cwd,
-        env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...env },
+        env: { HOME: sb.home, USER: 'user', LANG: 'C.UTF-8', PATH: this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...proxyEnv(sb), ...env },
         stdio: [request.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         detached: true,
       },
@@ -554,6 +739,27 @@ function stopSandbox(sb: FakeSandbox, state: 'killed' | 'dead'): void {
   sb.streams.clear();
   for (const child of sb.processes.values()) killGroup(child);
   sb.processes.clear();
+  sb.egress?.close();
+  sb.egress?.closeAllConnections();
+}
+
+/** A sandbox with an egress proxy sends its processes' HTTP through it, as E2B's network does without being asked. */
+function proxyEnv(sb: FakeSandbox): Record<string, string> {
+  if (sb.egressUrl === undefined) return {};
+  return { http_proxy: sb.egressUrl, HTTP_PROXY: sb.egressUrl, https_proxy: sb.egressUrl, HTTPS_PROXY: sb.egressUrl };
+}
+
+/** The rule set for a host: an exact key first, else the longest `*.` wildcard that matches a subdomain (never the apex). */
+function matchRule(rules: NetworkConfig['rules'], host: string): string | undefined {
+  if (rules === undefined) return undefined;
+  const keys = Object.keys(rules);
+  const exact = keys.find((k) => k.toLowerCase() === host);
+  if (exact !== undefined) return exact;
+  return keys.filter((k) => k.startsWith('*.') && host.endsWith(k.slice(1).toLowerCase())).sort((a, b) => b.length - a.length)[0];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {

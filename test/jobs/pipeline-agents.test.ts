@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { builtInProfiles } from '../../src/agents/registry.js';
 import issuesmith from '../../src/index.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -98,11 +98,14 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
       expect(git.git(OWNER, REPO, ['show', 'issuesmith/1-spelling-error-in-the-readme-file:e2b.txt'])).toBe('from e2b');
       expect(mock.record.pulls).toHaveLength(1);
       const [create] = e2b.record.creates;
+      // Keyless by default: the key goes to E2B's egress proxy for api.anthropic.com, the sandbox gets a placeholder.
       expect(create).toMatchObject({
-        template: 'claude',
-        envs: { ANTHROPIC_API_KEY: KEYS.ANTHROPIC_API_KEY, IS_SANDBOX: '1' },
+        template: builtInProfiles[0]?.template,
+        envs: { ANTHROPIC_API_KEY: expect.stringMatching(/^sk-ant-api03-/) as string, IS_SANDBOX: '1' },
         metadata: { app: 'issuesmith', repo: `${OWNER}/${REPO}`, issue: '1', job: 'd-6100' },
+        network: { rules: { 'api.anthropic.com': [{ transform: { headers: { 'x-api-key': KEYS.ANTHROPIC_API_KEY } } }] } },
       });
+      expect(JSON.stringify(create?.envs)).not.toContain(KEYS.ANTHROPIC_API_KEY);
       expect(Object.keys(create?.envs ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'IS_SANDBOX']);
       expect(e2b.record.kills).toHaveLength(0);
       expect(e2b.record.pauses).toEqual([create?.sandboxId]);
@@ -121,6 +124,29 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
         'git add',
         'cd /home/user',
       ]);
+    });
+
+    it("answers a job whose agent's template is missing with the command that builds it, before any token or sandbox", async () => {
+      const claude = builtInProfiles.find((p) => p.name === 'claude')!;
+      e2b.removeTemplate(claude.template);
+      // The runtime makes its provider from the environment, as a deployment does, and checks the templates at start.
+      for (const [k, v] of Object.entries(e2b.env)) vi.stubEnv(k, v);
+      const mock = api(6104).installationToken().permission().reaction('eyes').openPulls().status().reaction('confused');
+      const probot = testProbot(`${git.url}/api/v3`);
+      runtime = createRuntime(probot, { ...KEYS, ...e2b.env, ISSUESMITH_WORK_DIR: root, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1' });
+      issuesmith(probot, {}, runtime);
+      try {
+        await probot.receive({ id: 'd-6104', name: 'issue_comment', payload: commentPayload('/agent claude go', { commentId: 6104 }) } as never);
+        await runtime.queue.drain();
+      } finally {
+        vi.unstubAllEnvs();
+      }
+      expect(mock.finalStatus).toContain(`Claude Code runs in the E2B template \`${claude.template}\`, which this app's E2B team does not have yet`);
+      expect(mock.finalStatus).toContain('`npm run templates -- build claude`');
+      expect(e2b.record.creates).toEqual([]);
+      // Once at start, and once more for the job (it might have been built since).
+      expect(e2b.record.templateChecks.filter((n) => n === claude.template)).toHaveLength(2);
+      expect(mock.record.tokenRequests).toEqual([]);
     });
 
     it('kills the sandbox when the agent fails', async () => {

@@ -52,9 +52,10 @@ describe('planKeyless', () => {
 });
 
 describe('e2bProviderOptionsFromEnv', () => {
-  it('turns keyless mode on with ISSUESMITH_E2B_KEYLESS=true only', () => {
-    expect(e2bProviderOptionsFromEnv({ ISSUESMITH_E2B_KEYLESS: 'true' })).toEqual({ keyless: true });
-    expect(e2bProviderOptionsFromEnv({ ISSUESMITH_E2B_KEYLESS: 'false' })).toEqual({ keyless: false });
-    expect(e2bProviderOptionsFromEnv({})).toEqual({ keyless: false });
+  it('keeps keys out by default; ISSUESMITH_E2B_KEYLESS=false turns it off, ISSUESMITH_E2B_KEYLESS_EXCEPT for some agents', () => {
+    expect(e2bProviderOptionsFromEnv({})).toEqual({ keyless: true, keyInSandbox: [] });
+    expect(e2bProviderOptionsFromEnv({ ISSUESMITH_E2B_KEYLESS: 'true' })).toEqual({ keyless: true, keyInSandbox: [] });
+    expect(e2bProviderOptionsFromEnv({ ISSUESMITH_E2B_KEYLESS: 'false' })).toEqual({ keyless: false, keyInSandbox: [] });
+    expect(e2bProviderOptionsFromEnv({ ISSUESMITH_E2B_KEYLESS_EXCEPT: ' amp ,codex' })).toEqual({ keyless: true, keyInSandbox: ['amp', 'codex'] });
   });
 });

@@ -30,8 +30,9 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
+// Keys in the sandbox as they are, unless a test says otherwise: keyless sandboxes have their own tests below.
 function provider(o: E2BProviderOptions = {}): E2BSandboxProvider {
-  return new E2BSandboxProvider({ retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...o });
+  return new E2BSandboxProvider({ retry: { baseDelayMs: 1, maxDelayMs: 5 }, keyless: false, ...o });
 }
 
 const job: CreateOptions = {
@@ -234,7 +235,7 @@ describe('E2B errors in words a maintainer can act on', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toContain('`no-such-agent`');
-    expect((err as Error).message).toContain('e2b template build --name no-such-agent');
+    expect((err as Error).message).toContain('`npm run templates -- build`');
   });
 
   it('retries a rate-limited create and succeeds', async () => {
@@ -303,10 +304,13 @@ describe('keyless sandboxes', () => {
     expect(rec.network?.rules).toEqual({ 'ampcode.com': [{ transform: { headers: { Authorization: 'Bearer sgamp_user_REAL' } } }] });
   });
 
-  it('is off unless asked for: the key goes into the sandbox as it is', async () => {
-    const s = await create(provider());
-    expect(createRecord(s.id).envs.ANTHROPIC_API_KEY).toBe('sk-ant-test-key');
-    expect(createRecord(s.id).network).toBeUndefined();
+  it('is on unless turned off: then the key goes into the sandbox as it is', async () => {
+    const on = await create(new E2BSandboxProvider({ retry: { attempts: 1 } }));
+    expect(createRecord(on.id).envs.ANTHROPIC_API_KEY).not.toBe('sk-ant-test-key');
+    expect(createRecord(on.id).network?.rules).toBeDefined();
+    const off = await create(provider({ keyless: false }));
+    expect(createRecord(off.id).envs.ANTHROPIC_API_KEY).toBe('sk-ant-test-key');
+    expect(createRecord(off.id).network).toBeUndefined();
   });
 });
 

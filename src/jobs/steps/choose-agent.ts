@@ -20,6 +20,9 @@ export async function chooseAgent(turn: Turn, profileName: string): Promise<Chos
   const { deps, job } = turn;
   const profile = deps.profiles.require(profileName);
   const env = agentEnv(profile, deps.settings.env);
+  // A template found missing at start is said now, before any token, sandbox or other call.
+  const templateProblem = await deps.sandboxes?.templateProblem?.(profile.template);
+  if (templateProblem !== undefined) throw new UserError(templateProblem);
   const request = await requestOptions(job, profile, turn.repo, (b) => deps.github.branchExists(b));
   turn.progress.agent(profile.displayName, ...(request.model !== undefined ? [request.model] : []));
   return { profile, env, request };

@@ -62,6 +62,7 @@ export async function openSandbox(turn: Turn, agent: ChosenAgent): Promise<Works
   const sandbox = turn.own(
     await sandboxProvider(deps).create({
       template: agent.profile.template,
+      agent: agent.profile.name,
       envs: agent.env,
       // The repository's setup commands run before the agent, each with its own limit.
       timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + setupTotalMs(repo),

@@ -44,6 +44,7 @@ export async function pickUpSandbox(turn: Turn, agent: ChosenAgent, target: Foll
   const sandbox = turn.own(
     await sandboxProvider(deps).create({
       template: agent.profile.template,
+      agent: agent.profile.name,
       envs: agent.env,
       // A new sandbox runs the repository's setup steps too.
       timeoutMs: sandboxBudgetMs(deps.settings.jobTimeoutMs) + setupTotalMs(turn.repo),
