@@ -25,6 +25,8 @@ export interface RepoSettings {
   instructions: string;
   instructionsFile: string | undefined;
   limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
+  /** What starts a follow-up besides a command: a review that requests changes (`follow_ups.on_changes_requested`). */
+  followUps: { onChangesRequested: boolean };
   allowWorkflowChanges: boolean;
   allowSubmoduleChanges: boolean;
   allowExternalSymlinks: boolean;
@@ -60,6 +62,7 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
     instructions: file.instructions ?? '',
     instructionsFile: file.instructions_file,
     limits,
+    followUps: { onChangesRequested: file.follow_ups?.on_changes_requested ?? false },
     allowWorkflowChanges: file.allow_workflow_changes ?? false,
     allowSubmoduleChanges: file.allow_submodule_changes ?? false,
     allowExternalSymlinks: file.allow_external_symlinks ?? false,

@@ -16,7 +16,12 @@ export async function findFollowUp(job: Job, deps: JobDeps): Promise<FollowUpTar
     const pr = await deps.github.pullRequest(job.pull.number);
     if (!pr.sameRepository) throw new UserError(forkMessage(job.requester.login));
     if (!pr.open) throw new UserError(`Pull request #${pr.number} is closed, so the agent cannot push to it. Reopen it, or ask on the issue for a new pull request.`);
-    return { pr, state: await stateOf(pr, job, deps) };
+    const state = await stateOf(pr, job, deps);
+    // The webhook's payload showed the app's signed marker; GitHub's answer now must agree.
+    if (state === undefined && job.trigger.type === 'review' && job.trigger.changesRequested === true) {
+      throw new UserError(`Pull request #${pr.number} is not one the app opened, so a review on it does not start work. Ask with \`/agent <instructions>\` instead.`);
+    }
+    return { pr, state };
   }
   if (job.kind !== 'run' || job.trigger.type !== 'comment') return undefined;
   const prefix = (deps.repo ?? repoSettings({}, deps.settings)).pullRequest.branchPrefix;
