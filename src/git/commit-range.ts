@@ -32,7 +32,7 @@ export class CommitRange {
   static async fetch(o: { remoteUrl: string; auth: Record<string, string>; head: string; inRange: ReadonlySet<string>; workDir: string }): Promise<CommitRange> {
     const git = await HostGit.create(o.workDir);
     try {
-      await git.run(['fetch', '--quiet', `--depth=${o.inRange.size + 1}`, '--no-tags', '--', o.remoteUrl, o.head]);
+      await git.run(['fetch', '--quiet', `--depth=${o.inRange.size + 1}`, '--no-tags', '--', o.remoteUrl, o.head], { auth: o.auth });
       const commits: RangeCommit[] = [];
       const seen = new Set<string>();
       const queue = [o.head];

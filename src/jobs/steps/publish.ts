@@ -55,12 +55,10 @@ export async function openPullRequest(
       ? messages.pullRequestBody(words)
       : forkPullRequestBody({ ...words, author: o.fork.author, headLabel: `${o.fork.headRepo.split('/')[0] ?? ''}:${o.fork.headRef}` });
   const base = o.fork?.baseRef ?? o.agent.request.base;
-  const pr = await github
-    .openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base, body })
-    .catch(async (err: unknown) => {
-      await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
-      throw err;
-    });
+  const pr = await github.openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base, body }).catch(async (err: unknown) => {
+    await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
+    throw err;
+  });
   await github.decoratePullRequest(pr.number, turn.repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
   // The check run belongs to the pull request's head, which exists only now.
   turn.progress.checkRun(o.headSha);
