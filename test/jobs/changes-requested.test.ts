@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import issuesmith from '../../src/index.js';
 import { parseStateMarker, renderStateMarker, type PullRequestState } from '../../src/github/state-marker.js';
 import type { WorkerOutcome } from '../../src/jobs/worker.js';
@@ -27,6 +27,8 @@ const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-review-test-0123456789abcdef' };
 const ON = 'follow_ups:\n  on_changes_requested: true\n';
 
 describe('a review that requests changes continues the agent on the pull request the app opened', () => {
+  // Each case runs real git, a sandbox and an agent, one job or two: more than the default on a busy machine.
+  vi.setConfig({ testTimeout: 90_000 });
   useStrictNock();
   let git: GitServer;
   let root: string;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import issuesmith from '../../src/index.js';
 import type { WorkerOutcome } from '../../src/jobs/worker.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -28,6 +28,8 @@ const BASE_INSTRUCTIONS = 'Base rules: keep it small.';
 const ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 
 describe("a request on a fork's pull request: a new pull request here with the fork's commits and the agent's", () => {
+  // Each case runs real git, a sandbox and an agent, one job or two: more than the default on a busy machine.
+  vi.setConfig({ testTimeout: 90_000 });
   useStrictNock();
   let git: GitServer;
   let root: string;
