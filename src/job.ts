@@ -38,8 +38,12 @@ export const jobSchema = z.object({
       line: z.number().int().nullable(),
       diffHunk: z.string(),
     }),
-    /** A submitted review: the worker reads its line comments. */
-    z.object({ type: z.literal('review'), reviewId: z.number().int() }),
+    /**
+     * A submitted review: the worker reads its line comments. `changesRequested`: a review that
+     * requests changes without the command, which runs only where the repository turns it on
+     * (`follow_ups.on_changes_requested`); its body is the job's `instructions`.
+     */
+    z.object({ type: z.literal('review'), reviewId: z.number().int(), changesRequested: z.literal(true).optional() }),
     z.object({ type: z.literal('closed') }),
   ]),
   receivedAt: z.string(),

@@ -80,6 +80,16 @@ export const repoConfigSchema = z
       })
       .optional(),
     budget: budgetFields.optional(),
+    follow_ups: z
+      .strictObject({
+        on_changes_requested: z
+          .boolean()
+          .describe(
+            "A review that requests changes, by someone who may start work, on a pull request the app opened, continues the agent's session with the review and its line comments, without `/agent`. Default: false.",
+          )
+          .optional(),
+      })
+      .optional(),
     allow_workflow_changes: z.boolean().describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.').optional(),
     allow_submodule_changes: z.boolean().describe('Allow changes that add, move or update submodules. Default: false.').optional(),
     allow_external_symlinks: z.boolean().describe('Allow symbolic links that point outside the repository. Default: false.').optional(),

@@ -29,6 +29,8 @@ export interface RepoSettings {
   limits: { maxConcurrentJobs?: number; maxChangedFiles?: number; maxPatchBytes?: number };
   /** The file's `budget:` over the operator's, within the operator's ceiling; an agent's own is laid over it per job. */
   budget: Budget;
+  /** What starts a follow-up besides a command: a review that requests changes (`follow_ups.on_changes_requested`). */
+  followUps: { onChangesRequested: boolean };
   allowWorkflowChanges: boolean;
   allowSubmoduleChanges: boolean;
   allowExternalSymlinks: boolean;
@@ -66,6 +68,7 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
     instructionsFile: file.instructions_file,
     limits,
     budget: layBudget(app.budget, app.budget, file.budget),
+    followUps: { onChangesRequested: file.follow_ups?.on_changes_requested ?? false },
     allowWorkflowChanges: file.allow_workflow_changes ?? false,
     allowSubmoduleChanges: file.allow_submodule_changes ?? false,
     allowExternalSymlinks: file.allow_external_symlinks ?? false,

@@ -70,21 +70,8 @@ export class StagedChange {
   }
 
   /** The contents of blobs of this repository, by id. */
-  async blobs(ids: readonly string[]): Promise<Map<string, Buffer>> {
-    const unique = [...new Set(ids)].filter((id) => !/^0+$/.test(id));
-    const out = new Map<string, Buffer>();
-    if (unique.length === 0) return out;
-    const raw = await this.git.runRaw(['cat-file', '--batch'], { input: `${unique.join('\n')}\n` });
-    let at = 0;
-    while (at < raw.length) {
-      const eol = raw.indexOf(10, at);
-      const [id, type, size] = raw.subarray(at, eol).toString('utf8').split(' ');
-      if (type === 'missing' || id === undefined || size === undefined) throw new Error(`blob ${id ?? '?'} is missing`);
-      const n = Number(size);
-      out.set(id, raw.subarray(eol + 1, eol + 1 + n));
-      at = eol + 1 + n + 1;
-    }
-    return out;
+  blobs(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    return readBlobs(this.git, ids);
   }
 
   async dispose(): Promise<void> {
@@ -92,8 +79,26 @@ export class StagedChange {
   }
 }
 
-/** git's own description of the difference between the base commit and the staged tree. */
-async function describe(git: HostGit, base: string, tree: string): Promise<ChangedFile[]> {
+/** The contents of blobs of a repository on the host, by id; a missing one is an error. */
+export async function readBlobs(git: HostGit, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const unique = [...new Set(ids)].filter((id) => !/^0+$/.test(id));
+  const out = new Map<string, Buffer>();
+  if (unique.length === 0) return out;
+  const raw = await git.runRaw(['cat-file', '--batch'], { input: `${unique.join('\n')}\n` });
+  let at = 0;
+  while (at < raw.length) {
+    const eol = raw.indexOf(10, at);
+    const [id, type, size] = raw.subarray(at, eol).toString('utf8').split(' ');
+    if (type === 'missing' || id === undefined || size === undefined) throw new Error(`blob ${id ?? '?'} is missing`);
+    const n = Number(size);
+    out.set(id, raw.subarray(eol + 1, eol + 1 + n));
+    at = eol + 1 + n + 1;
+  }
+  return out;
+}
+
+/** git's own description of the difference between the base commit and the staged tree (or any two tree-ishes). */
+export async function describe(git: HostGit, base: string, tree: string): Promise<ChangedFile[]> {
   const raw = (await git.run(['diff-tree', '-r', '-z', '-M', '--raw', '--no-abbrev', base, tree])).split('\0');
   const files: ChangedFile[] = [];
   for (let i = 0; i < raw.length - 1;) {

@@ -275,6 +275,13 @@ export class JobGitHub {
     return data.map((f) => f.filename);
   }
 
+  /** The commits of a pull request as GitHub lists them (at most 250: its API lists no more), by id. */
+  async pullRequestCommits(number: number): Promise<string[]> {
+    const { owner, repo } = this.job;
+    const commits = await this.installation.paginate(this.installation.rest.pulls.listCommits, { owner, repo, pull_number: number, per_page: 100 });
+    return commits.map((c) => c.sha);
+  }
+
   async reviewComments(number: number, reviewId: number): Promise<ReviewLineComment[]> {
     const { owner, repo } = this.job;
     const { data } = await this.installation.rest.pulls.listCommentsForReview({ owner, repo, pull_number: number, review_id: reviewId, per_page: 100 });

@@ -55,7 +55,13 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
 
   const repo = repoSettings(parsed.config, settings, [...parsed.warnings]);
   const profiles = repoProfiles(deps.profiles, repo);
-  const request = resolveRequest(job, { labelPrefix: repo.labelPrefix, command: repo.command, defaultProfile: repo.defaultAgent, isProfile: (w) => profiles.get(w) !== undefined });
+  const request = resolveRequest(job, {
+    labelPrefix: repo.labelPrefix,
+    command: repo.command,
+    defaultProfile: repo.defaultAgent,
+    isProfile: (w) => profiles.get(w) !== undefined,
+    onChangesRequested: repo.followUps.onChangesRequested,
+  });
   if (request.kind === 'ignore') return { kind: 'ignore', reason: request.reason, inAppWords };
   if (request.kind === 'help') return { kind: 'ready', job: { ...job, kind: 'help' }, settings: jobSettings(settings, repo, {}), profiles, repo };
 

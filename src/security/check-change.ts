@@ -22,6 +22,8 @@ export interface ChangeRules {
   allowWorkflowChanges: boolean;
   allowSubmoduleChanges: boolean;
   allowExternalSymlinks: boolean;
+  /** Whose change the messages name: the agent's by default, a fork's commits for a pull request from one. */
+  subject?: string;
 }
 
 const WORKFLOWS = '.github/workflows';
@@ -40,40 +42,41 @@ export function isWorkflowPath(path: string): boolean {
  * permission, and a workflow runs with the repository's secrets), submodule changes.
  */
 export function checkChange(files: readonly CheckedFile[], patchBytes: number, rules: ChangeRules): void {
+  const subject = rules.subject ?? "The agent's change";
   if (patchBytes > rules.maxPatchBytes) throw new UserError(tooLargeMessage(patchBytes, rules));
   const paths = new Set(files.flatMap((f) => (f.oldPath !== undefined ? [f.path, f.oldPath] : [f.path])));
   if (rules.maxChangedFiles !== undefined && paths.size > rules.maxChangedFiles) {
     throw new UserError(
-      `The agent's change touches ${paths.size} files, more than this repository allows (\`limits.max_changed_files: ${rules.maxChangedFiles}\`), so nothing was pushed. Ask for a smaller change, or raise the limit in \`.github/issuesmith.yml\`.`,
+      `${subject} touches ${paths.size} files, more than this repository allows (\`limits.max_changed_files: ${rules.maxChangedFiles}\`), so nothing was pushed. Ask for a smaller change, or raise the limit in \`.github/issuesmith.yml\`.`,
     );
   }
   const big = files.filter((f) => f.size > rules.maxFileBytes);
   if (big.length > 0) {
     throw new UserError(
-      `The agent's change makes ${names(big.map((f) => f.path))} larger than the app allows for one file (${formatBytes(rules.maxFileBytes)}), so nothing was pushed. Ask for a change without such large files.`,
+      `${subject} makes ${names(big.map((f) => f.path))} larger than the app allows for one file (${formatBytes(rules.maxFileBytes)}), so nothing was pushed. Ask for a change without such large files.`,
     );
   }
   const workflows = [...paths].filter(isWorkflowPath);
   if (!rules.allowWorkflowChanges && workflows.length > 0) {
     throw new UserError(
-      `The agent's change touches GitHub Actions workflows (${names(workflows)}), which this repository does not allow, so nothing was pushed. To allow it, set \`allow_workflow_changes: true\` in \`.github/issuesmith.yml\` and give the app the \`workflows\` permission.`,
+      `${subject} touches GitHub Actions workflows (${names(workflows)}), which this repository does not allow, so nothing was pushed. To allow it, set \`allow_workflow_changes: true\` in \`.github/issuesmith.yml\` and give the app the \`workflows\` permission.`,
     );
   }
   const submodules = files.filter((f) => f.mode === GITLINK || f.oldMode === GITLINK);
   if (!rules.allowSubmoduleChanges && submodules.length > 0) {
     throw new UserError(
-      `The agent's change adds, moves or updates a submodule (${names(submodules.map((f) => f.path))}), which this repository does not allow, so nothing was pushed. To allow it, set \`allow_submodule_changes: true\` in \`.github/issuesmith.yml\`.`,
+      `${subject} adds, moves or updates a submodule (${names(submodules.map((f) => f.path))}), which this repository does not allow, so nothing was pushed. To allow it, set \`allow_submodule_changes: true\` in \`.github/issuesmith.yml\`.`,
     );
   }
 }
 
 /** Refuses symlinks (by their targets, read from the change) that point outside the repository, unless allowed. */
-export function checkSymlinks(links: ReadonlyArray<{ path: string; target: string }>, rules: Pick<ChangeRules, 'allowExternalSymlinks'>): void {
+export function checkSymlinks(links: ReadonlyArray<{ path: string; target: string }>, rules: Pick<ChangeRules, 'allowExternalSymlinks' | 'subject'>): void {
   if (rules.allowExternalSymlinks) return;
   const outside = links.filter((l) => pointsOutside(l.path, l.target));
   if (outside.length === 0) return;
   throw new UserError(
-    `The agent's change adds a symbolic link that points outside the repository (${names(outside.map((l) => l.path))}), so nothing was pushed. To allow such links, set \`allow_external_symlinks: true\` in \`.github/issuesmith.yml\`.`,
+    `${rules.subject ?? "The agent's change"} adds a symbolic link that points outside the repository (${names(outside.map((l) => l.path))}), so nothing was pushed. To allow such links, set \`allow_external_symlinks: true\` in \`.github/issuesmith.yml\`.`,
   );
 }
 
@@ -92,7 +95,7 @@ function tooLargeMessage(bytes: number, rules: ChangeRules): string {
     ? `more than this repository allows (\`limits.max_patch_bytes: ${rules.maxPatchBytes}\`)`
     : `more than the app allows (${formatBytes(rules.maxPatchBytes)})`;
   const fix = rules.patchLimitFromRepository ? ' Ask for a smaller change, or raise the limit in `.github/issuesmith.yml`.' : ' Ask for a smaller change.';
-  return `The agent's change is ${bytes} bytes, ${setting}, so nothing was pushed.${fix}`;
+  return `${rules.subject ?? "The agent's change"} is ${bytes} bytes, ${setting}, so nothing was pushed.${fix}`;
 }
 
 export function formatBytes(n: number): string {

@@ -8,6 +8,8 @@ export interface RequestTrigger {
   defaultProfile: string;
   /** Whether a word names an agent of this repository (built-in or custom). */
   isProfile: (word: string) => boolean;
+  /** The repository answers reviews that request changes without the command (`follow_ups.on_changes_requested`). */
+  onChangesRequested?: boolean;
 }
 
 export type ResolvedRequest =
@@ -28,6 +30,9 @@ export function resolveRequest(job: Job, t: RequestTrigger): ResolvedRequest {
     if (name.startsWith(`${prefix}:`) && name.length > prefix.length + 1)
       return { kind: 'run', profile: name.slice(prefix.length + 1), instructions: '', options: {}, named: true };
     return { kind: 'ignore', reason: `label ${job.trigger.label} is not this repository's` };
+  }
+  if (job.trigger.type === 'review' && job.trigger.changesRequested === true && t.onChangesRequested !== true) {
+    return { kind: 'ignore', reason: 'a review requesting changes, which this repository does not answer' };
   }
   if (job.comment === undefined) {
     return job.kind === 'help'

@@ -510,18 +510,18 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(mock.record.pullUpdates).toEqual([]);
   });
 
-  it('refuses politely to work on a pull request from a fork', async () => {
-    const id = commentIds;
-    const mock = api(PR, id)
+  it("refuses politely a review's /agent on a pull request from a fork, pointing to its conversation", async () => {
+    const mock = api(PR)
       .installationToken()
       .permission()
       .reaction('eyes')
       .status({ id: statusId() })
       .getPull({ number: PR, body: 'A contribution', headRef: 'patch-1', headRepo: 'someone/Hello-World', author: 'someone' })
       .reaction('confused');
-    const outcome = await deliver('issue_comment', pullCommentPayload('/agent fix the tests', { commentId: id, number: PR }));
+    const outcome = await deliver('pull_request_review', reviewPayload('/agent fix the tests', { number: PR, reviewId: 556 }));
     expect(outcome.kind).toBe('user-error');
     expect(mock.finalStatus).toContain('comes from a fork');
+    expect(mock.finalStatus).toContain('on its conversation');
     expect(git.requests).toEqual([]);
   });
 

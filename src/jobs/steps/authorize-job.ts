@@ -9,6 +9,11 @@ export async function authorizeJob(job: Job, deps: JobDeps): Promise<Extract<Out
   const rules = { permission: deps.settings.permission, allowedUsers: deps.repo?.allowedUsers };
   const decision = await authorize(job.requester, rules, (login) => deps.github.permissionOf(login));
   if (decision.allowed) return undefined;
+  // A review that requests changes did not ask the app anything: its author is not answered.
+  if (job.trigger.type === 'review' && job.trigger.changesRequested === true) {
+    deps.log.info({ requester: job.requester.login, reason: decision.reason }, 'a review requesting changes by someone who may not start work: ignored');
+    return { kind: 'refused', reason: decision.reason };
+  }
   const reply = async (body: string): Promise<void> => void (await deps.github.comment(body));
   await answerRefusal(
     decision,

@@ -7,22 +7,42 @@ import type { JobDeps } from '../job-deps.js';
 import type { FollowUpTarget } from './pick-up-sandbox.js';
 import { stateSeal } from './state.js';
 
+/** A request on a pull request from a fork: the app cannot push there, so the work goes to a new pull request. */
+export interface ForkRequest {
+  fork: PullRequestInfo;
+}
+
 /**
- * Which pull request a job continues: the one a follow-up was typed on, or, for `/agent` on an issue,
- * the app's open pull request whose marker names that issue. Undefined: a first run on the issue.
+ * Which pull request a job continues: the one a follow-up was typed on, or, for `/agent` on an issue
+ * (or on a fork's pull request), the app's open pull request whose marker names it. Undefined: a first
+ * run on the issue; a fork's pull request without one of the app's yet: a new pull request from it.
  */
-export async function findFollowUp(job: Job, deps: JobDeps): Promise<FollowUpTarget | undefined> {
+export async function findFollowUp(job: Job, deps: JobDeps): Promise<FollowUpTarget | ForkRequest | undefined> {
   if (job.kind === 'continue' && job.pull !== undefined) {
     const pr = await deps.github.pullRequest(job.pull.number);
-    if (!pr.sameRepository) throw new UserError(forkMessage(job.requester.login));
     if (!pr.open) throw new UserError(`Pull request #${pr.number} is closed, so the agent cannot push to it. Reopen it, or ask on the issue for a new pull request.`);
-    return { pr, state: await stateOf(pr, job, deps) };
+    if (!pr.sameRepository) {
+      // A review on a fork's pull request does not ask for a new one.
+      if (job.trigger.type === 'review-comment' || job.trigger.type === 'review') throw new UserError(forkMessage(job.requester.login, deps.settings.command));
+      return (await appPullRequestFor(pr.number, job, deps)) ?? { fork: pr };
+    }
+    const state = await stateOf(pr, job, deps);
+    // The webhook's payload showed the app's signed marker; GitHub's answer now must agree.
+    if (state === undefined && job.trigger.type === 'review' && job.trigger.changesRequested === true) {
+      throw new UserError(`Pull request #${pr.number} is not one the app opened, so a review on it does not start work. Ask with \`/agent <instructions>\` instead.`);
+    }
+    return { pr, state };
   }
   if (job.kind !== 'run' || job.trigger.type !== 'comment') return undefined;
+  return appPullRequestFor(job.number, job, deps);
+}
+
+/** The app's open pull request whose marker names this issue (or fork's pull request), if any. */
+async function appPullRequestFor(number: number, job: Job, deps: JobDeps): Promise<FollowUpTarget | undefined> {
   const prefix = (deps.repo ?? repoSettings({}, deps.settings)).pullRequest.branchPrefix;
   for (const pr of await deps.github.openAppPullRequests(prefix)) {
     const state = await stateOf(pr, job, deps);
-    if (state?.issue === job.number) return { pr, state };
+    if (state?.issue === number) return { pr, state };
   }
   return undefined;
 }
@@ -50,6 +70,6 @@ async function stateOf(pr: PullRequestInfo, job: Job, deps: JobDeps): Promise<Pu
   return state;
 }
 
-function forkMessage(login: string): string {
-  return `Sorry @${login}, this pull request comes from a fork, and the app can only push to branches of this repository. Open an issue (or a pull request from a branch here) and ask there.`;
+function forkMessage(login: string, command: string): string {
+  return `Sorry @${login}, this pull request comes from a fork, and the app can only push to branches of this repository. Ask with \`${command} <instructions>\` on its conversation: the agent's work then goes to a new pull request here, with the fork's commits.`;
 }

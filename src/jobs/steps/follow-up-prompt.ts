@@ -17,7 +17,18 @@ export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue:
   const { job, deps, repo } = turn;
   const { pr } = target;
   const notes = await diffNotes(job, pr.number, deps);
-  const request = { owner: job.owner, repo: job.repo, pull: pr.number, branch: pr.headRef, instructions: job.instructions, requester: job.requester.login, notes };
+  // A review that requested changes without the command: its body is the reviewer's words, quoted as the review, not as instructions.
+  const review = job.trigger.type === 'review' && job.trigger.changesRequested === true ? { login: job.requester.login, body: job.instructions } : undefined;
+  const request = {
+    owner: job.owner,
+    repo: job.repo,
+    pull: pr.number,
+    branch: pr.headRef,
+    instructions: review === undefined ? job.instructions : '',
+    requester: job.requester.login,
+    notes,
+    ...(review !== undefined ? { review } : {}),
+  };
   const withInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
   return {
     resumed: withInstructions(buildFollowUpPrompt(request)),

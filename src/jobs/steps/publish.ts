@@ -1,4 +1,6 @@
 import type { AgentProfile } from '../../agents/profile.js';
+import type { PullRequestInfo } from '../../github/pull-request-info.js';
+import { forkPullRequestBody } from '../../report/fork-messages.js';
 import * as messages from '../../report/messages.js';
 import type { JobStats } from '../../report/job-stats.js';
 import type { ChosenAgent } from './choose-agent.js';
@@ -14,12 +16,23 @@ import type { Turn } from './turn.js';
  */
 export async function openPullRequest(
   turn: Turn,
-  o: { agent: ChosenAgent; run: AgentRun; branch: string; headSha: string; sandboxId: string; partial: { why: string } | undefined; stats: JobStats },
+  o: {
+    agent: ChosenAgent;
+    run: AgentRun;
+    branch: string;
+    headSha: string;
+    sandboxId: string;
+    partial: { why: string } | undefined;
+    stats: JobStats;
+    /** A fork's pull request the new one continues: against its base, naming it. */
+    fork?: PullRequestInfo;
+  },
 ): Promise<{ number: number; url: string }> {
   const { job, deps } = turn;
   const { github, settings } = deps;
   turn.progress.phase('opening-pr');
-  const title = job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim();
+  const named = job.issue.title.trim() === '' ? `Work on #${job.number}` : job.issue.title.trim();
+  const title = o.fork === undefined ? named : `${named} (from #${job.number})`;
   const stateMarker = stateMarkerFor(job, settings, {
     issue: job.number,
     profile: o.agent.profile.name,
@@ -28,7 +41,7 @@ export async function openPullRequest(
     sandbox: o.sandboxId,
     turns: 1,
   });
-  const body = messages.pullRequestBody({
+  const words = {
     number: job.number,
     agent: o.agent.profile.displayName,
     summary: o.run.summary,
@@ -36,13 +49,16 @@ export async function openPullRequest(
     ...(o.partial ? { partial: o.partial } : {}),
     stats: o.stats,
     stateMarker,
+  };
+  const body =
+    o.fork === undefined
+      ? messages.pullRequestBody(words)
+      : forkPullRequestBody({ ...words, author: o.fork.author, headLabel: `${o.fork.headRepo.split('/')[0] ?? ''}:${o.fork.headRef}` });
+  const base = o.fork?.baseRef ?? o.agent.request.base;
+  const pr = await github.openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base, body }).catch(async (err: unknown) => {
+    await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
+    throw err;
   });
-  const pr = await github
-    .openPullRequest({ branch: o.branch, title, draft: settings.draftPullRequests || o.partial !== undefined, base: o.agent.request.base, body })
-    .catch(async (err: unknown) => {
-      await github.deleteBranch(o.branch).catch((e: unknown) => deps.log.warn({ err: e }, 'could not delete the branch'));
-      throw err;
-    });
   await github.decoratePullRequest(pr.number, turn.repo.pullRequest).catch((err: unknown) => deps.log.warn({ err }, 'could not add the labels or reviewers'));
   // The check run belongs to the pull request's head, which exists only now.
   turn.progress.checkRun(o.headSha);

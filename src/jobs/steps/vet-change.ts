@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { gitAuthEnv } from '../../git/auth-env.js';
 import { GITLINK_MODE, StagedChange, type ChangedFile } from '../../git/staged-change.js';
 import type { FileChange } from '../../report/file-change.js';
-import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../../security/check-change.js';
+import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath, type ChangeRules } from '../../security/check-change.js';
 import type { Redactor } from '../../security/redact.js';
 import { secretShapes } from '../../security/secret-rules.js';
 import type { PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
@@ -58,16 +58,8 @@ export async function vetChange(o: {
   redactor: Redactor;
 }): Promise<VettedChange> {
   const { repo, settings } = o;
-  const maxPatchBytes = patchCap(repo, settings);
-  const rules = {
-    maxChangedFiles: repo.limits.maxChangedFiles,
-    maxPatchBytes,
-    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
-    maxFileBytes: settings.maxFileBytes,
-    allowWorkflowChanges: repo.allowWorkflowChanges,
-    allowSubmoduleChanges: repo.allowSubmoduleChanges,
-    allowExternalSymlinks: repo.allowExternalSymlinks,
-  };
+  const rules = changeRules(repo, settings);
+  const { maxPatchBytes } = rules;
   // The size cap first: nothing larger is staged at all.
   if (o.patch.byteLength > maxPatchBytes) checkChange([], o.patch.byteLength, rules);
   const staged = await StagedChange.stage({ remoteUrl: o.remoteUrl, auth: gitAuthEnv(o.readToken), baseSha: o.baseSha, patch: o.patch, workDir: settings.workDir });
@@ -98,8 +90,22 @@ export async function vetChange(o: {
   }
 }
 
+/** What an outgoing change must keep to: the repository's limits and rules within the app's. */
+export function changeRules(repo: RepoSettings, settings: Settings): ChangeRules {
+  const maxPatchBytes = patchCap(repo, settings);
+  return {
+    maxChangedFiles: repo.limits.maxChangedFiles,
+    maxPatchBytes,
+    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
+    maxFileBytes: settings.maxFileBytes,
+    allowWorkflowChanges: repo.allowWorkflowChanges,
+    allowSubmoduleChanges: repo.allowSubmoduleChanges,
+    allowExternalSymlinks: repo.allowExternalSymlinks,
+  };
+}
+
 /** The files whose new content holds a secret that was not already there before the change. */
-async function filesWithSecrets(files: readonly ChangedFile[], contents: ReadonlyMap<string, Buffer>, redactor: Redactor): Promise<string[]> {
+export async function filesWithSecrets(files: readonly ChangedFile[], contents: ReadonlyMap<string, Buffer>, redactor: Redactor): Promise<string[]> {
   const found: string[] = [];
   for (const f of files) {
     // latin1 keeps every byte, so a secret inside a binary file reads as itself.
