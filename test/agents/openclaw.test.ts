@@ -109,13 +109,13 @@ describe("OpenClaw's --json parser", () => {
 describe('the OpenClaw profile', () => {
   it('runs the embedded agent in its main session, pointed at the work dir, the prompt on stdin', () => {
     expect(openclaw.command({ promptFile: '/home/user/.issuesmith/prompt.md', workdir: '/home/user/repo' })).toBe(
-      'cd /home/user/repo && OPENCLAW_WORKSPACE_DIR=/home/user/repo openclaw agent --local --json --agent main --message-file - < /home/user/.issuesmith/prompt.md',
+      'cd /home/user/repo && OPENCLAW_WORKSPACE_DIR=/home/user/repo openclaw agent --local --json --agent main --message-file /dev/stdin < /home/user/.issuesmith/prompt.md',
     );
   });
 
   it('resumes with --session-id, and passes the run’s time limit in seconds', () => {
     expect(openclaw.command({ promptFile: '/p.md', workdir: '/w', resume: 'cd88b907-061a-47f7-ba1c-3119be59ca14', timeoutMs: 1_800_000 })).toBe(
-      'cd /w && OPENCLAW_WORKSPACE_DIR=/w openclaw agent --local --json --session-id cd88b907-061a-47f7-ba1c-3119be59ca14 --timeout 1800 --message-file - < /p.md',
+      'cd /w && OPENCLAW_WORKSPACE_DIR=/w openclaw agent --local --json --session-id cd88b907-061a-47f7-ba1c-3119be59ca14 --timeout 1800 --message-file /dev/stdin < /p.md',
     );
     expect(() => openclaw.command({ promptFile: '/p.md', workdir: '/w', resume: '--to' })).toThrow(UserError);
   });
