@@ -24,7 +24,8 @@ export interface ConformanceAgent {
   templateEnv: Record<string, string>;
   /** Writes the CLI's own configuration into the new sandbox, as its template would hold it. */
   configure(sandbox: Sandbox, baseUrl: string): Promise<void>;
-  /** The header in which the key reaches the model. */
+  /** The key the app's environment holds, and the header in which it reaches the model. */
+  key: string;
   keyHeader: 'x-api-key' | 'authorization';
   /** Whether the CLI reports a cost (Codex reports tokens only). */
   reportsCost: boolean;
@@ -48,6 +49,7 @@ const claudeAgent: ConformanceAgent = {
     CLAUDE_CODE_MAX_RETRIES: '2',
   },
   configure: async () => undefined,
+  key: KEYS.anthropic,
   keyHeader: 'x-api-key',
   reportsCost: true,
   samples: { success: 'claude-stream-json-success.jsonl', auth: 'claude-stream-json-401.jsonl', rateLimit: 'claude-stream-json-429-with-retries.jsonl' },
@@ -84,6 +86,7 @@ const codexAgent: ConformanceAgent = {
         '',
       ].join('\n'),
     ),
+  key: KEYS.openai,
   keyHeader: 'authorization',
   reportsCost: false,
   samples: { success: 'codex-exec-json-shell.jsonl', auth: 'codex-exec-json-401.jsonl', rateLimit: 'codex-exec-json-429.jsonl' },
@@ -119,6 +122,7 @@ const opencodeAgent: ConformanceAgent = {
         2,
       )}\n`,
     ),
+  key: KEYS.openai,
   keyHeader: 'authorization',
   reportsCost: true,
   samples: { success: 'opencode-run-json.jsonl', auth: 'opencode-run-json-401.jsonl', rateLimit: 'opencode-run-json-429.jsonl' },
@@ -168,6 +172,7 @@ const openclawAgent: ConformanceAgent = {
         2,
       )}\n`,
     ),
+  key: KEYS.anthropic,
   keyHeader: 'x-api-key',
   reportsCost: true,
   samples: { success: 'openclaw-agent-local.json', auth: 'openclaw-agent-local-401.json', rateLimit: 'openclaw-agent-local-429.json' },

@@ -33,6 +33,30 @@ describe("OpenClaw's --json parser", () => {
     ]);
   });
 
+  it('reads the captured `agent --local --json` sample: session, final text, tools, usage, cost', () => {
+    expect(events(sample('openclaw-agent-local.json'))).toEqual([
+      { type: 'session', id: 'f0b466aa-bf14-4b6d-b179-e2709cdccd1e' },
+      { type: 'text', text: 'Done: I created the file.' },
+      { type: 'tool', name: 'write', detail: 'Used `write`' },
+      { type: 'usage', inputTokens: 22, outputTokens: 14, costUsd: 0.000276 },
+      { type: 'result', ok: true, summary: 'Done: I created the file.' },
+    ]);
+  });
+
+  it('reads the captured `agent --local` failures, printed as a CLI error, as a rejected key and a rate limit', () => {
+    expect(of(events(sample('openclaw-agent-local-401.json')), 'result')).toEqual([
+      {
+        type: 'result',
+        ok: false,
+        reason: 'auth',
+        summary: '⚠️ conformance/mock-model request failed (authentication failed, HTTP 401). Re-authenticate the provider and try again.',
+      },
+    ]);
+    expect(of(events(sample('openclaw-agent-local-429.json')), 'result')).toEqual([
+      { type: 'result', ok: false, reason: 'rate_limit', summary: '⚠️ API rate limit reached. Please try again later.' },
+    ]);
+  });
+
   it('reads the 401 exec sample as a rejected key', () => {
     const es = events(sample('openclaw-agent-exec-401.json'));
     expect(of(es, 'session')[0]?.id).toBe('9c8f5778-5e86-4008-ae97-d0f31624e56f');
