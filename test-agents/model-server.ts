@@ -72,12 +72,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const [, scenario = '', ...rest] = url.pathname.split('/');
   const path = `/${rest.join('/')}`;
-  let body: unknown = undefined;
-  try {
-    body = raw === '' ? undefined : JSON.parse(raw);
-  } catch {
-    body = raw;
-  }
+  const body = parseBody(raw);
   const api = path.endsWith('/messages') ? 'anthropic' : path.endsWith('/responses') ? 'responses' : path.endsWith('/chat/completions') ? 'chat' : 'other';
   requests.push({ scenario, api, method: req.method ?? 'GET', path, headers: req.headers, body });
   if (req.method === 'GET' && path.endsWith('/models')) return json(res, 200, { object: 'list', data: [{ id: 'mock-model', object: 'model', created: 0, owned_by: 'mock' }] });
@@ -87,6 +82,15 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
   if (api === 'anthropic') return anthropic(res, b);
   if (api === 'responses') return responses(res, b);
   return chat(res, b);
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
 }
 
 function json(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
@@ -167,7 +171,15 @@ function anthropic(res: ServerResponse, b: Record<string, unknown>): void {
   const last = messages[messages.length - 1];
   const lastBlocks = Array.isArray(last?.content) ? (last.content as Array<{ type?: string }>) : [];
   const lastIsToolResult = last?.role === 'user' && lastBlocks.some((c) => c.type === 'tool_result');
-  const step = decide(tools.length > 0, lastIsToolResult, trailingUserText(messages, (m) => m.role === 'assistant', (m) => m.role === 'user'));
+  const step = decide(
+    tools.length > 0,
+    lastIsToolResult,
+    trailingUserText(
+      messages,
+      (m) => m.role === 'assistant',
+      (m) => m.role === 'user',
+    ),
+  );
   const model = typeof b.model === 'string' ? b.model : 'claude-mock';
   const id = `msg_mock_${randomUUID().slice(0, 8)}`;
   const usage = USAGE.anthropic;
@@ -316,7 +328,15 @@ function chat(res: ServerResponse, b: Record<string, unknown>): void {
   const messages = ((b.messages as Array<{ role: string; content: unknown }> | undefined) ?? []).filter((m) => m.role !== 'system');
   const tools = (b.tools as ChatTool[] | undefined) ?? [];
   const last = messages[messages.length - 1];
-  const step = decide(tools.length > 0, last?.role === 'tool', trailingUserText(messages, (m) => m.role === 'assistant', (m) => m.role === 'user'));
+  const step = decide(
+    tools.length > 0,
+    last?.role === 'tool',
+    trailingUserText(
+      messages,
+      (m) => m.role === 'assistant',
+      (m) => m.role === 'user',
+    ),
+  );
   const id = `chatcmpl-mock-${randomUUID().slice(0, 8)}`;
   const model = typeof b.model === 'string' ? b.model : 'mock-model';
   const created = Math.floor(Date.now() / 1000);
@@ -330,7 +350,11 @@ function chat(res: ServerResponse, b: Record<string, unknown>): void {
     const tool = tools.find((t) => /^write$/i.test(t.function?.name ?? ''));
     if (tool?.function === undefined) throw new Error(`no write tool among ${tools.map((t) => t.function?.name).join(', ')}`);
     const args = JSON.stringify(writeArguments(tool.function.parameters, step.path ?? '', step.content ?? ''));
-    message = { role: 'assistant', content: null, tool_calls: [{ id: `call_mock_${randomUUID().slice(0, 8)}`, type: 'function', function: { name: tool.function.name, arguments: args } }] };
+    message = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: `call_mock_${randomUUID().slice(0, 8)}`, type: 'function', function: { name: tool.function.name, arguments: args } }],
+    };
     finish = 'tool_calls';
   } else {
     message = { role: 'assistant', content: step.kind === 'side' ? SIDE_TEXT : FINAL_TEXT };

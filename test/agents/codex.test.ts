@@ -47,12 +47,7 @@ describe("Codex's exec --json parser", () => {
       item('/bin/zsh -c "ls -la"'),
       item('bash -lc "unterminated'),
     ].map((l) => of(events(l), 'tool')[0]?.detail);
-    expect(details).toEqual([
-      'Ran `printf %s "a b" > "/w/x.txt"`',
-      `Ran \`printf %s 'a b' > '/w/x.txt' && echo "$HOME" \\\``,
-      'Ran `ls -la`',
-      'Ran `bash -lc "unterminated`',
-    ]);
+    expect(details).toEqual(['Ran `printf %s "a b" > "/w/x.txt"`', `Ran \`printf %s 'a b' > '/w/x.txt' && echo "$HOME" \\\``, 'Ran `ls -la`', 'Ran `bash -lc "unterminated`']);
   });
 
   it("keeps what a command printed as the tool's result, failed when the command failed", () => {
