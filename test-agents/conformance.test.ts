@@ -15,8 +15,8 @@ import { CONFORMANCE_AGENTS, type ConformanceAgent } from './agents.js';
 import { startModelServer, type ModelServer } from './model-server.js';
 import { refreshSample } from './samples.js';
 
-// One agent run may take minutes on a busy two-core machine (OpenClaw's start alone takes one).
-const RUN_TIMEOUT_MS = 6 * 60_000;
+// One agent run may take minutes on a busy two-core machine: OpenClaw took 6 to start and give up on a 429 under a load of 20.
+const RUN_TIMEOUT_MS = 10 * 60_000;
 const CONTENT = 'hello from the mock model';
 
 // `CONFORMANCE_AGENTS=claude,codex npm run test:agents` runs some of them.
