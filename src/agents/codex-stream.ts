@@ -111,10 +111,16 @@ function itemEvents(raw: unknown, text: string): AgentEvent[] {
   }
 }
 
-/** Codex runs commands as `/bin/bash -lc '<command>'`; the command is what a reader wants to see. */
+/**
+ * Codex runs commands as `/bin/bash -lc '<command>'`, or with double quotes when the command holds a
+ * single quote (as Codex 0.171 prints it); the command is what a reader wants to see.
+ */
 function unwrapShell(command: string): string {
-  const m = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c '((?:[^']|'\\'')*)'$/s.exec(command);
-  return m?.[1] !== undefined ? m[1].replaceAll(`'\\''`, `'`) : command;
+  const single = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c '((?:[^']|'\\'')*)'$/s.exec(command);
+  if (single?.[1] !== undefined) return single[1].replaceAll(`'\\''`, `'`);
+  const double = /^(?:\/(?:usr\/)?bin\/)?(?:ba|z)?sh -l?c "((?:[^"\\]|\\.)*)"$/s.exec(command);
+  if (double?.[1] !== undefined) return double[1].replace(/\\([\\"$`])/g, '$1');
+  return command;
 }
 
 function changesDetail(changes: readonly { path: string; kind?: string | undefined }[]): string {

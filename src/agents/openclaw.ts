@@ -8,7 +8,7 @@ import { templateName } from './template-name.js';
 const CLI: PinnedCli = { package: 'openclaw', version: '2026.9.6' };
 
 /**
- * OpenClaw's embedded agent (`openclaw agent --local`): the prompt on stdin (`--message-file -`), one
+ * OpenClaw's embedded agent (`openclaw agent --local`): the prompt on stdin (`--message-file /dev/stdin`), one
  * JSON object on stdout when the run ends; exit 1 on an error, 2 on its own time limit. Its sessions
  * live in its state directory (~/.openclaw), which the paused sandbox keeps for a follow-up. It takes
  * no model flag: the model comes from its configuration.
@@ -32,7 +32,8 @@ export const openclaw: AgentProfile = {
     else args.push('--session-id', cliArgument(resume, 'OpenClaw session id'));
     // Its own limit is ten minutes unless told otherwise; the app's limit is the one that counts.
     if (timeoutMs !== undefined) args.push('--timeout', String(Math.max(1, Math.ceil(timeoutMs / 1000))));
-    args.push('--message-file', '-');
+    // Only `agent exec` reads `-` as stdin; `agent --local` takes it for a file named `-` and fails.
+    args.push('--message-file', '/dev/stdin');
     // The agent edits its workspace, ~/.openclaw/workspace unless this points it at the checkout.
     return `cd ${shellQuote(workdir)} && OPENCLAW_WORKSPACE_DIR=${shellQuote(workdir)} ${shellJoin(args)} < ${shellQuote(promptFile)}`;
   },

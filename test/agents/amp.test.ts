@@ -42,6 +42,44 @@ describe("Amp's stream-json parser", () => {
     expect(of(parseAmpStreamLine(unauthorized), 'result')[0]).toMatchObject({ reason: 'auth', summary: '401 Unauthorized: invalid API key' });
   });
 
+  // Lines in the shapes @sourcegraph/amp-sdk publishes for `--stream-json` (dist/types.d.ts,
+  // StreamMessage): every field its interfaces declare, no more.
+  it("reads each message of the Amp SDK's StreamMessage types", () => {
+    const lines = [
+      { type: 'system', subtype: 'init', session_id: T, cwd: '/home/user/repo', tools: ['Bash', 'edit_file'], mcp_servers: [] },
+      {
+        type: 'assistant',
+        session_id: T,
+        parent_tool_use_id: null,
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5',
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'edit_file', input: { path: '/home/user/repo/hello.txt', old_str: '', new_str: 'hi' } }],
+          stop_reason: 'tool_use',
+          stop_sequence: null,
+          usage: { input_tokens: 10, output_tokens: 5 },
+        },
+      },
+      {
+        type: 'user',
+        session_id: T,
+        parent_tool_use_id: null,
+        message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'edited', is_error: false }] },
+      },
+      { type: 'result', subtype: 'success', session_id: T, is_error: false, result: 'Done.', duration_ms: 900, num_turns: 2, usage: { input_tokens: 30, output_tokens: 9 } },
+    ];
+    const es = parseAgentOutput(amp, lines.map((l) => JSON.stringify(l)).join('\n'));
+    expect(new Set(of(es, 'session').map((e) => e.id))).toEqual(new Set([T]));
+    expect(of(es, 'tool')).toEqual([{ type: 'tool', name: 'edit_file', detail: 'edit_file `/home/user/repo/hello.txt`' }]);
+    expect(of(es, 'tool-result')).toEqual([{ type: 'tool-result', output: 'edited' }]);
+    expect(of(es, 'usage')).toEqual([{ type: 'usage', inputTokens: 30, outputTokens: 9 }]);
+    expect(of(es, 'result')).toEqual([{ type: 'result', ok: true, summary: 'Done.' }]);
+    const outOfTurns = { type: 'result', subtype: 'error_max_turns', session_id: T, is_error: true, error: 'Reached the turn limit', duration_ms: 1, num_turns: 5 };
+    expect(of(parseAmpStreamLine(JSON.stringify(outOfTurns)), 'result')).toEqual([{ type: 'result', ok: false, summary: 'Reached the turn limit', reason: 'max_turns' }]);
+  });
+
   it('keeps a line that is not JSON as log text', () => {
     expect(parseAmpStreamLine('Checking for updates...')).toEqual([{ type: 'log', text: 'Checking for updates...' }]);
   });

@@ -23,7 +23,7 @@ describe("Codex's exec --json parser", () => {
 
   it('shows the command a shell item ran, not its bash -lc wrapper, and keeps a warning item as log', () => {
     const es = events(sample('codex-exec-json-shell.jsonl'));
-    expect(of(es, 'tool')).toEqual([{ type: 'tool', name: 'shell', detail: 'Ran `printf %s "hello from the mock model" > "/home/user/repo/hello.txt"`' }]);
+    expect(of(es, 'tool')).toEqual([{ type: 'tool', name: 'shell', detail: "Ran `printf %s 'hello from the mock model' > '/home/user/repo/hello.txt'`" }]);
     expect(of(es, 'log')[0]?.text).toMatch(/^Model metadata for `mock-model` not found/);
     expect(of(es, 'error')).toEqual([]);
     expect(of(es, 'result')).toEqual([{ type: 'result', ok: true, summary: 'Done: I created the file.' }]);
@@ -38,6 +38,17 @@ describe("Codex's exec --json parser", () => {
     ]);
     const limited = events(sample('codex-exec-json-429.jsonl'));
     expect(of(limited, 'result')[0]).toMatchObject({ ok: false, reason: 'rate_limit', summary: 'exceeded retry limit, last status: 429 Too Many Requests' });
+  });
+
+  it('unwraps both ways Codex quotes the shell it runs a command in', () => {
+    const item = (command: string): string => JSON.stringify({ type: 'item.completed', item: { id: 'i', type: 'command_execution', command, exit_code: 0 } });
+    const details = [
+      item(`/bin/bash -lc 'printf %s "a b" > "/w/x.txt"'`),
+      item(`/bin/bash -lc "printf %s 'a b' > '/w/x.txt' && echo \\"\\$HOME\\" \\\\"`),
+      item('/bin/zsh -c "ls -la"'),
+      item('bash -lc "unterminated'),
+    ].map((l) => of(events(l), 'tool')[0]?.detail);
+    expect(details).toEqual(['Ran `printf %s "a b" > "/w/x.txt"`', `Ran \`printf %s 'a b' > '/w/x.txt' && echo "$HOME" \\\``, 'Ran `ls -la`', 'Ran `bash -lc "unterminated`']);
   });
 
   it("keeps what a command printed as the tool's result, failed when the command failed", () => {

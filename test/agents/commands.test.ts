@@ -101,7 +101,8 @@ describe('the fake CLIs refuse the flags the real ones would not run with', () =
     ['amp --stream-json -x', 'amp'],
     ['amp -x "the prompt in argv"', 'amp'],
     ['opencode run --auto', 'opencode'],
-    ['openclaw agent --local --json --message-file -', 'openclaw'],
+    ['openclaw agent --local --json --message-file /dev/stdin', 'openclaw'],
+    ['openclaw agent --local --json --agent main --message-file -', 'openclaw'],
   ])('`%s`', async (cmd) => {
     writePrompt(scene, hostilePrompt(scene));
     const ran = await runCommand(`${cmd} < ${JSON.stringify(scene.promptFile)}`, scene, {
@@ -134,7 +135,7 @@ describe('the fake CLIs refuse the flags the real ones would not run with', () =
 
   it('openclaw without OPENCLAW_WORKSPACE_DIR edits its own workspace, not the work dir', async () => {
     writePrompt(scene, hostilePrompt(scene));
-    const ran = await runCommand(`cd "$W" && openclaw agent --local --json --agent main --message-file - < "$P"`, scene, {
+    const ran = await runCommand(`cd "$W" && openclaw agent --local --json --agent main --message-file /dev/stdin < "$P"`, scene, {
       ANTHROPIC_API_KEY: 'k',
       W: scene.workdir,
       P: scene.promptFile,

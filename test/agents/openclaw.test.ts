@@ -33,6 +33,30 @@ describe("OpenClaw's --json parser", () => {
     ]);
   });
 
+  it('reads the captured `agent --local --json` sample: session, final text, tools, usage, cost', () => {
+    expect(events(sample('openclaw-agent-local.json'))).toEqual([
+      { type: 'session', id: 'f0b466aa-bf14-4b6d-b179-e2709cdccd1e' },
+      { type: 'text', text: 'Done: I created the file.' },
+      { type: 'tool', name: 'write', detail: 'Used `write`' },
+      { type: 'usage', inputTokens: 22, outputTokens: 14, costUsd: 0.000276 },
+      { type: 'result', ok: true, summary: 'Done: I created the file.' },
+    ]);
+  });
+
+  it('reads the captured `agent --local` failures, printed as a CLI error, as a rejected key and a rate limit', () => {
+    expect(of(events(sample('openclaw-agent-local-401.json')), 'result')).toEqual([
+      {
+        type: 'result',
+        ok: false,
+        reason: 'auth',
+        summary: '⚠️ conformance/mock-model request failed (authentication failed, HTTP 401). Re-authenticate the provider and try again.',
+      },
+    ]);
+    expect(of(events(sample('openclaw-agent-local-429.json')), 'result')).toEqual([
+      { type: 'result', ok: false, reason: 'rate_limit', summary: '⚠️ API rate limit reached. Please try again later.' },
+    ]);
+  });
+
   it('reads the 401 exec sample as a rejected key', () => {
     const es = events(sample('openclaw-agent-exec-401.json'));
     expect(of(es, 'session')[0]?.id).toBe('9c8f5778-5e86-4008-ae97-d0f31624e56f');
@@ -109,13 +133,13 @@ describe("OpenClaw's --json parser", () => {
 describe('the OpenClaw profile', () => {
   it('runs the embedded agent in its main session, pointed at the work dir, the prompt on stdin', () => {
     expect(openclaw.command({ promptFile: '/home/user/.issuesmith/prompt.md', workdir: '/home/user/repo' })).toBe(
-      'cd /home/user/repo && OPENCLAW_WORKSPACE_DIR=/home/user/repo openclaw agent --local --json --agent main --message-file - < /home/user/.issuesmith/prompt.md',
+      'cd /home/user/repo && OPENCLAW_WORKSPACE_DIR=/home/user/repo openclaw agent --local --json --agent main --message-file /dev/stdin < /home/user/.issuesmith/prompt.md',
     );
   });
 
   it('resumes with --session-id, and passes the run’s time limit in seconds', () => {
     expect(openclaw.command({ promptFile: '/p.md', workdir: '/w', resume: 'cd88b907-061a-47f7-ba1c-3119be59ca14', timeoutMs: 1_800_000 })).toBe(
-      'cd /w && OPENCLAW_WORKSPACE_DIR=/w openclaw agent --local --json --session-id cd88b907-061a-47f7-ba1c-3119be59ca14 --timeout 1800 --message-file - < /p.md',
+      'cd /w && OPENCLAW_WORKSPACE_DIR=/w openclaw agent --local --json --session-id cd88b907-061a-47f7-ba1c-3119be59ca14 --timeout 1800 --message-file /dev/stdin < /p.md',
     );
     expect(() => openclaw.command({ promptFile: '/p.md', workdir: '/w', resume: '--to' })).toThrow(UserError);
   });

@@ -16,12 +16,16 @@ describe("OpenCode's run --format json parser", () => {
       { type: 'session', id: 'ses_df8c1c941ffeTMUjGroOVMF8rO' },
       { type: 'turn' },
       { type: 'tool', name: 'write', detail: 'Edited `/home/user/repo/hello.txt`' },
-      { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0 },
+      { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0.000141 },
       { type: 'turn' },
       { type: 'text', text: 'Done: I created the file.' },
-      { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0 },
+      { type: 'usage', inputTokens: 17, outputTokens: 6, costUsd: 0.000141 },
       { type: 'result', ok: true, summary: 'Done: I created the file.' },
     ]);
+  });
+
+  it('reads the 429 sample as rate limited', () => {
+    expect(of(events(sample('opencode-run-json-429.jsonl')), 'result')).toEqual([{ type: 'result', ok: false, summary: 'mock forced 429', reason: 'rate_limit' }]);
   });
 
   it('reads the 401 sample as a rejected key, with its session', () => {

@@ -28,7 +28,8 @@ export async function chooseAgent(turn: Turn, profileName: string): Promise<Chos
   return { profile, env, request };
 }
 
-function agentEnv(profile: AgentProfile, source: Readonly<Record<string, string | undefined>>): Record<string, string> {
+/** The sandbox variables of `profile`: its fixed ones, and its key and endpoint taken from `source` (the app's environment). */
+export function agentEnv(profile: AgentProfile, source: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = { ...profile.env };
   const present = profile.secrets.required.filter((name) => (source[name] ?? '') !== '');
   // A custom agent may need no key at all; the built-in ones need one of theirs.
