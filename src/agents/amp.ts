@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { parseClaudeStreamLine } from './claude-stream.js';
+import { CLI_PINS } from './cli-pins.js';
 import { cliArgument } from './cli-argument.js';
 import { classifyFailureText } from './failure-reason.js';
 import { readJsonLine } from './json-line.js';
@@ -10,7 +11,7 @@ import { templateName } from './template-name.js';
 const FLAGS = ['--dangerously-allow-all', '--stream-json', '-x'];
 
 // Amp's versions are builds of its service's CLI; a newer one is published every few hours.
-const CLI: PinnedCli = { package: '@sourcegraph/amp', version: '0.0.1790142911-g7618fb' };
+const CLI: PinnedCli = CLI_PINS.amp;
 
 /**
  * Sourcegraph's Amp, in execute mode: the prompt on stdin, Claude Code's stream-json shapes on

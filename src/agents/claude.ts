@@ -1,11 +1,12 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
 import { parseClaudeStreamLine } from './claude-stream.js';
+import { CLI_PINS } from './cli-pins.js';
 import { cliArgument } from './cli-argument.js';
 import type { AgentProfile, PinnedCli } from './profile.js';
 import { templateName } from './template-name.js';
 
 // 2.1.197 is the last Claude Code that runs on Node 20 (the development machines' Node; 2.1.198 and later want Node 22).
-const CLI: PinnedCli = { package: '@anthropic-ai/claude-code', version: '2.1.197' };
+const CLI: PinnedCli = CLI_PINS.claude;
 
 /** Claude Code, headless: the prompt on stdin, one JSON object a line on stdout. */
 export const claude: AgentProfile = {

@@ -1,10 +1,11 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
+import { CLI_PINS } from './cli-pins.js';
 import { cliArgument } from './cli-argument.js';
 import { createCodexParser, parseCodexLine } from './codex-stream.js';
 import type { AgentProfile, PinnedCli } from './profile.js';
 import { templateName } from './template-name.js';
 
-const CLI: PinnedCli = { package: '@openai/codex', version: '0.171.0' };
+const CLI: PinnedCli = CLI_PINS.codex;
 
 /** OpenAI's Codex CLI, headless (`codex exec`): the prompt on stdin (`-`), JSON events on stdout. */
 export const codex: AgentProfile = {

@@ -1,11 +1,12 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
+import { CLI_PINS } from './cli-pins.js';
 import { cliArgument } from './cli-argument.js';
 import { createOpenClawParser, parseOpenClawLine } from './openclaw-stream.js';
 import type { AgentProfile, PinnedCli } from './profile.js';
 import { templateName } from './template-name.js';
 
 // OpenClaw wants Node 24.16 or later (its template has it).
-const CLI: PinnedCli = { package: 'openclaw', version: '2026.9.6' };
+const CLI: PinnedCli = CLI_PINS.openclaw;
 
 /**
  * OpenClaw's embedded agent (`openclaw agent --local`): the prompt on stdin (`--message-file /dev/stdin`), one

@@ -1,10 +1,11 @@
 import { shellJoin, shellQuote } from '../security/shell-quote.js';
+import { CLI_PINS } from './cli-pins.js';
 import { cliArgument } from './cli-argument.js';
 import { createOpenCodeParser, parseOpenCodeLine } from './opencode-stream.js';
 import type { AgentProfile, PinnedCli } from './profile.js';
 import { templateName } from './template-name.js';
 
-const CLI: PinnedCli = { package: 'opencode-ai', version: '1.18.33' };
+const CLI: PinnedCli = CLI_PINS.opencode;
 
 /**
  * OpenCode, headless (`opencode run`): it reads the prompt from stdin whenever stdin is not a terminal

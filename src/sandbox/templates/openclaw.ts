@@ -9,7 +9,9 @@ export const OPENCLAW_MODEL = 'anthropic/claude-sonnet-4-6';
  * ANTHROPIC_API_KEY from the environment, and the default agent's model in ~/.openclaw/openclaw.json.
  */
 export function openclawTemplate(cli: TemplateCli): TemplateBuilder {
-  const config = { agents: { defaults: { model: { primary: OPENCLAW_MODEL } } } };
+  // skipBootstrap: without it OpenClaw seeds AGENTS.md, SOUL.md, IDENTITY.md and USER.md into its
+  // workspace, which is the checkout, and they would end up in the pull request (seen in `npm run test:agents`).
+  const config = { agents: { defaults: { model: { primary: OPENCLAW_MODEL }, skipBootstrap: true } } };
   return agentTemplate({
     nodeImage: '24-bookworm-slim',
     minNode: '24.16.0',
