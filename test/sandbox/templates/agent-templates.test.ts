@@ -68,7 +68,7 @@ describe('agent templates', () => {
       /USER user\n(?:.*\n)*RUN mkdir -p \/home\/user\/\.codex && printf '%s\\n' .*'check_for_update_on_startup = false'.* > \/home\/user\/\.codex\/config\.toml\n/,
     );
     const openclaw = Template.toDockerfile(agentTemplates.openclaw!({ package: 'openclaw', version: '1.0.0' }));
-    expect(openclaw).toContain('\'{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"}}}}\'');
+    expect(openclaw).toContain('\'{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"},"skipBootstrap":true}}}\'');
     expect(openclaw).toContain('> /home/user/.openclaw/openclaw.json');
   });
 

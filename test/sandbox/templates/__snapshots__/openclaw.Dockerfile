@@ -4,5 +4,5 @@ RUN node -e 'const want="24.16.0".split(".").map(Number),have=process.versions.n
 RUN npm install -g openclaw@2026.9.6
 USER user
 WORKDIR /home/user
-RUN mkdir -p /home/user/.openclaw && printf '%s\n' '{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"}}}}' > /home/user/.openclaw/openclaw.json
+RUN mkdir -p /home/user/.openclaw && printf '%s\n' '{"agents":{"defaults":{"model":{"primary":"anthropic/claude-sonnet-4-6"},"skipBootstrap":true}}}' > /home/user/.openclaw/openclaw.json
 RUN openclaw --version
