@@ -3,6 +3,7 @@ import type { Job } from '../job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
+import { GitData } from './git-data.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
@@ -181,6 +182,23 @@ export class JobGitHub {
       await revokeToken(this.baseUrl, token).catch((err: unknown) => errors.push(err));
     }
     return errors;
+  }
+
+  /** A file of the repository as GitHub holds it in a commit (for what was there before a change), or undefined when none. */
+  fileAt(path: string, ref: string): Promise<Buffer | undefined> {
+    return new GitData(this.installation, this.job.owner, this.job.repo).fileAt(path, ref);
+  }
+
+  /**
+   * The repository's Git database through the API, for committing a change: the app's own requests,
+   * authenticated with a token minted for this repository alone (`contents: write`, `workflows: write`
+   * only for an allowed workflow change), so GitHub itself refuses what the token may not do.
+   */
+  async gitData(o: { workflows?: boolean } = {}): Promise<GitData> {
+    const token = await this.mintToken('write', o);
+    // The installation client's class keeps the app's throttling and retries (app-octokit.ts).
+    const Client = this.installation.constructor as new (options: Record<string, unknown>) => Octokit;
+    return new GitData(new Client({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log }), this.job.owner, this.job.repo);
   }
 
   remoteUrl(): string {

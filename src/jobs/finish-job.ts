@@ -35,6 +35,7 @@ export function finalOf(o: Outcome): FinalOutcome | undefined {
         ...(o.partial !== undefined ? { partial: o.partial } : {}),
         summary: o.run.summary,
         files: o.files,
+        ...(o.via !== undefined ? { via: o.via } : {}),
         stats: o.stats,
         sandboxId: o.sandboxId,
       };

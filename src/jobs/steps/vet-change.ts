@@ -4,20 +4,24 @@ import { UserError } from '../../errors.js';
 import { gitAuthEnv } from '../../git/auth-env.js';
 import { GITLINK_MODE, StagedChange, type ChangedFile } from '../../git/staged-change.js';
 import type { FileChange } from '../../report/file-change.js';
-import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath } from '../../security/check-change.js';
+import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath, type ChangeRules } from '../../security/check-change.js';
 import type { Redactor } from '../../security/redact.js';
 import { secretShapes } from '../../security/secret-rules.js';
 import type { PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
 import type { Workspace } from './open-sandbox.js';
 import type { Turn } from './turn.js';
+import { touchesWorkflows, vetFiles, type FilesChange } from './vet-files.js';
 
-/** The change as it will be committed, checked: what the flows push, and what the report lists. */
-export interface VettedChange {
-  staged: StagedChange;
+/**
+ * The change as it will be committed, checked: what the flows push, and what the report lists. It goes
+ * through GitHub's Git Data API (`api`: files read out of the sandbox, no clone on the host), or, over
+ * the operator's thresholds, through the hardened host git (`host-git`, with the reason for the report).
+ */
+export type VettedChange = {
   files: FileChange[];
-  /** The change touches workflow files (allowed by the settings): the push needs `workflows: write`. */
+  /** The change touches workflow files (allowed by the settings): the commit needs `workflows: write`. */
   touchesWorkflows: boolean;
-}
+} & ({ path: 'api'; change: FilesChange } | { path: 'host-git'; staged: StagedChange; why: string });
 
 /** The largest patch the app reads out of a sandbox for this repository: the repository's limit within the app's. */
 export function patchCap(repo: RepoSettings, settings: Settings): number {
@@ -32,12 +36,45 @@ export function patchTooLarge(err: PatchTooLargeError, repo: RepoSettings, setti
   return new UserError(`The agent's change is ${size}, over ${limit}, so nothing of it was read out of the sandbox and nothing was pushed. Ask for a smaller change.`);
 }
 
-/** The agent's patch vetted, after a last stop check, with a fresh read token for the staging fetch. */
+/**
+ * The agent's change vetted, after a last stop check: read out of the sandbox as files for the API
+ * path, or, when it is over the API path's thresholds, staged on the host from its patch (with a fresh
+ * read token for the staging fetch). Either way it passes the same checks before anything is created.
+ */
 export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Array): Promise<VettedChange> {
   const { deps } = turn;
+  const { github, settings } = deps;
   turn.stopped();
-  const readToken = await deps.github.readToken();
-  return vetChange({ remoteUrl: deps.github.remoteUrl(), readToken, baseSha: ws.baseSha, patch, repo: turn.repo, settings: deps.settings, redactor: deps.redactor });
+  const viaApi = await vetFiles({
+    sandbox: ws.sandbox,
+    workdir: ws.workdir,
+    baseSha: ws.baseSha,
+    scratch: ws.patchFile.replace(/\.patch$/, ''),
+    patchBytes: patch.byteLength,
+    rules: changeRules(turn.repo, settings),
+    settings,
+    repo: turn.repo,
+    redactor: deps.redactor,
+    before: (path) => github.fileAt(path, ws.baseSha),
+  });
+  if ('change' in viaApi) return { path: 'api', change: viaApi.change, files: viaApi.files, touchesWorkflows: touchesWorkflows(viaApi.change) };
+  deps.log.info({ why: viaApi.why }, 'the change goes through host git');
+  const readToken = await github.readToken();
+  return vetChange({ remoteUrl: github.remoteUrl(), readToken, baseSha: ws.baseSha, patch, repo: turn.repo, settings, redactor: deps.redactor, why: viaApi.why });
+}
+
+/** The checks' settings for this repository. */
+export function changeRules(repo: RepoSettings, settings: Settings): ChangeRules {
+  const maxPatchBytes = patchCap(repo, settings);
+  return {
+    maxChangedFiles: repo.limits.maxChangedFiles,
+    maxPatchBytes,
+    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
+    maxFileBytes: settings.maxFileBytes,
+    allowWorkflowChanges: repo.allowWorkflowChanges,
+    allowSubmoduleChanges: repo.allowSubmoduleChanges,
+    allowExternalSymlinks: repo.allowExternalSymlinks,
+  };
 }
 
 /**
@@ -56,18 +93,12 @@ export async function vetChange(o: {
   repo: RepoSettings;
   settings: Settings;
   redactor: Redactor;
-}): Promise<VettedChange> {
+  /** Why the change goes through host git (for the report). */
+  why: string;
+}): Promise<VettedChange & { path: 'host-git' }> {
   const { repo, settings } = o;
-  const maxPatchBytes = patchCap(repo, settings);
-  const rules = {
-    maxChangedFiles: repo.limits.maxChangedFiles,
-    maxPatchBytes,
-    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
-    maxFileBytes: settings.maxFileBytes,
-    allowWorkflowChanges: repo.allowWorkflowChanges,
-    allowSubmoduleChanges: repo.allowSubmoduleChanges,
-    allowExternalSymlinks: repo.allowExternalSymlinks,
-  };
+  const rules = changeRules(repo, settings);
+  const { maxPatchBytes } = rules;
   // The size cap first: nothing larger is staged at all.
   if (o.patch.byteLength > maxPatchBytes) checkChange([], o.patch.byteLength, rules);
   const staged = await StagedChange.stage({ remoteUrl: o.remoteUrl, auth: gitAuthEnv(o.readToken), baseSha: o.baseSha, patch: o.patch, workDir: settings.workDir });
@@ -88,6 +119,8 @@ export async function vetChange(o: {
       throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
     }
     return {
+      path: 'host-git',
+      why: o.why,
       staged,
       files: staged.files.map((f) => ({ path: f.path, added: f.added, removed: f.removed, binary: f.binary })),
       touchesWorkflows: staged.paths().some(isWorkflowPath),
