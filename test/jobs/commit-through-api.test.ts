@@ -161,7 +161,8 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
     expectBranchIsWorkTree(branch);
   });
 
-  it('lands 200 files at once, creating their blobs a few at a time, in 203 writes', async () => {
+  // The fake answers each blob with a git process: slow on a busy machine, whatever the app does.
+  it('lands 200 files at once, creating their blobs a few at a time, in 203 writes', { timeout: 180_000 }, async () => {
     const change = await agentTurn((w) => {
       mkdirSync(join(w, 'gen'));
       for (let i = 0; i < 200; i++) writeFileSync(join(w, 'gen', `file-${String(i).padStart(3, '0')}.txt`), `file ${i}\n${randomBytes(200).toString('hex')}\n`);
@@ -252,10 +253,11 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
 
     it('moves nothing when the branch was rewritten under it', async () => {
       const change = await agentTurn((w) => writeFileSync(join(w, 'src/new.js'), 'turn 2\n'), { branch });
-      const main = git(['--git-dir', bare(), 'rev-parse', 'main']);
-      git(['--git-dir', bare(), 'update-ref', `refs/heads/${branch}`, main]);
+      // A force push: the branch's last commit replaced by another on the same parent.
+      const rewritten = git(['-c', 'user.name=H', '-c', 'user.email=h@example.invalid', '--git-dir', bare(), 'commit-tree', `${branch}^{tree}`, '-p', `${branch}^`, '-m', 'rewritten']);
+      git(['--git-dir', bare(), 'update-ref', `refs/heads/${branch}`, rewritten]);
       await expect(commitOntoBranch(gitData(), change, { message: MESSAGE, branch })).rejects.toThrow(/no longer follows the commit the agent started from/);
-      expect(git(['--git-dir', bare(), 'rev-parse', branch])).toBe(main);
+      expect(git(['--git-dir', bare(), 'rev-parse', branch])).toBe(rewritten);
     });
   });
 
@@ -274,12 +276,38 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
       await expectRefused((w) => symlinkSync('../../../../etc/passwd', join(w, 'docs/passwd')), /symbolic link that points outside the repository \(`docs\/passwd`\)/);
     });
 
-    it('refuses a submodule (a gitlink it put in the index)', async () => {
-      await expectRefused(
-        (w) => git(['update-index', '--add', '--cacheinfo', `160000,${'a'.repeat(40)},vendor/lib`], w),
-        /adds, moves or updates a submodule \(`vendor\/lib`\)/,
-      );
+    it('refuses a submodule (a repository of its own inside the work tree, which git adds as a gitlink)', async () => {
+      await expectRefused((w) => {
+        const lib = join(w, 'vendor/lib');
+        mkdirSync(lib, { recursive: true });
+        git(['init', '-q', lib]);
+        writeFileSync(join(lib, 'x.txt'), 'x\n');
+        git(['add', '-A'], lib);
+        git(['-c', 'user.name=A', '-c', 'user.email=a@example.invalid', 'commit', '-qm', 'lib'], lib);
+      }, /adds, moves or updates a submodule \(`vendor\/lib`\)/);
     });
+
+    it.each([['../evil'], ['.git/hooks/post-checkout'], ['src/.GIT/config'], ['docs/../../x'], ['/etc/passwd']])(
+      'refuses the path %s, whatever git in the sandbox says',
+      async (path) => {
+        // The agent controls the sandbox, its git included: here a git that lists a path of its choosing.
+        const bin = mkdtempSync(join(root, 'bin-'));
+        const raw = join(bin, 'raw');
+        writeFileSync(raw, `:000000 100644 ${'0'.repeat(40)} ${'e'.repeat(40)} A\0${path}\0`);
+        const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+        writeFileSync(join(bin, 'git'), `#!/bin/sh\ncase "$*" in *--raw*) cat ${raw}; exit 0;; esac\nexec ${real} "$@"\n`, { mode: 0o755 });
+        await sandbox.kill();
+        sandbox = await new LocalSandboxProvider({ root, path: `${bin}:${process.env.PATH ?? ''}` }).create({
+          template: 'base',
+          envs: {},
+          timeoutMs: 600_000,
+          metadata: { repo: `${OWNER}/${REPO}`, issue: '2' },
+        });
+        workdir = `${sandbox.homeDir}/repo`;
+        mkdirSync(`${sandbox.homeDir}/.issuesmith`, { recursive: true });
+        await expectRefused((w) => writeFileSync(join(w, 'ok.txt'), 'ok\n'), /could not be read safely: the path `[^`]+` (is absolute|is not a plain relative path|is inside `\.git`)/);
+      },
+    );
 
     it('refuses a file over the size cap', async () => {
       await expectRefused((w) => writeFileSync(join(w, 'big.bin'), randomBytes(1536 * 1024)), /makes `big.bin` larger than the app allows for one file \(1 MB\)/, {
