@@ -48,8 +48,8 @@ export async function vetFiles(o: {
   before: (path: string) => Promise<Buffer | undefined>;
 }): Promise<{ change: FilesChange; files: FileChange[] } | HostGitReason> {
   const { settings, rules } = o;
-  const overFiles = (n: string): HostGitReason => ({
-    why: `the change has ${n} files, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_FILES: ${settings.apiCommitMaxFiles}\`)`,
+  const overFiles = (n: number | undefined): HostGitReason => ({
+    why: `the change touches ${n === undefined ? 'too many files' : n === 1 ? '1 file' : `${n} files`}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_FILES: ${settings.apiCommitMaxFiles}\`)`,
   });
   let entries: RawEntry[] | undefined;
   try {
@@ -57,8 +57,8 @@ export async function vetFiles(o: {
   } catch (err) {
     throw asUserError(err);
   }
-  if (entries === undefined) return overFiles('too many');
-  if (entries.length > settings.apiCommitMaxFiles) return overFiles(String(entries.length));
+  if (entries === undefined) return overFiles(undefined);
+  if (entries.length > settings.apiCommitMaxFiles) return overFiles(entries.length);
   // The same checks as host git's, on sizes known only once the contents are read (below): first what needs none.
   checkChange(
     entries.map((e) => ({ path: e.path, mode: e.mode, oldMode: e.oldMode, size: 0 })),
@@ -80,7 +80,7 @@ export async function vetFiles(o: {
   } catch (err) {
     throw asUserError(err);
   }
-  if (blobs === undefined) return { why: `the change's files are more than ${formatBytes(settings.apiCommitMaxBytes)}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_MB\`)` };
+  if (blobs === undefined) return { why: `the change's files hold more than ${formatBytes(settings.apiCommitMaxBytes)}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_MB\`)` };
   const size = (e: RawEntry): number => (e.status === 'deleted' ? 0 : (blobs.get(e.blob)?.byteLength ?? 0));
   checkChange(
     entries.map((e) => ({ path: e.path, mode: e.mode, oldMode: e.oldMode, size: size(e) })),
