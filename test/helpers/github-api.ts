@@ -164,6 +164,7 @@ export class MockGitHubApi {
       .reaction('eyes')
       .openPulls()
       .scopedToken('read')
+      .botIdentity()
       .scopedToken('write')
       .pullRequest()
       .status()
