@@ -24,7 +24,7 @@ export function parseRawDiff(raw: Uint8Array): RawEntry[] {
   const fields = Buffer.from(raw).toString('utf8').split('\0');
   const entries: RawEntry[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < fields.length - 1; ) {
+  for (let i = 0; i < fields.length - 1;) {
     const head = fields[i++] ?? '';
     const m = /^:(\d{6}) (\d{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) ([AMDT])$/.exec(head);
     if (!m) throw new UnsafeChangeError(`an unexpected line in the list of changed files (${JSON.stringify(head.slice(0, 60))})`);

@@ -36,9 +36,7 @@ export class GitData {
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         const [id, content] = next;
-        const { data } = await this.#write(() =>
-          this.octokit.rest.git.createBlob({ owner: this.owner, repo: this.repo, content: content.toString('base64'), encoding: 'base64' }),
-        );
+        const { data } = await this.#write(() => this.octokit.rest.git.createBlob({ owner: this.owner, repo: this.repo, content: content.toString('base64'), encoding: 'base64' }));
         if (data.sha !== id) throw new Error(`GitHub stored a blob as ${data.sha}, expected ${id}`);
       }
     };
@@ -114,7 +112,9 @@ export class GitData {
    * follow `base` (history rewritten) or GitHub lists no more than its first 300 files.
    */
   async pathsChangedSince(base: string, head: string): Promise<Set<string> | undefined> {
-    const { data } = await this.#read(() => this.octokit.rest.repos.compareCommitsWithBasehead({ owner: this.owner, repo: this.repo, basehead: `${base}...${head}`, per_page: 100 }));
+    const { data } = await this.#read(() =>
+      this.octokit.rest.repos.compareCommitsWithBasehead({ owner: this.owner, repo: this.repo, basehead: `${base}...${head}`, per_page: 100 }),
+    );
     if (data.status !== 'ahead' || data.files === undefined || data.files.length >= 300) return undefined;
     const paths = new Set<string>();
     for (const f of data.files) {

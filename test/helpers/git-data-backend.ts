@@ -101,7 +101,8 @@ export class GitDataBackend {
         const ordered = [...entries.filter((e) => e.sha === null), ...entries.filter((e) => e.sha !== null)];
         const records: string[] = [];
         for (const e of ordered) {
-          if (!['100644', '100755', '120000'].includes(e.mode) || e.type !== 'blob') return { status: 422, body: { message: `tree.mode ${e.mode} / type ${e.type} not supported here` } };
+          if (!['100644', '100755', '120000'].includes(e.mode) || e.type !== 'blob')
+            return { status: 422, body: { message: `tree.mode ${e.mode} / type ${e.type} not supported here` } };
           if (e.sha === null) {
             records.push(`0 ${'0'.repeat(40)}\t${e.path}`);
             continue;
@@ -126,7 +127,10 @@ export class GitDataBackend {
         env: { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email },
       });
       const signed = b.author === undefined && b.committer === undefined && b.signature === undefined;
-      return { status: 201, body: { sha, tree: { sha: b.tree }, parents: parents.map((p) => ({ sha: p })), verification: { verified: signed, reason: signed ? 'valid' : 'unsigned' } } };
+      return {
+        status: 201,
+        body: { sha, tree: { sha: b.tree }, parents: parents.map((p) => ({ sha: p })), verification: { verified: signed, reason: signed ? 'valid' : 'unsigned' } },
+      };
     }
     if (method === 'POST' && path === '/git/refs') {
       const ref = String(b.ref ?? '');

@@ -95,13 +95,10 @@ export class MockGitHubApi {
       const a = server.gitData.handle(this.req.method, url.pathname.slice('/api/v3'.length), url.searchParams, body === '' ? undefined : body, level);
       return a === undefined ? [404, { message: 'Not Found' }] : [a.status, a.body ?? ''];
     };
+    const matches = (uri: string): boolean => route.test(uri) && !/\/contents\/\.github(%2F|\/)issuesmith\.yml/i.test(uri);
     for (const method of ['get', 'post', 'patch'] as const) {
-      nock(this.baseUrl)
-        .persist()
-        [method]((uri) => route.test(uri) && !/\/contents\/\.github(%2F|\/)issuesmith\.yml/i.test(uri))
-        .query(true)
-        .optionally()
-        .reply(answer);
+      const scope = nock(this.baseUrl).persist();
+      scope.intercept(matches, method.toUpperCase()).query(true).optionally().reply(answer);
     }
   }
 

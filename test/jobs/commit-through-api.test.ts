@@ -24,7 +24,7 @@ const OWNER = 'acme';
 const REPO = 'widgets';
 const READ = 'ghs_read00000000000000000000000000000000000000';
 const WRITE = 'ghs_write1111111111111111111111111111111111111';
-const MESSAGE = 'Fix the widget (#1)\n\nMade by Claude Code for #1, at @octocat\'s request.\n\nCo-authored-by: octocat <1+octocat@users.noreply.127.0.0.1>';
+const MESSAGE = "Fix the widget (#1)\n\nMade by Claude Code for #1, at @octocat's request.\n\nCo-authored-by: octocat <1+octocat@users.noreply.127.0.0.1>";
 const BASE_FILES = {
   'README.md': '# Widgets\n',
   'src/app.js': 'console.log("hi");\n',
@@ -131,7 +131,10 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
         symlinkSync('../src/app.js', join(w, 'docs/app-link.js'));
       },
     ],
-    ['a binary image', (w) => writeFileSync(join(w, 'docs/logo.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(64 * 1024), Buffer.alloc(512)]))],
+    [
+      'a binary image',
+      (w) => writeFileSync(join(w, 'docs/logo.png'), Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(64 * 1024), Buffer.alloc(512)])),
+    ],
     ['an empty file', (w) => writeFileSync(join(w, 'empty.txt'), '')],
     [
       'names with spaces and Unicode',
@@ -254,7 +257,20 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
     it('moves nothing when the branch was rewritten under it', async () => {
       const change = await agentTurn((w) => writeFileSync(join(w, 'src/new.js'), 'turn 2\n'), { branch });
       // A force push: the branch's last commit replaced by another on the same parent.
-      const rewritten = git(['-c', 'user.name=H', '-c', 'user.email=h@example.invalid', '--git-dir', bare(), 'commit-tree', `${branch}^{tree}`, '-p', `${branch}^`, '-m', 'rewritten']);
+      const rewritten = git([
+        '-c',
+        'user.name=H',
+        '-c',
+        'user.email=h@example.invalid',
+        '--git-dir',
+        bare(),
+        'commit-tree',
+        `${branch}^{tree}`,
+        '-p',
+        `${branch}^`,
+        '-m',
+        'rewritten',
+      ]);
       git(['--git-dir', bare(), 'update-ref', `refs/heads/${branch}`, rewritten]);
       await expect(commitOntoBranch(gitData(), change, { message: MESSAGE, branch })).rejects.toThrow(/no longer follows the commit the agent started from/);
       expect(git(['--git-dir', bare(), 'rev-parse', branch])).toBe(rewritten);
@@ -305,7 +321,10 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
         });
         workdir = `${sandbox.homeDir}/repo`;
         mkdirSync(`${sandbox.homeDir}/.issuesmith`, { recursive: true });
-        await expectRefused((w) => writeFileSync(join(w, 'ok.txt'), 'ok\n'), /could not be read safely: the path `[^`]+` (is absolute|is not a plain relative path|is inside `\.git`)/);
+        await expectRefused(
+          (w) => writeFileSync(join(w, 'ok.txt'), 'ok\n'),
+          /could not be read safely: the path `[^`]+` (is absolute|is not a plain relative path|is inside `\.git`)/,
+        );
       },
     );
 
@@ -317,7 +336,10 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
 
     it('refuses a secret in a file, binary or not', async () => {
       const token = ['ghp', '_', 'k'.repeat(36)].join('');
-      await expectRefused((w) => writeFileSync(join(w, 'docs/logo.png'), Buffer.concat([randomBytes(100), Buffer.from(token), randomBytes(100)])), /would commit a secret or an access token \(in `docs\/logo.png`\)/);
+      await expectRefused(
+        (w) => writeFileSync(join(w, 'docs/logo.png'), Buffer.concat([randomBytes(100), Buffer.from(token), randomBytes(100)])),
+        /would commit a secret or an access token \(in `docs\/logo.png`\)/,
+      );
     });
 
     it('refuses the write token itself, whatever its shape', async () => {

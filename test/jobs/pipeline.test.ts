@@ -81,7 +81,12 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     // The sandbox cloned with the read token; nothing was pushed over git: the commit went through the API, with the write token.
     expect(git.requests.filter((r) => r.service === 'receive-pack')).toEqual([]);
     expect(git.requests.filter((r) => r.token === READ_TOKEN).every((r) => r.service === 'upload-pack')).toBe(true);
-    expect(git.gitData.writes().map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(['POST /git/blobs 201', 'POST /git/trees 201', 'POST /git/commits 201', 'POST /git/refs 201']);
+    expect(git.gitData.writes().map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+      'POST /git/blobs 201',
+      'POST /git/trees 201',
+      'POST /git/commits 201',
+      'POST /git/refs 201',
+    ]);
 
     const pr = mock.record.pulls[0] as { head: string; base: string; title: string; body: string; draft: boolean };
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });

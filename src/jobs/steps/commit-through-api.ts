@@ -64,7 +64,8 @@ export async function commitOntoBranch(git: GitData, change: FilesChange, o: { m
     if (head === undefined) throw new UserError(`The pull request's branch \`${o.branch}\` is gone, so there is nothing to add a commit to.`);
     // Not a race: GitHub refused the update itself (a rule of the branch).
     if (head === parent) throw new UserError(`GitHub refused to move \`${o.branch}\` to the new commit (${moved.message.replace(/`/g, "'")}), so nothing was pushed.`);
-    if (attempt >= MAX_ATTEMPTS) throw new UserError(`The branch \`${o.branch}\` kept moving while the new commit was being made (${MAX_ATTEMPTS} tries), so nothing was pushed. Comment again to retry.`);
+    if (attempt >= MAX_ATTEMPTS)
+      throw new UserError(`The branch \`${o.branch}\` kept moving while the new commit was being made (${MAX_ATTEMPTS} tries), so nothing was pushed. Comment again to retry.`);
     const theirs = await git.pathsChangedSince(change.baseSha, head);
     if (theirs === undefined) throw new BranchMovedError(o.branch, undefined);
     const overlap = change.paths.filter((p) => [...theirs].some((q) => p === q || p.startsWith(`${q}/`) || q.startsWith(`${p}/`)));

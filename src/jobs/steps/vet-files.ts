@@ -80,7 +80,8 @@ export async function vetFiles(o: {
   } catch (err) {
     throw asUserError(err);
   }
-  if (blobs === undefined) return { why: `the change's files hold more than ${formatBytes(settings.apiCommitMaxBytes)}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_MB\`)` };
+  if (blobs === undefined)
+    return { why: `the change's files hold more than ${formatBytes(settings.apiCommitMaxBytes)}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_MB\`)` };
   const size = (e: RawEntry): number => (e.status === 'deleted' ? 0 : (blobs.get(e.blob)?.byteLength ?? 0));
   checkChange(
     entries.map((e) => ({ path: e.path, mode: e.mode, oldMode: e.oldMode, size: size(e) })),
@@ -121,7 +122,12 @@ export function touchesWorkflows(change: FilesChange): boolean {
  * count; a shape the same file already held in the starting commit (a test fixture's fake key) does
  * not. What the file held is asked of GitHub, and only when a shape is found.
  */
-async function filesWithSecrets(files: readonly RawEntry[], contents: ReadonlyMap<string, Buffer>, redactor: Redactor, before: (path: string) => Promise<Buffer | undefined>): Promise<string[]> {
+async function filesWithSecrets(
+  files: readonly RawEntry[],
+  contents: ReadonlyMap<string, Buffer>,
+  redactor: Redactor,
+  before: (path: string) => Promise<Buffer | undefined>,
+): Promise<string[]> {
   const found: string[] = [];
   for (const f of files) {
     // latin1 keeps every byte, so a secret inside a binary file reads as itself.
@@ -141,7 +147,10 @@ async function filesWithSecrets(files: readonly RawEntry[], contents: ReadonlyMa
 /** Lines added and removed per path, for the report (git's numstat in the sandbox; a count only, never trusted for anything else). */
 async function lineCounts(sandbox: Sandbox, workdir: string, baseSha: string, file: string): Promise<Map<string, Pick<FileChange, 'added' | 'removed' | 'binary'>>> {
   const counts = new Map<string, Pick<FileChange, 'added' | 'removed' | 'binary'>>();
-  const r = await sandbox.run(`git diff --cached --numstat -z --no-renames --no-ext-diff --no-textconv ${shellQuote(baseSha)} -- > ${shellQuote(file)}`, { cwd: workdir, timeoutMs: 120_000 });
+  const r = await sandbox.run(`git diff --cached --numstat -z --no-renames --no-ext-diff --no-textconv ${shellQuote(baseSha)} -- > ${shellQuote(file)}`, {
+    cwd: workdir,
+    timeoutMs: 120_000,
+  });
   if (r.exitCode !== 0) return counts;
   const text = Buffer.from(await sandbox.readFile(file, { maxBytes: 8 * 1024 * 1024 }).catch(() => new Uint8Array())).toString('utf8');
   for (const record of text.split('\0')) {
