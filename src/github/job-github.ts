@@ -184,21 +184,12 @@ export class JobGitHub {
     return errors;
   }
 
-  /** A file of the repository as GitHub holds it in a commit (for what was there before a change), or undefined when none. */
-  fileAt(path: string, ref: string): Promise<Buffer | undefined> {
-    return new GitData(this.installation, this.job.owner, this.job.repo).fileAt(path, ref);
-  }
-
-  /**
-   * The repository's Git database through the API, for committing a change: the app's own requests,
-   * authenticated with a token minted for this repository alone (`contents: write`, `workflows: write`
-   * only for an allowed workflow change), so GitHub itself refuses what the token may not do.
-   */
-  async gitData(o: { workflows?: boolean } = {}): Promise<GitData> {
+  /** The Git database through the API; `write`: with a token minted for this repository alone, in a client of the installation's class (its throttling and retries). */
+  async gitData(o: { write?: boolean; workflows?: boolean } = {}): Promise<GitData> {
+    if (o.write !== true) return new GitData(this.installation, this.job.owner, this.job.repo);
     const token = await this.mintToken('write', o);
-    // The installation client's class keeps the app's throttling and retries (app-octokit.ts).
-    const Client = this.installation.constructor as new (options: Record<string, unknown>) => Octokit;
-    return new GitData(new Client({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log }), this.job.owner, this.job.repo);
+    const client = new (this.installation.constructor as new (options: Record<string, unknown>) => Octokit)({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log });
+    return new GitData(client, this.job.owner, this.job.repo);
   }
 
   remoteUrl(): string {

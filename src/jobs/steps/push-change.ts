@@ -35,7 +35,7 @@ export async function pushChange(
     const domain = noreplyDomain(github.baseUrl);
     const message = deps.redactor.redact(commitMessage('newBranch' in o.to ? job : { ...job, number: o.to.issue }, o.profile, domain));
     if (vetted.path === 'api') {
-      const git = await github.gitData({ workflows: vetted.touchesWorkflows });
+      const git = await github.gitData({ write: true, workflows: vetted.touchesWorkflows });
       const via = (): CommitPath => ({ path: 'api', calls: git.calls });
       if ('newBranch' in o.to) {
         const pushed = await commitNewBranch(git, vetted.change, { message, number: job.number, title: job.issue.title, branchPrefix: turn.repo.pullRequest.branchPrefix });

@@ -55,7 +55,7 @@ export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Arra
     settings,
     repo: turn.repo,
     redactor: deps.redactor,
-    before: (path) => github.fileAt(path, ws.baseSha),
+    before: async (path) => (await github.gitData()).fileAt(path, ws.baseSha),
   });
   if ('change' in viaApi) return { path: 'api', change: viaApi.change, files: viaApi.files, touchesWorkflows: touchesWorkflows(viaApi.change) };
   deps.log.info({ why: viaApi.why }, 'the change goes through host git');

@@ -51,12 +51,9 @@ export async function vetFiles(o: {
   const overFiles = (n: number | undefined): HostGitReason => ({
     why: `the change touches ${n === undefined ? 'too many files' : n === 1 ? '1 file' : `${n} files`}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_FILES: ${settings.apiCommitMaxFiles}\`)`,
   });
-  let entries: RawEntry[] | undefined;
-  try {
-    entries = await listChange(o.sandbox, { workdir: o.workdir, baseSha: o.baseSha, listFile: `${o.scratch}.list` });
-  } catch (err) {
+  const entries = await listChange(o.sandbox, { workdir: o.workdir, baseSha: o.baseSha, listFile: `${o.scratch}.list` }).catch((err: unknown) => {
     throw asUserError(err);
-  }
+  });
   if (entries === undefined) return overFiles(undefined);
   if (entries.length > settings.apiCommitMaxFiles) return overFiles(entries.length);
   // The same checks as host git's, on sizes known only once the contents are read (below): first what needs none.
@@ -69,17 +66,14 @@ export async function vetFiles(o: {
     return { why: 'the change updates a submodule, which the API path does not commit' };
   }
   const kept = entries.filter((e) => e.status !== 'deleted');
-  let blobs: Map<string, Buffer> | undefined;
-  try {
-    blobs = await readBlobs(o.sandbox, {
-      workdir: o.workdir,
-      ids: kept.map((e) => e.blob),
-      file: `${o.scratch}.blobs`,
-      maxBytes: settings.apiCommitMaxBytes + kept.length * 80,
-    });
-  } catch (err) {
+  const blobs = await readBlobs(o.sandbox, {
+    workdir: o.workdir,
+    ids: kept.map((e) => e.blob),
+    file: `${o.scratch}.blobs`,
+    maxBytes: settings.apiCommitMaxBytes + kept.length * 80,
+  }).catch((err: unknown) => {
     throw asUserError(err);
-  }
+  });
   if (blobs === undefined)
     return { why: `the change's files hold more than ${formatBytes(settings.apiCommitMaxBytes)}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_MB\`)` };
   const size = (e: RawEntry): number => (e.status === 'deleted' ? 0 : (blobs.get(e.blob)?.byteLength ?? 0));
@@ -92,29 +86,39 @@ export async function vetFiles(o: {
     kept.filter((e) => e.mode === SYMLINK_MODE).map((e) => ({ path: e.path, target: (blobs.get(e.blob) ?? Buffer.alloc(0)).toString('utf8') })),
     rules,
   );
-  const leaking = await filesWithSecrets(kept, blobs, o.redactor, o.before);
-  if (leaking.length > 0) {
-    const names = leaking
-      .slice(0, 5)
-      .map((f) => `\`${f.replace(/`/g, "'")}\``)
-      .join(', ');
-    throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
-  }
+  await refuseSecrets(kept, blobs, o.redactor, o.before);
   const counts = await lineCounts(o.sandbox, o.workdir, o.baseSha, `${o.scratch}.numstat`);
+  return { change: filesChange(o.baseSha, entries, blobs), files: entries.map((e) => ({ path: e.path, added: 0, removed: 0, binary: false, ...counts.get(e.path) })) };
+}
+
+function filesChange(baseSha: string, entries: readonly RawEntry[], blobs: Map<string, Buffer>): FilesChange {
   return {
-    change: {
-      baseSha: o.baseSha,
-      entries: entries.map((e) => ({ path: e.path, mode: (e.status === 'deleted' ? '100644' : e.mode) as TreeEntry['mode'], sha: e.status === 'deleted' ? null : e.blob })),
-      blobs,
-      paths: entries.map((e) => e.path),
-    },
-    files: entries.map((e) => ({ path: e.path, added: 0, removed: 0, binary: false, ...counts.get(e.path) })),
+    baseSha,
+    entries: entries.map((e) => ({ path: e.path, mode: (e.status === 'deleted' ? '100644' : e.mode) as TreeEntry['mode'], sha: e.status === 'deleted' ? null : e.blob })),
+    blobs,
+    paths: entries.map((e) => e.path),
   };
 }
 
 /** Whether any path of the change is a workflow file. */
 export function touchesWorkflows(change: FilesChange): boolean {
   return change.paths.some(isWorkflowPath);
+}
+
+/** Refuses a change that would commit a secret, naming the files (never the value). */
+async function refuseSecrets(
+  files: readonly RawEntry[],
+  contents: ReadonlyMap<string, Buffer>,
+  redactor: Redactor,
+  before: (path: string) => Promise<Buffer | undefined>,
+): Promise<void> {
+  const leaking = await filesWithSecrets(files, contents, redactor, before);
+  if (leaking.length === 0) return;
+  const names = leaking
+    .slice(0, 5)
+    .map((f) => `\`${f.replace(/`/g, "'")}\``)
+    .join(', ');
+  throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
 }
 
 /**
