@@ -1,6 +1,7 @@
 // Benchmarks, run by `npm run bench` (never by `npm test`). Each reports a ratio against a baseline
 // measured in the same run on the same machine, since absolute times on shared machines mean little.
-// `BENCH=job`, `BENCH=queue`, `BENCH=webhooks`, `BENCH=footprint` or `BENCH=phases` runs one of them.
+// `BENCH=job`, `BENCH=queue`, `BENCH=webhooks`, `BENCH=footprint`, `BENCH=phases` or `BENCH=commit-path` runs one of them.
+import { commitPathBench } from './commit-path.js';
 import { footprintBench } from './footprint.js';
 import { jobBench } from './job.js';
 import { phasesBench } from './phases.js';
@@ -76,6 +77,37 @@ if (only === undefined || only === 'phases') {
   console.log(`  of which outside the throttle's pacing (webhook → push, less the agent): ${p.toPushOverheadMs.toFixed(0)} ms`);
   console.log('  the median run, as GitHub and the agent saw it:');
   for (const l of p.timeline) console.log(`    ${l}`);
+}
+
+if (only === undefined || only === 'commit-path') {
+  const c = await commitPathBench();
+  console.log(
+    `bringing one change out (2 files) on the app's host, API path vs host git, medians of ${c.runs} runs; repositories: 1 MB, ${c.bigRepoMb} MB (random blobs), 1 MB with ${c.commits} commits${c.makeSeconds > 0 ? ` (made in ${c.makeSeconds.toFixed(0)} s, cached)` : ' (cached)'}:`,
+  );
+  const row = (repo: string, path: string) => c.rows.find((r) => r.repo === repo && r.path === path);
+  for (const repo of ['small', 'big', 'deep']) {
+    for (const path of ['api', 'host-git']) {
+      const r = row(repo, path);
+      if (r === undefined) continue;
+      console.log(
+        `  ${repo.padEnd(5)} ${path.padEnd(8)} ${r.ms.toFixed(0).padStart(6)} ms  ${(r.bytes / 1024).toFixed(0).padStart(8)} KB to the host  RSS +${r.rssGrowthMb.toFixed(1)} MB${path === 'api' ? `  ${r.apiCalls} API calls` : ''}`,
+      );
+    }
+  }
+  for (const path of ['api', 'host-git']) {
+    const small = row('small', path);
+    const big = row('big', path);
+    const deep = row('deep', path);
+    if (small === undefined || big === undefined || deep === undefined) continue;
+    console.log(
+      `  ${path}: big/small time ${(big.ms / small.ms).toFixed(2)}, bytes ${(big.bytes / small.bytes).toFixed(2)}; deep/small time ${(deep.ms / small.ms).toFixed(2)}, bytes ${(deep.bytes / small.bytes).toFixed(2)}`,
+    );
+  }
+  for (const repo of ['small', 'big', 'deep']) {
+    const api = row(repo, 'api');
+    const git = row(repo, 'host-git');
+    if (api !== undefined && git !== undefined) console.log(`  ${repo}: API path / host git: time ${(api.ms / git.ms).toFixed(2)}, bytes ${(api.bytes / git.bytes).toFixed(3)}`);
+  }
 }
 
 process.exitCode = failed ? 1 : 0;

@@ -57,6 +57,8 @@ const schema = z.object({
   ISSUESMITH_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
   ISSUESMITH_MAX_PATCH_MB: z.coerce.number().positive().max(1024).default(20),
   ISSUESMITH_MAX_FILE_MB: z.coerce.number().positive().max(1024).default(10),
+  ISSUESMITH_API_COMMIT_MAX_FILES: z.coerce.number().int().min(0).max(100_000).default(300),
+  ISSUESMITH_API_COMMIT_MAX_MB: z.coerce.number().min(0).max(1024).default(25),
   ISSUESMITH_STATE_KEY: z.string().min(32, 'at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
   ISSUESMITH_TEMPLATES: z
     .string()
@@ -113,6 +115,12 @@ export interface Settings {
   maxFileBytes: number;
   /** The request's images the app downloads for the agent (ISSUESMITH_IMAGES_*). */
   images: ImageLimits;
+  /**
+   * A change is committed through GitHub's Git Data API (Verified, no clone on the host) up to this
+   * many changed paths and this many bytes of new content; a larger one goes through host git.
+   */
+  apiCommitMaxFiles: number;
+  apiCommitMaxBytes: number;
   /**
    * Signs the state markers of pull request bodies: only a marker with this key's signature, for the
    * same installation and repository, is ever read (see github/state-marker.ts).
@@ -175,6 +183,8 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     maxPatchBytes: Math.round(s.ISSUESMITH_MAX_PATCH_MB * 1024 * 1024),
     maxFileBytes: Math.round(s.ISSUESMITH_MAX_FILE_MB * 1024 * 1024),
     images: imageLimitsFromEnv(env),
+    apiCommitMaxFiles: s.ISSUESMITH_API_COMMIT_MAX_FILES,
+    apiCommitMaxBytes: Math.round(s.ISSUESMITH_API_COMMIT_MAX_MB * 1024 * 1024),
     stateKey: state.key,
     stateKeySource: state.source,
     agentTemplates,

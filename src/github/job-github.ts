@@ -3,6 +3,7 @@ import type { Job } from '../job.js';
 import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
+import { GitData } from './git-data.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
@@ -181,6 +182,14 @@ export class JobGitHub {
       await revokeToken(this.baseUrl, token).catch((err: unknown) => errors.push(err));
     }
     return errors;
+  }
+
+  /** The Git database through the API; `write`: with a token minted for this repository alone, in a client of the installation's class (its throttling and retries). */
+  async gitData(o: { write?: boolean; workflows?: boolean } = {}): Promise<GitData> {
+    if (o.write !== true) return new GitData(this.installation, this.job.owner, this.job.repo);
+    const token = await this.mintToken('write', o);
+    const client = new (this.installation.constructor as new (options: Record<string, unknown>) => Octokit)({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log });
+    return new GitData(client, this.job.owner, this.job.repo);
   }
 
   remoteUrl(): string {

@@ -36,6 +36,7 @@ export function finalOf(o: Outcome): FinalOutcome | undefined {
         ...(o.partial !== undefined ? { partial: o.partial, ...budgetOf(o.run) } : {}),
         summary: o.run.summary,
         files: o.files,
+        ...(o.via !== undefined ? { via: o.via } : {}),
         stats: o.stats,
         sandboxId: o.sandboxId,
       };

@@ -61,6 +61,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
       ...(failed !== undefined ? { partial: failed } : {}),
       run,
       files: vetted.files,
+      via: { path: pushed.via.path, ...(pushed.via.why !== undefined ? { why: pushed.via.why } : {}) },
       stats: turn.stats(run),
       sandboxId,
     };

@@ -54,7 +54,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
       return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId, followUp };
     }
     const vetted = await vetAgentChange(turn, ws, patch);
-    const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { branch: pr.headRef, issue: issue ?? pr.number } });
+    const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { branch: pr.headRef, issue: issue ?? pr.number, pull: pr.number } });
     await recordTurn(turn, target, { ...record, ...(failed !== undefined ? { partial: { why: failed } } : {}), stats: turn.stats(run) });
     turn.progress.checkRun(pushed.sha);
     return {
@@ -65,6 +65,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
       ...(failed !== undefined ? { partial: failed } : {}),
       run,
       files: vetted.files,
+      via: { path: pushed.via.path, ...(pushed.via.why !== undefined ? { why: pushed.via.why } : {}) },
       stats: turn.stats(run),
       sandboxId,
       followUp,

@@ -10,7 +10,7 @@ import { openForkSandbox } from './steps/open-fork-sandbox.js';
 import { openPullRequest } from './steps/publish.js';
 import { pushChange } from './steps/push-change.js';
 import { Turn } from './steps/turn.js';
-import { vetAgentChange } from './steps/vet-change.js';
+import { vetAgentChangeOnHost } from './steps/vet-change.js';
 import { vetForkCommits, withForkCommits } from './steps/vet-fork-commits.js';
 
 /**
@@ -57,7 +57,13 @@ export async function forkRun(job: Job, fork: PullRequestInfo, deps: JobDeps): P
       if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
       return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
     }
-    const vetted = await withForkCommits(await vetAgentChange(turn, ws, patch), commits, turn, patch.byteLength);
+    const vetted = await withForkCommits(
+      // Host git: the new branch carries the fork's commits, fetched from this repository's refs/pull/N/head.
+      await vetAgentChangeOnHost(turn, ws, patch, "the branch carries the fork's commits"),
+      commits,
+      turn,
+      patch.byteLength,
+    );
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
     const partial = failed === undefined ? undefined : { why: failed };
     const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run), fork });

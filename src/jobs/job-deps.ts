@@ -8,6 +8,7 @@ import type { JobGitHub } from '../github/job-github.js';
 import type { Logger } from '../logger.js';
 import type { FileChange } from '../report/file-change.js';
 import type { JobStats } from '../report/job-stats.js';
+import type { CommitVia } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import type { SandboxProvider } from '../sandbox/provider.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -71,4 +72,6 @@ export type Outcome =
       sandboxId: string;
       /** A follow-up's new commit on an existing pull request. */
       followUp?: FollowUpInfo;
+      /** Which way the commit reached GitHub. */
+      via?: CommitVia;
     };

@@ -44,6 +44,12 @@ export interface LiveStatus extends StatusHead {
   steps: string[];
 }
 
+/** Which way the commit reached GitHub: GitHub's Git Data API, or host git (with the reason). */
+export interface CommitVia {
+  path: 'api' | 'host-git';
+  why?: string;
+}
+
 /** `budget`: the job's budget (turns or cost) that stopped the agent, when one did. */
 export type FinalOutcome =
   | {
@@ -56,6 +62,7 @@ export type FinalOutcome =
       files: FileChange[];
       stats: JobStats;
       sandboxId?: string;
+      via?: CommitVia;
     }
   | { kind: 'no-changes'; updated?: boolean; summary: string; stats: JobStats; sandboxId?: string }
   | { kind: 'agent-failed'; reason: string; budget?: 'turns' | 'cost'; outputTail: string; stats: JobStats; sandboxId?: string }
@@ -133,7 +140,7 @@ function finalBlocks(s: FinalStatus): string[] {
           : o.updated === true
             ? `:rocket: ${name} pushed a new commit to the pull request: ${o.url}`
             : `:rocket: ${name} opened a pull request: ${o.url}`;
-      return [head, quote(o.summary), filesBlock(o.files), statsLine(o.stats, o.sandboxId)];
+      return [head, quote(o.summary), filesBlock(o.files), viaLine(o.via), statsLine(o.stats, o.sandboxId)];
     }
     case 'no-changes':
       return [
@@ -157,6 +164,13 @@ function finalBlocks(s: FinalStatus): string[] {
     case 'internal-error':
       return [`:x: Something went wrong on our side and the work was not done. Nothing was pushed. The app's logs have the details (reference \`${s.deliveryId}\`).`];
   }
+}
+
+/** One line on how the commit was made: the report says which path a change took. */
+function viaLine(via: CommitVia | undefined): string {
+  if (via === undefined) return '';
+  if (via.path === 'api') return "<sub>Committed through GitHub's API: signed by GitHub (Verified), no clone on the app's host.</sub>";
+  return `<sub>Pushed with git from the app's host${via.why === undefined ? '' : `: ${via.why}`}.</sub>`;
 }
 
 function statsLine(stats: JobStats, sandboxId: string | undefined): string {

@@ -25,7 +25,12 @@ const AWS_KEY_ID = ['AKIA', 'Q3EGRTZ4NJ7KMX2P'].join('');
 const GH_TOKEN = `ghp_${'k'.repeat(36)}`;
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
 
-describe('what an agent hands back is checked before anything reaches GitHub', () => {
+// Both ways a change reaches GitHub pass the same checks: the API path (the default), and host git, which
+// takes every change when the operator sets the API path's file threshold to 0.
+describe.each([
+  ['through the API', {}],
+  ['through host git', { ISSUESMITH_API_COMMIT_MAX_FILES: '0' }],
+] as Array<[string, Record<string, string>]>)('what an agent hands back is checked before anything reaches GitHub, %s', (via, pathEnv) => {
   useStrictNock();
   let git: GitServer;
   let sandboxRoot: string;
@@ -36,7 +41,7 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     probot = testProbot(`${git.url}/api/v3`);
     runtime = createRuntime(
       probot,
-      { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1', ...env },
+      { ANTHROPIC_API_KEY: ANTHROPIC_KEY, ISSUESMITH_WORK_DIR: sandboxRoot, ISSUESMITH_JOB_TIMEOUT_MINUTES: '1', ...pathEnv, ...env },
       { sandboxes: new LocalSandboxProvider({ path: `${FIXTURE_BIN}:${process.env.PATH ?? ''}`, root: sandboxRoot }) },
     );
     issuesmith(probot, {}, runtime);
@@ -80,6 +85,8 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     expect(git.branches(OWNER, REPO)).toEqual(['main']);
     expect(mock.record.pulls).toEqual([]);
     expect(git.requests.some((r) => r.service === 'receive-pack')).toBe(false);
+    // Not a blob, tree or commit was created either.
+    expect(git.gitData.writes()).toEqual([]);
     if (secret !== undefined) expect(JSON.stringify({ ...mock.record, revoked: [] })).not.toContain(secret);
   }
 
@@ -192,5 +199,14 @@ describe('what an agent hands back is checked before anything reaches GitHub', (
     const branch = 'issuesmith/1-spelling-error-in-the-readme-file';
     expect(git.git(OWNER, REPO, ['ls-tree', branch, 'docs/readme'])).toMatch(/^120000 blob [0-9a-f]+\tdocs\/readme$/);
     expect(ok.record.pulls).toHaveLength(1);
+    // The report says which way the commit went.
+    if (via === 'through the API') {
+      expect(ok.finalStatus).toContain("Committed through GitHub's API: signed by GitHub (Verified), no clone on the app's host.");
+      expect(git.requests.some((r) => r.service === 'receive-pack')).toBe(false);
+    } else {
+      expect(ok.finalStatus).toContain("Pushed with git from the app's host: the change touches 1 file, more than the API path takes (`ISSUESMITH_API_COMMIT_MAX_FILES: 0`).");
+      expect(git.gitData.writes()).toEqual([]);
+      expect(git.requests.filter((r) => r.service === 'receive-pack').map((r) => r.token)).toEqual([WRITE_TOKEN]);
+    }
   });
 });

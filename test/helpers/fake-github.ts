@@ -88,6 +88,9 @@ export class FakeGitHub {
         return true;
       }
     }
+    const level = this.git.tokens.get(String(req.headers.authorization ?? '').replace(/^(token|bearer) /i, ''));
+    const data = this.git.gitData.handle(method, path, url.searchParams, body, level);
+    if (data !== undefined) return send(data.status, data.body);
     let m: RegExpExecArray | null;
     if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       const token = `ghs_${randomBytes(24).toString('hex')}`;

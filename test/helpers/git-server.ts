@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GitDataBackend } from './git-data-backend.js';
 
 export interface GitRequest {
   repo: string;
@@ -20,7 +21,11 @@ export interface GitRequest {
  * or also write; a push with a read token is refused with 403, as GitHub does.
  */
 export class GitServer {
+  /** Servers running in this process by URL, so the REST fakes find the repositories behind an API base. */
+  static readonly running = new Map<string, GitServer>();
   readonly root = mkdtempSync(join(tmpdir(), 'issuesmith-git-'));
+  /** GitHub's Git Data API on these repositories (the REST fakes route to it). */
+  readonly gitData = new GitDataBackend((owner, repo) => this.barePath(owner, repo));
   readonly requests: GitRequest[] = [];
   readonly tokens = new Map<string, 'read' | 'write'>();
   #server: Server | undefined;
@@ -33,6 +38,7 @@ export class GitServer {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
     this.port = (this.#server.address() as AddressInfo).port;
+    GitServer.running.set(this.url, this);
     return this;
   }
 
@@ -41,6 +47,7 @@ export class GitServer {
   }
 
   async stop(): Promise<void> {
+    GitServer.running.delete(this.url);
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
     rmSync(this.root, { recursive: true, force: true });
   }

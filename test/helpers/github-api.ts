@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { GitServer } from './git-server.js';
 
 export interface ApiRecord {
   tokenRequests: Array<{ repositories?: string[]; permissions?: Record<string, string> }>;
@@ -75,6 +76,30 @@ export class MockGitHubApi {
   ) {
     this.scope = nock(baseUrl);
     this.#settingsFiles();
+    this.#gitData();
+  }
+
+  /**
+   * GitHub's Git Data API on the git server's repositories behind this base URL (see GitDataBackend), for
+   * as many calls as a test makes: the test checks what they built by reading the repository. Writes
+   * need the minted write token; the installation's own token only reads here.
+   */
+  #gitData(): void {
+    const server = GitServer.running.get(this.baseUrl);
+    if (server === undefined) return;
+    const route = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/(git|compare|contents)\//;
+    const answer = function (this: nock.ReplyFnContext, uri: string, body: nock.Body): [number, unknown] {
+      const url = new URL(uri, 'http://127.0.0.1');
+      const token = String(this.req.headers.authorization ?? '').replace(/^(token|bearer) /i, '');
+      const level = token === INSTALLATION_TOKEN ? 'read' : server.tokens.get(token);
+      const a = server.gitData.handle(this.req.method, url.pathname.slice('/api/v3'.length), url.searchParams, body === '' ? undefined : body, level);
+      return a === undefined ? [404, { message: 'Not Found' }] : [a.status, a.body ?? ''];
+    };
+    const matches = (uri: string): boolean => route.test(uri) && !/\/contents\/\.github(%2F|\/)issuesmith\.yml/i.test(uri);
+    for (const method of ['get', 'post', 'patch'] as const) {
+      const scope = nock(this.baseUrl).persist();
+      scope.intercept(matches, method.toUpperCase()).query(true).optionally().reply(answer);
+    }
   }
 
   // Every job reads the settings file first: optional mocks, so tests of jobs refused earlier pass too.
@@ -186,9 +211,10 @@ export class MockGitHubApi {
     return this;
   }
 
+  /** The app's bot, read for a commit made with host git (the fallback); a commit through the API needs no identity of ours. */
   botIdentity(): this {
-    this.scope.get('/api/v3/app').reply(200, { id: 123, slug: 'issuesmith', name: 'issuesmith' });
-    this.scope.get('/api/v3/users/issuesmith%5Bbot%5D').reply(200, { id: 4242, login: 'issuesmith[bot]', type: 'Bot' });
+    this.scope.get('/api/v3/app').optionally().reply(200, { id: 123, slug: 'issuesmith', name: 'issuesmith' });
+    this.scope.get('/api/v3/users/issuesmith%5Bbot%5D').optionally().reply(200, { id: 4242, login: 'issuesmith[bot]', type: 'Bot' });
     return this;
   }
 

@@ -57,7 +57,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     await runtime.queue.drain();
   }
 
-  it('opens a draft pull request for an /agent comment, with the change pushed from the host', async () => {
+  it('opens a draft pull request for an /agent comment, with the change committed through the API', async () => {
     const mock = api({ commentId: 5001 }).firstRunOpeningPullRequest();
     await receive(
       'issue_comment',
@@ -78,9 +78,15 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
       { repositories: [REPO], permissions: { contents: 'read' } },
       { repositories: [REPO], permissions: { contents: 'write' } },
     ]);
-    // The sandbox cloned with the read token; only the host pushed, with the write token.
-    expect([...new Set(git.requests.filter((r) => r.service === 'receive-pack').map((r) => r.token))]).toEqual([WRITE_TOKEN]);
+    // The sandbox cloned with the read token; nothing was pushed over git: the commit went through the API, with the write token.
+    expect(git.requests.filter((r) => r.service === 'receive-pack')).toEqual([]);
     expect(git.requests.filter((r) => r.token === READ_TOKEN).every((r) => r.service === 'upload-pack')).toBe(true);
+    expect(git.gitData.writes().map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+      'POST /git/blobs 201',
+      'POST /git/trees 201',
+      'POST /git/commits 201',
+      'POST /git/refs 201',
+    ]);
 
     const pr = mock.record.pulls[0] as { head: string; base: string; title: string; body: string; draft: boolean };
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
@@ -99,6 +105,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(report).toContain('> Added docs/greeting.md.');
     expect(report).toContain('**1 file changed** (+1 −0):\n- `docs/greeting.md` +1 −0');
     expect(report).toMatch(/sandbox `local-[^`]+`/);
+    expect(report).toContain("Committed through GitHub's API: signed by GitHub (Verified), no clone on the app's host.");
     expect(mock.record.checkRuns[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'success', external_id: expect.stringMatching(/^1:/) });
     expect(mock.finalStatus).toContain('https://github.example/Codertocat/Hello-World/pull/77');
     expect(report).toMatch(/22 tokens in, 14 out · \$0\.0005/);
@@ -108,10 +115,10 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
-  it('opens a pull request in at most 8 REST writes, the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
+  it('opens a pull request in at most 12 REST writes, the commit through the API, then the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
     const mock = api({ commentId: 5020 }).firstRunOpeningPullRequest();
     // Every write the job makes to the REST API, but minting and revoking its tokens (its credentials,
-    // which no reader sees); the commit itself goes over git.
+    // which no reader sees); the commit's own writes (one blob here, a tree, a commit, the branch) are counted apart.
     const writes: string[] = [];
     mock.scope.on('request', (req: { method: string; path: string }) => {
       if (req.method !== 'GET' && !/\/access_tokens$|\/installation\/token$/.test(req.path))
@@ -123,7 +130,9 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
         commentId: 5020,
       }),
     );
-    expect(writes.length).toBeLessThanOrEqual(8);
+    const commitWrites = git.gitData.writes().map((c) => `${c.method} ${c.path}`);
+    expect(commitWrites).toEqual(['POST /git/blobs', 'POST /git/trees', 'POST /git/commits', 'POST /git/refs']);
+    expect(writes.length + commitWrites.length).toBeLessThanOrEqual(12);
     // The status comment and the 👀 go out together (the comment first under GitHub's throttle); then
     // the pull request, its check run, the final status linking to it, and the rocket last.
     expect(writes.slice(0, 2).sort()).toEqual(['POST /issues/1/comments', 'POST /issues/comments/5020/reactions']);

@@ -3,38 +3,68 @@ import { noreplyDomain } from '../../github/noreply-address.js';
 import { pushNewBranch, pushOntoBranch, type PushedBranch, type PushedCommit } from '../../git/push-patch.js';
 import type { Job } from '../../job.js';
 import type { Turn } from './turn.js';
+import { BranchMovedError, commitNewBranch, commitOntoBranch } from './commit-through-api.js';
 import type { VettedChange } from './vet-change.js';
 
+/** Which way a change reached GitHub, for the report. */
+export interface CommitPath {
+  path: 'api' | 'host-git';
+  /** Why host git, when it was. */
+  why?: string;
+  /** The API calls the commit took (API path). */
+  calls?: number;
+}
+
 /**
- * The vetted change as one commit by the app, pushed without force: to a new branch (first run) or on
- * top of the pull request branch's current head (follow-up). The write token is minted right before
- * the push (installation tokens live an hour, agents may run longer), with `workflows: write` only for
- * a workflow change the repository allows. The staged repository is removed on every path.
+ * The vetted change as one commit by the app, never forced: to a new branch (first run) or on top of
+ * the pull request's branch (follow-up). Through GitHub's Git Data API (no clone, a Verified commit)
+ * when vetting chose it, else through host git; either way with a write token minted right before
+ * (installation tokens live an hour, agents may run longer), with `workflows: write` only for a
+ * workflow change the repository allows. A host-git staging repository is removed on every path.
  */
 export async function pushChange(
   turn: Turn,
   vetted: VettedChange,
-  o: { profile: AgentProfile; to: { newBranch: true } | { branch: string; issue: number } },
-): Promise<PushedBranch & Partial<PushedCommit>> {
+  o: { profile: AgentProfile; to: { newBranch: true } | { branch: string; issue: number; pull: number } },
+): Promise<PushedBranch & Partial<PushedCommit> & { via: CommitPath }> {
   const { deps, job } = turn;
   const { github } = deps;
   try {
-    const author = await github.botIdentity();
     turn.stopped();
     turn.progress.phase('pushing');
-    const token = await github.mintToken('write', { workflows: vetted.touchesWorkflows });
-    const common = { remoteUrl: github.remoteUrl(), token, author };
-    if ('newBranch' in o.to) {
-      const message = deps.redactor.redact(commitMessage(job, o.profile, noreplyDomain(github.baseUrl)));
-      return await pushNewBranch(vetted.staged, { ...common, message, number: job.number, title: job.issue.title, branchPrefix: turn.repo.pullRequest.branchPrefix });
+    const domain = noreplyDomain(github.baseUrl);
+    const message = deps.redactor.redact(commitMessage('newBranch' in o.to ? job : { ...job, number: o.to.issue }, o.profile, domain));
+    if (vetted.path === 'api') {
+      const git = await github.gitData({ write: true, workflows: vetted.touchesWorkflows });
+      const via = (): CommitPath => ({ path: 'api', calls: git.calls });
+      if ('newBranch' in o.to) {
+        const pushed = await commitNewBranch(git, vetted.change, { message, number: job.number, title: job.issue.title, branchPrefix: turn.repo.pullRequest.branchPrefix });
+        deps.log.info({ branch: pushed.branch, calls: git.calls, writes: git.writes }, 'committed through the API');
+        return { ...pushed, via: via() };
+      }
+      try {
+        const pushed = await commitOntoBranch(git, vetted.change, { message, branch: o.to.branch });
+        deps.log.info({ branch: o.to.branch, calls: git.calls, writes: git.writes, movedOn: pushed.movedOn, retried: pushed.retried }, 'committed through the API');
+        return { ...pushed, branch: o.to.branch, via: via() };
+      } catch (err) {
+        // Someone else's commits touch the agent's files: the session and sandbox stay for the next turn.
+        if (err instanceof BranchMovedError) turn.keepFor(o.to.pull, o.profile);
+        throw err;
+      }
     }
-    const message = deps.redactor.redact(commitMessage({ ...job, number: o.to.issue }, o.profile, noreplyDomain(github.baseUrl)));
-    const pushed = await pushOntoBranch(vetted.staged, { ...common, message, branch: o.to.branch });
+    const author = await github.botIdentity();
+    const token = await github.mintToken('write', { workflows: vetted.touchesWorkflows });
+    const common = { remoteUrl: github.remoteUrl(), token, author, message };
+    const via: CommitPath = { path: 'host-git', why: vetted.why };
+    if ('newBranch' in o.to) {
+      return { ...(await pushNewBranch(vetted.staged, { ...common, number: job.number, title: job.issue.title, branchPrefix: turn.repo.pullRequest.branchPrefix })), via };
+    }
+    const pushed = await pushOntoBranch(vetted.staged, { ...common, branch: o.to.branch });
     if (pushed.movedOn || pushed.retried)
       deps.log.info({ branch: o.to.branch, movedOn: pushed.movedOn, retried: pushed.retried }, 'the branch had moved on: the commit went on top of its new head');
-    return { ...pushed, branch: o.to.branch };
+    return { ...pushed, branch: o.to.branch, via };
   } finally {
-    await vetted.staged.dispose();
+    if (vetted.path === 'host-git') await vetted.staged.dispose();
   }
 }
 

@@ -10,14 +10,18 @@ import { secretShapes } from '../../security/secret-rules.js';
 import type { PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
 import type { Workspace } from './open-sandbox.js';
 import type { Turn } from './turn.js';
+import { touchesWorkflows, vetFiles, type FilesChange } from './vet-files.js';
 
-/** The change as it will be committed, checked: what the flows push, and what the report lists. */
-export interface VettedChange {
-  staged: StagedChange;
+/**
+ * The change as it will be committed, checked: what the flows push, and what the report lists. It goes
+ * through GitHub's Git Data API (`api`: files read out of the sandbox, no clone on the host), or, over
+ * the operator's thresholds, through the hardened host git (`host-git`, with the reason for the report).
+ */
+export type VettedChange = {
   files: FileChange[];
-  /** The change touches workflow files (allowed by the settings): the push needs `workflows: write`. */
+  /** The change touches workflow files (allowed by the settings): the commit needs `workflows: write`. */
   touchesWorkflows: boolean;
-}
+} & ({ path: 'api'; change: FilesChange } | { path: 'host-git'; staged: StagedChange; why: string });
 
 /** The largest patch the app reads out of a sandbox for this repository: the repository's limit within the app's. */
 export function patchCap(repo: RepoSettings, settings: Settings): number {
@@ -32,12 +36,55 @@ export function patchTooLarge(err: PatchTooLargeError, repo: RepoSettings, setti
   return new UserError(`The agent's change is ${size}, over ${limit}, so nothing of it was read out of the sandbox and nothing was pushed. Ask for a smaller change.`);
 }
 
-/** The agent's patch vetted, after a last stop check, with a fresh read token for the staging fetch. */
+/**
+ * The agent's change vetted, after a last stop check: read out of the sandbox as files for the API
+ * path, or, when it is over the API path's thresholds, staged on the host from its patch (with a fresh
+ * read token for the staging fetch). Either way it passes the same checks before anything is created.
+ */
 export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Array): Promise<VettedChange> {
   const { deps } = turn;
+  const { github, settings } = deps;
   turn.stopped();
+  const viaApi = await vetFiles({
+    sandbox: ws.sandbox,
+    workdir: ws.workdir,
+    baseSha: ws.baseSha,
+    scratch: ws.patchFile.replace(/\.patch$/, ''),
+    patchBytes: patch.byteLength,
+    rules: changeRules(turn.repo, settings),
+    settings,
+    repo: turn.repo,
+    redactor: deps.redactor,
+    before: async (path) => (await github.gitData()).fileAt(path, ws.baseSha),
+  });
+  if ('change' in viaApi) return { path: 'api', change: viaApi.change, files: viaApi.files, touchesWorkflows: touchesWorkflows(viaApi.change) };
+  return vetAgentChangeOnHost(turn, ws, patch, viaApi.why);
+}
+
+/**
+ * The agent's change staged and vetted on the host (the hardened host git path), for a change over the
+ * API path's thresholds, and for a fork's pull request, whose new branch must carry the fork's commits.
+ */
+export async function vetAgentChangeOnHost(turn: Turn, ws: Workspace, patch: Uint8Array, why: string): Promise<VettedChange & { path: 'host-git' }> {
+  const { deps } = turn;
+  turn.stopped();
+  deps.log.info({ why }, 'the change goes through host git');
   const readToken = await deps.github.readToken();
-  return vetChange({ remoteUrl: deps.github.remoteUrl(), readToken, baseSha: ws.baseSha, patch, repo: turn.repo, settings: deps.settings, redactor: deps.redactor });
+  return vetChange({ remoteUrl: deps.github.remoteUrl(), readToken, baseSha: ws.baseSha, patch, repo: turn.repo, settings: deps.settings, redactor: deps.redactor, why });
+}
+
+/** What an outgoing change must keep to: the repository's limits and rules within the app's. */
+export function changeRules(repo: RepoSettings, settings: Settings): ChangeRules {
+  const maxPatchBytes = patchCap(repo, settings);
+  return {
+    maxChangedFiles: repo.limits.maxChangedFiles,
+    maxPatchBytes,
+    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
+    maxFileBytes: settings.maxFileBytes,
+    allowWorkflowChanges: repo.allowWorkflowChanges,
+    allowSubmoduleChanges: repo.allowSubmoduleChanges,
+    allowExternalSymlinks: repo.allowExternalSymlinks,
+  };
 }
 
 /**
@@ -56,7 +103,9 @@ export async function vetChange(o: {
   repo: RepoSettings;
   settings: Settings;
   redactor: Redactor;
-}): Promise<VettedChange> {
+  /** Why the change goes through host git (for the report). */
+  why: string;
+}): Promise<VettedChange & { path: 'host-git' }> {
   const { repo, settings } = o;
   const rules = changeRules(repo, settings);
   const { maxPatchBytes } = rules;
@@ -80,6 +129,8 @@ export async function vetChange(o: {
       throw new UserError(`The agent's change would commit a secret or an access token (in ${names}), so nothing was pushed. Ask again without putting credentials in files.`);
     }
     return {
+      path: 'host-git',
+      why: o.why,
       staged,
       files: staged.files.map((f) => ({ path: f.path, added: f.added, removed: f.removed, binary: f.binary })),
       touchesWorkflows: staged.paths().some(isWorkflowPath),
@@ -88,20 +139,6 @@ export async function vetChange(o: {
     await staged.dispose();
     throw err;
   }
-}
-
-/** What an outgoing change must keep to: the repository's limits and rules within the app's. */
-export function changeRules(repo: RepoSettings, settings: Settings): ChangeRules {
-  const maxPatchBytes = patchCap(repo, settings);
-  return {
-    maxChangedFiles: repo.limits.maxChangedFiles,
-    maxPatchBytes,
-    patchLimitFromRepository: maxPatchBytes === repo.limits.maxPatchBytes,
-    maxFileBytes: settings.maxFileBytes,
-    allowWorkflowChanges: repo.allowWorkflowChanges,
-    allowSubmoduleChanges: repo.allowSubmoduleChanges,
-    allowExternalSymlinks: repo.allowExternalSymlinks,
-  };
 }
 
 /** The files whose new content holds a secret that was not already there before the change. */

@@ -77,7 +77,12 @@ export async function vetForkCommits(turn: Turn, fork: PullRequestInfo): Promise
  * branch brings is both. Returns the change as the push needs it (with `workflows: write` when either
  * touches workflows, which the checks allowed); on a refusal the staged change is removed.
  */
-export async function withForkCommits(vetted: VettedChange, fork: VettedForkCommits, turn: Turn, patchBytes: number): Promise<VettedChange> {
+export async function withForkCommits(
+  vetted: VettedChange & { path: 'host-git' },
+  fork: VettedForkCommits,
+  turn: Turn,
+  patchBytes: number,
+): Promise<VettedChange & { path: 'host-git' }> {
   const rules = changeRules(turn.repo, turn.deps.settings);
   const paths = new Set([...fork.paths, ...vetted.staged.paths()]);
   try {
