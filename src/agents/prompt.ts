@@ -1,4 +1,5 @@
 import { cleanUntrustedText } from '../security/untrusted-text.js';
+import { ciPromptParts, type CiEvidence } from './ci-prompt.js';
 
 export interface PromptInput {
   owner: string;
@@ -68,6 +69,8 @@ export interface FollowUpPromptInput {
   instructions: string;
   requester: string;
   notes: DiffNote[];
+  /** `fix ci`: the failing checks of the pull request's head. */
+  ci?: CiEvidence;
 }
 
 /**
@@ -131,8 +134,10 @@ function requestParts(p: FollowUpPromptInput): string[] {
     if (body !== '') out.push(body);
     out.push('</diff-comment>');
   }
+  if (p.ci !== undefined) out.push(...ciPromptParts(p.ci));
   const instructions = cleanUntrustedText(p.instructions).trim();
-  out.push('', `<instructions from="@${p.requester}">`, instructions === '' ? '(see the comments above)' : instructions, '</instructions>');
+  const none = p.ci !== undefined ? '(make the failing checks above pass)' : '(see the comments above)';
+  out.push('', `<instructions from="@${p.requester}">`, instructions === '' ? none : instructions, '</instructions>');
   return out;
 }
 

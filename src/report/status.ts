@@ -50,6 +50,8 @@ export type FinalOutcome =
   | { kind: 'agent-failed'; reason: string; outputTail: string; stats: JobStats; sandboxId?: string }
   | { kind: 'stopped'; by?: string; beforeStart?: boolean; stats?: JobStats; sandboxId?: string }
   | { kind: 'user-error'; message: string }
+  /** An answer that is not a failure (`fix ci` with nothing failing): shown as written. */
+  | { kind: 'notice'; message: string }
   | { kind: 'sandbox-error'; message: string }
   | { kind: 'internal-error' };
 
@@ -141,6 +143,8 @@ function finalBlocks(s: FinalStatus): string[] {
     }
     case 'user-error':
       return [`:warning: ${o.message}`];
+    case 'notice':
+      return [o.message];
     case 'sandbox-error':
       return [`:x: The sandbox failed: ${o.message.replace(/\.$/, '')}. Nothing was pushed. Comment again to retry (reference \`${s.deliveryId}\`).`];
     case 'internal-error':
@@ -190,8 +194,8 @@ export function renderCheckRun(s: JobStatus): CheckRunText {
       ? o.partial !== undefined
         ? ['failure', `${s.agent} did not finish; partial work pushed`]
         : ['success', `${s.agent} ${o.updated === true ? 'pushed a new commit' : 'opened a pull request'}`]
-      : o.kind === 'no-changes'
-        ? ['neutral', `${s.agent} changed no file`]
+      : o.kind === 'no-changes' || o.kind === 'notice'
+        ? ['neutral', o.kind === 'notice' ? `${s.agent}: nothing to do` : `${s.agent} changed no file`]
         : o.kind === 'stopped'
           ? ['cancelled', o.by === undefined ? 'Stopped by a shutdown' : `Stopped by @${o.by}`]
           : ['failure', `${s.agent} failed`];

@@ -1,4 +1,5 @@
 import { authorize } from '../../access/authorize.js';
+import type { CiEvidence } from '../../agents/ci-prompt.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../../agents/prompt.js';
 import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
@@ -12,11 +13,20 @@ export interface FollowUpPrompts {
 }
 
 /** The new request (and the diff lines it is about), with the repository's instructions; the whole context only when asked for. */
-export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue: number | undefined): Promise<FollowUpPrompts> {
+export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue: number | undefined, ci?: CiEvidence): Promise<FollowUpPrompts> {
   const { job, deps, repo } = turn;
   const { pr } = target;
   const notes = await diffNotes(job, pr.number, deps);
-  const request = { owner: job.owner, repo: job.repo, pull: pr.number, branch: pr.headRef, instructions: job.instructions, requester: job.requester.login, notes };
+  const request = {
+    owner: job.owner,
+    repo: job.repo,
+    pull: pr.number,
+    branch: pr.headRef,
+    instructions: job.instructions,
+    requester: job.requester.login,
+    notes,
+    ...(ci !== undefined ? { ci } : {}),
+  };
   const withInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
   return {
     resumed: withInstructions(buildFollowUpPrompt(request)),
