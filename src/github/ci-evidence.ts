@@ -85,7 +85,8 @@ async function actionsLog(ci: CiGitHub, jobId: number, redactor: Redactor, chars
     return { log: excerpt.excerpt(redactor, { truncated }) };
   } catch (err) {
     const status = (err as { status?: number }).status;
-    const why = status === 410 || status === 404 ? 'GitHub no longer has it' : status === 403 ? "the app may not read this repository's Actions logs" : 'it could not be downloaded';
+    const why =
+      status === 410 || status === 404 ? 'GitHub no longer has it' : status === 403 ? "the app may not read this repository's Actions logs" : 'it could not be downloaded';
     return { logMissing: why };
   }
 }

@@ -109,7 +109,10 @@ export class LogExcerpt {
       if (head.length > chars / 3) head = `${head.slice(0, Math.floor(chars / 3))} … (cut)`;
       if (gap > 0) head += `\n[… ${gap} line${gap === 1 ? '' : 's'} left out …]`;
     }
-    const notes = [this.#tailStart > 0 ? `[the last ${this.#tail.length} lines of ${this.#lines}]` : '', o.truncated === true ? '[the log is longer than the app reads: what follows is where it stopped reading]' : ''];
+    const notes = [
+      this.#tailStart > 0 ? `[the last ${this.#tail.length} lines of ${this.#lines}]` : '',
+      o.truncated === true ? '[the log is longer than the app reads: what follows is where it stopped reading]' : '',
+    ];
     let tail = this.#tail.map(show).join('\n');
     const room = Math.max(0, chars - head.length);
     if (tail.length > room) tail = `[… cut …] ${tail.slice(tail.length - room)}`;
