@@ -5,7 +5,9 @@ import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { silentProgress } from './progress.js';
 import { answerHelp, authorizeJob } from './steps/authorize-job.js';
-import { planAutomaticFix } from './steps/automatic-fix.js';
+import { isInterrupted } from '../queue/interrupted.js';
+import { JobStopped } from './stopped.js';
+import { planAutomaticFix, type AutomaticFix } from './steps/automatic-fix.js';
 import { failingChecks } from './steps/ci-checks.js';
 import { findFollowUp } from './steps/find-follow-up.js';
 
@@ -42,9 +44,14 @@ export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
   return target === undefined ? firstRun(job, deps) : followUpTurn(job, target, deps);
 }
 
-// The status comment appears only once a turn is due: most completed suites start nothing.
+// The status comment appears only once a turn is due: most completed suites start nothing, and a
+// failure to decide (GitHub answering 500) is logged, not posted on a pull request nobody asked about.
 async function automaticFix(job: Job, deps: JobDeps): Promise<Outcome> {
-  const plan = await planAutomaticFix(job, deps);
+  const plan = await planAutomaticFix(job, deps).catch((err: unknown): AutomaticFix => {
+    if (err instanceof JobStopped || isInterrupted(deps.signal)) throw err;
+    deps.log.warn({ err: deps.redactor.redact(String((err as Error)?.stack ?? err)) }, 'check suite: could not decide on an automatic fix');
+    return { kind: 'skip', reason: 'GitHub did not answer' };
+  });
   if (plan.kind === 'skip') {
     deps.log.info({ reason: plan.reason }, 'check suite: no automatic fix');
     return { kind: 'answered' };

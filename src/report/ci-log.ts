@@ -30,10 +30,10 @@ const TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
 
 /**
  * Where a tool says something failed: GitHub Actions' own error lines, compilers (`error:`,
- * `error[E0308]:`, `error TS2322:`), npm, test runners (FAIL, FAILED, failing), Python, Go and git.
+ * `error[E0308]:`, `error TS2322:`), exceptions (`TypeError:`, `AssertionError:`), npm, test runners (FAIL, FAILED, failing), Python, Go and git.
  */
 const ERROR_LINE =
-  /^##\[error\]|\b(?:error|ERROR|Error)(?:\[[A-Z]*\d+\]| TS\d+)?:|\bnpm ERR!|^\s*(?:FAIL|FAILED|FAILURE)\b|\b\d+ (?:failing|failed)\b|^Traceback \(most recent call last\)|^panic:|^fatal:/;
+  /^##\[error\]|\b(?:error|ERROR|\w*Error|\w*Exception)(?:\[[A-Z]*\d+\]| TS\d+)?:|\bnpm ERR!|^\s*(?:FAIL|FAILED|FAILURE)\b|\b\d+ (?:failing|failed)\b|^Traceback \(most recent call last\)|^panic:|^fatal:/;
 
 /** One line of a CI log as the agent sees it: no colour codes, no control characters, no timestamp. */
 export function cleanLogLine(line: string): string {
