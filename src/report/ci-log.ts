@@ -25,6 +25,8 @@ const RAW_LINE = 16_384;
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]|\u009b[0-?]*[ -/]*[@-~]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS_TEST = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 // The timestamp GitHub Actions puts before every line: `2026-12-02T10:00:00.1234567Z `.
 const TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
 
@@ -33,11 +35,13 @@ const TIMESTAMP = /^\uFEFF?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ?/;
  * `error[E0308]:`, `error TS2322:`), exceptions (`TypeError:`, `AssertionError:`), npm, test runners (FAIL, FAILED, failing), Python, Go and git.
  */
 const ERROR_LINE =
-  /^##\[error\]|\b(?:error|ERROR|\w*Error|\w*Exception)(?:\[[A-Z]*\d+\]| TS\d+)?:|\bnpm ERR!|^\s*(?:FAIL|FAILED|FAILURE)\b|\b\d+ (?:failing|failed)\b|^Traceback \(most recent call last\)|^panic:|^fatal:/;
+  /^##\[error\]|(?:\berror|\bERROR|Error|Exception)(?:\[[A-Z]*\d+\]| TS\d+)?:|\bnpm ERR!|^\s*(?:FAIL|FAILED|FAILURE)\b|\b\d+ (?:failing|failed)\b|^Traceback \(most recent call last\)|^panic:|^fatal:/;
 
 /** One line of a CI log as the agent sees it: no colour codes, no control characters, no timestamp. */
 export function cleanLogLine(line: string): string {
-  return line.replace(ESCAPES, '').replace(CONTROLS, '').replace(TIMESTAMP, '');
+  // Most lines hold no control character at all: the cheaper test first.
+  const plain = CONTROLS_TEST.test(line) ? line.replace(ESCAPES, '').replace(CONTROLS, '') : line;
+  return plain.replace(TIMESTAMP, '');
 }
 
 /**
@@ -79,10 +83,15 @@ export class LogExcerpt {
     this.#before.push(line);
     if (this.#before.length > before) this.#before.shift();
     this.#tail.push(line);
-    if (this.#tail.length > tail) {
-      this.#tail.shift();
-      this.#tailStart += 1;
-    }
+    // Trimmed in batches: shifting a long array at every line would cost its length each time.
+    if (this.#tail.length >= 2 * tail + 64) this.#trimTail();
+  }
+
+  #trimTail(): void {
+    const extra = this.#tail.length - this.#limits.tail;
+    if (extra <= 0) return;
+    this.#tail.splice(0, extra);
+    this.#tailStart += extra;
   }
 
   /**
@@ -94,6 +103,7 @@ export class LogExcerpt {
       this.#line(this.#partial);
       this.#partial = '';
     }
+    this.#trimTail();
     const { lineChars, chars } = this.#limits;
     const show = (l: string): string => {
       const clean = redactor.redact(l);
