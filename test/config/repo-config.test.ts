@@ -175,6 +175,7 @@ describe('the .github/issuesmith.yml schema', () => {
         'allow_submodule_changes',
         'allow_workflow_changes',
         'allowed_users',
+        'ci',
         'default_agent',
         'instructions',
         'instructions_file',
