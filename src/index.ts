@@ -3,6 +3,7 @@ import type { Metrics } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import {
   intentFromCheckRunAction,
+  intentFromCheckSuite,
   intentFromComment,
   intentFromLabel,
   intentFromPullRequestClosed,
@@ -24,6 +25,7 @@ const INTENTS = {
   'pull_request_review_comment.created': intentFromReviewComment,
   'pull_request_review.submitted': intentFromReview,
   'pull_request.closed': intentFromPullRequestClosed,
+  'check_suite.completed': intentFromCheckSuite,
 } satisfies Record<string, IntentOf>;
 
 /**
@@ -48,6 +50,7 @@ function registerHandlers(app: Probot, runtime: Runtime): void {
     command: settings.command,
     // Checks a closed pull request's state marker offline: the handler still makes no API call.
     stateKey: settings.stateKey,
+    ...appIdOf(settings.env.APP_ID),
   };
   const enqueue = enqueuer(app, runtime);
   for (const event of Object.keys(INTENTS) as Array<keyof typeof INTENTS>) {
@@ -90,10 +93,15 @@ function enqueuer(app: Probot, runtime: Runtime): Enqueue {
       return;
     }
     app.log.info({ delivery: id, event, position: result.position }, 'queued');
-    // A candidate shows nothing until the worker knows it is a request of this repository; a cleanup has nobody waiting.
-    if (intent.kind !== 'candidate' && intent.kind !== 'cleanup') runtime.acknowledge(intent.job, result.position);
+    // A candidate shows nothing until the worker knows it is a request of this repository; a cleanup or automatic work has nobody waiting.
+    if (intent.kind !== 'candidate' && intent.kind !== 'cleanup' && intent.kind !== 'automatic') runtime.acknowledge(intent.job, result.position);
   };
   return enqueue;
+}
+
+function appIdOf(text: string | undefined): { appId?: number } {
+  const id = Number(text);
+  return Number.isSafeInteger(id) && id > 0 ? { appId: id } : {};
 }
 
 async function timed(metrics: Metrics, event: string, fn: () => Promise<void>): Promise<void> {

@@ -45,6 +45,8 @@ export const jobSchema = z.object({
      */
     z.object({ type: z.literal('review'), reviewId: z.number().int(), changesRequested: z.literal(true).optional() }),
     z.object({ type: z.literal('closed') }),
+    /** A check suite of another app completed on the head of the app's pull request (`ci.auto_fix`). */
+    z.object({ type: z.literal('check-suite'), suiteId: z.number().int(), headSha: z.string().regex(/^[0-9a-f]{40}$/), app: z.string() }),
   ]),
   receivedAt: z.string(),
   /**
@@ -56,6 +58,8 @@ export const jobSchema = z.object({
   options: z.record(z.string(), z.string()).optional(),
   /** The branch to start from and to open the pull request against, when not the default branch. */
   base: z.string().min(1).optional(),
+  /** `fix ci`: the failing checks of the pull request's head go to the agent with the request. */
+  fixCi: z.boolean().optional(),
   /** The model the request (or the repository) asks for. */
   model: z.string().min(1).optional(),
 });

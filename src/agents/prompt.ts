@@ -1,4 +1,5 @@
 import { cleanUntrustedText } from '../security/untrusted-text.js';
+import { ciPromptParts, type CiEvidence } from './ci-prompt.js';
 
 export interface PromptInput {
   owner: string;
@@ -70,6 +71,8 @@ export interface FollowUpPromptInput {
   notes: DiffNote[];
   /** A review that requested changes (without the command): its body, which stands in for instructions. */
   review?: { login: string; body: string };
+  /** `fix ci`: the failing checks of the pull request's head. */
+  ci?: CiEvidence;
 }
 
 /**
@@ -143,12 +146,14 @@ function requestParts(p: FollowUpPromptInput): string[] {
     if (body !== '') out.push(body);
     out.push('</diff-comment>');
   }
+  if (p.ci !== undefined) out.push(...ciPromptParts(p.ci));
   const instructions = cleanUntrustedText(p.instructions).trim();
   if (p.review !== undefined && instructions === '') {
     out.push('', 'Make the changes the review asks for.');
     return out;
   }
-  out.push('', `<instructions from="@${p.requester}">`, instructions === '' ? '(see the comments above)' : instructions, '</instructions>');
+  const none = p.ci !== undefined ? '(make the failing checks above pass)' : '(see the comments above)';
+  out.push('', `<instructions from="@${p.requester}">`, instructions === '' ? none : instructions, '</instructions>');
   return out;
 }
 

@@ -90,6 +90,15 @@ export const repoConfigSchema = z
           .optional(),
       })
       .optional(),
+    ci: z
+      .strictObject({
+        auto_fix: z
+          .boolean()
+          .describe("When every check suite on the head of the app's own pull request has completed and one failed, start a `fix ci` turn by itself. Default: false.")
+          .optional(),
+        max_attempts: z.number().int().min(1).max(10).describe('Automatic `fix ci` turns per pull request at most; then one comment says so. Default: 2.').optional(),
+      })
+      .optional(),
     allow_workflow_changes: z.boolean().describe('Allow changes under .github/workflows/ (the app then needs the `workflows` permission). Default: false.').optional(),
     allow_submodule_changes: z.boolean().describe('Allow changes that add, move or update submodules. Default: false.').optional(),
     allow_external_symlinks: z.boolean().describe('Allow symbolic links that point outside the repository. Default: false.').optional(),

@@ -9,6 +9,7 @@ import { REQUEST_OPTIONS, type RepoConfigFile, type RequestOption } from './repo
 import type { Settings } from './settings.js';
 
 const DEFAULT_SETUP_MINUTES = 10;
+const DEFAULT_CI_ATTEMPTS = 2;
 
 /** One repository's settings, the file's values over the app's defaults: what a job of that repository follows. */
 export interface RepoSettings {
@@ -31,6 +32,8 @@ export interface RepoSettings {
   budget: Budget;
   /** What starts a follow-up besides a command: a review that requests changes (`follow_ups.on_changes_requested`). */
   followUps: { onChangesRequested: boolean };
+  /** `ci.auto_fix`: a failed check suite on the app's own pull request starts a fix turn, at most `maxAttempts` per pull request. */
+  ci: { autoFix: boolean; maxAttempts: number };
   allowWorkflowChanges: boolean;
   allowSubmoduleChanges: boolean;
   allowExternalSymlinks: boolean;
@@ -69,6 +72,7 @@ export function repoSettings(file: RepoConfigFile, app: Settings, warnings: stri
     limits,
     budget: layBudget(app.budget, app.budget, file.budget),
     followUps: { onChangesRequested: file.follow_ups?.on_changes_requested ?? false },
+    ci: { autoFix: file.ci?.auto_fix ?? false, maxAttempts: file.ci?.max_attempts ?? DEFAULT_CI_ATTEMPTS },
     allowWorkflowChanges: file.allow_workflow_changes ?? false,
     allowSubmoduleChanges: file.allow_submodule_changes ?? false,
     allowExternalSymlinks: file.allow_external_symlinks ?? false,

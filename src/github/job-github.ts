@@ -4,6 +4,7 @@ import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { GitData } from './git-data.js';
+import { CiGitHub } from './ci-github.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
@@ -11,11 +12,11 @@ import { pullInfo, type PullRequestInfo } from './pull-request-info.js';
 import type { PermissionCache } from './permission.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
 
-/** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup, which nobody asked for. */
+/** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup or a check suite, which nobody asked for. */
 export function reactionTarget(trigger: Job['trigger']): ReactionTarget | undefined {
   if (trigger.type === 'comment') return { type: 'issue-comment', commentId: trigger.commentId };
   if (trigger.type === 'review-comment') return { type: 'review-comment', commentId: trigger.commentId };
-  if (trigger.type === 'closed') return undefined;
+  if (trigger.type === 'closed' || trigger.type === 'check-suite') return undefined;
   return { type: 'issue' };
 }
 
@@ -190,6 +191,11 @@ export class JobGitHub {
     const token = await this.mintToken('write', o);
     const client = new (this.installation.constructor as new (options: Record<string, unknown>) => Octokit)({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log });
     return new GitData(client, this.job.owner, this.job.repo);
+  }
+
+  /** The repository's checks and Actions logs, for `fix ci`. */
+  ci(): CiGitHub {
+    return new CiGitHub(this.installation, this.job.owner, this.job.repo, this.baseUrl);
   }
 
   remoteUrl(): string {

@@ -11,6 +11,8 @@ export const stateSchema = z.object({
   session: z.string().optional(),
   sandbox: z.string().optional(),
   turns: z.number().int().nonnegative(),
+  /** Automatic `fix ci` turns (ci.auto_fix): how many were started, on which head last, and whether the used-up comment was posted. */
+  ci: z.object({ attempts: z.number().int().nonnegative(), head: z.string(), told: z.boolean().optional() }).optional(),
 });
 
 export type PullRequestState = z.infer<typeof stateSchema>;

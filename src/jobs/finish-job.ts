@@ -12,7 +12,7 @@ import type { JobReporter } from './reporter.js';
  */
 export async function finishJob(final: FinalOutcome, reporter: JobReporter, github: JobGitHub, log: Logger, redactor: Redactor): Promise<void> {
   await reporter.finish(final).catch((e: unknown) => log.error({ err: redactor.redact(String(e)) }, 'could not write the final status'));
-  const reaction = final.kind === 'pull-request' ? 'rocket' : final.kind === 'no-changes' || final.kind === 'stopped' ? undefined : 'confused';
+  const reaction = final.kind === 'pull-request' ? 'rocket' : final.kind === 'no-changes' || final.kind === 'stopped' || final.kind === 'notice' ? undefined : 'confused';
   if (reaction !== undefined) github.react(reaction, (e: unknown) => log.warn({ err: redactor.redact(String(e)) }, 'could not react'));
 }
 
@@ -24,6 +24,8 @@ export function finalOf(o: Outcome): FinalOutcome | undefined {
       return undefined;
     case 'cleaned':
       return undefined;
+    case 'answered':
+      return o.reply === undefined ? undefined : { kind: 'notice', message: o.reply };
     case 'no-changes':
       return { kind: 'no-changes', ...(o.followUp !== undefined ? { updated: true } : {}), summary: o.run.summary, stats: o.stats, sandboxId: o.sandboxId };
     case 'agent-failed':

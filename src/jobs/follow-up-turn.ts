@@ -1,3 +1,4 @@
+import type { CiEvidence } from '../agents/ci-prompt.js';
 import { runFailureMessage } from '../agents/failure-message.js';
 import { UserError } from '../errors.js';
 import { pullRequestLockKey } from '../keys.js';
@@ -18,15 +19,16 @@ import { vetAgentChange } from './steps/vet-change.js';
  *  1. choose the agent: the one named, else the pull request's own; base= has no place here;
  *  2. pick the conversation up: the last turn's paused sandbox brought to the branch's head, or a new
  *     sandbox with the branch cloned and the saved session restored at the same paths, or afresh;
- *  3. write the prompts: the new request (and the diff lines it is about), with the whole context when
- *     the session cannot be resumed, and the new comment's images brought into the sandbox;
+ *  3. write the prompts: the new request (and the diff lines it is about, or the failing checks for
+ *     `fix ci`), with the whole context when the session cannot be resumed, and the new comment's
+ *     images brought into the sandbox;
  *  4. let the agent go on, resuming its session by id (afresh once when it cannot), and read out its change;
  *  5. vet the change;
  *  6. push a new commit on top of the branch's current head, never forced;
  *  7. record the turn in the pull request body (summary, new signed marker) and keep the sandbox and
  *     session for the next turn; the worker's status comment says which turn it was.
  */
-export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDeps): Promise<Outcome> {
+export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDeps, ci?: CiEvidence): Promise<Outcome> {
   // One turn at a time on a pull request, whether it was asked for on the pull request or on its issue.
   const release = await deps.lock?.(pullRequestLockKey(job.owner, job.repo, target.pr.number));
   const turn = new Turn(job, deps);
@@ -41,7 +43,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     turn.progress.checkRun(pr.headSha);
     const ws = await pickUpSandbox(turn, agent, target, issue);
     turn.stopped();
-    const prompts = withRequestImages(await followUpPrompts(turn, target, issue), await bringImages(turn, ws, followUpTexts(job)));
+    const prompts = withRequestImages(await followUpPrompts(turn, target, issue, ci), await bringImages(turn, ws, followUpTexts(job)));
     const { run, patch, continuation } = await letAgentGoOn(turn, ws, agent, prompts, state?.session);
     const sandboxId = ws.sandbox.id;
     const followUp = { turn: number, resumed: continuation };

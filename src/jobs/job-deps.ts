@@ -57,6 +57,8 @@ export type Outcome =
   | { kind: 'refused'; reason: RefusalReason }
   | { kind: 'help' }
   | { kind: 'cleaned' }
+  /** Answered without a turn (`fix ci` with nothing failing: `reply`), or, for work the app starts by itself, nothing to do. */
+  | { kind: 'answered'; reply?: string }
   | { kind: 'no-changes'; profile: AgentProfile; run: AgentRun; stats: JobStats; sandboxId: string; followUp?: FollowUpInfo }
   | { kind: 'agent-failed'; profile: AgentProfile; run: AgentRun; reason: string; stats: JobStats; sandboxId: string }
   | {

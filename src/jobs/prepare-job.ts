@@ -29,7 +29,9 @@ export interface PrepareDeps {
  */
 export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJob> {
   const { settings } = deps;
+  // Work the app starts by itself (a check suite for `ci.auto_fix`) stays quiet about a broken settings file.
   const inAppWords =
+    job.trigger.type !== 'check-suite' &&
     resolveRequest(job, {
       labelPrefix: settings.labelPrefix,
       command: settings.command,
@@ -75,6 +77,8 @@ export async function prepareJob(job: Job, deps: PrepareDeps): Promise<PreparedJ
   if (job.profileNamed !== undefined) ready.profileNamed = request.named;
   if (Object.keys(request.options).length > 0) ready.options = request.options;
   else delete ready.options;
+  if (request.fixCi === true) ready.fixCi = true;
+  else delete ready.fixCi;
   return { kind: 'ready', job: ready, settings: jobSettings(settings, repo, agent), profiles, repo };
 }
 

@@ -6,21 +6,30 @@ import type { Job } from '../job.js';
 import type { JobDeps, Outcome } from './job-deps.js';
 import { silentProgress } from './progress.js';
 import { answerHelp, authorizeJob } from './steps/authorize-job.js';
+import { isInterrupted } from '../queue/interrupted.js';
+import { JobStopped } from './stopped.js';
+import { planAutomaticFix, type AutomaticFix } from './steps/automatic-fix.js';
+import { failingChecks } from './steps/ci-checks.js';
 import { findFollowUp } from './steps/find-follow-up.js';
 
 /**
  * One job, dispatched to its flow:
  *  1. a closed pull request's cleanup needs no authorization and reports nothing;
- *  2. authorize: the person who asked may start work here, or gets one polite reply;
- *  3. `/agent help` is answered here;
- *  4. the status comment appears (or takes over the queued one), then 👀 on what asked, not awaited:
+ *  2. a completed check suite (`ci.auto_fix`, which the repository's maintainers turned on) needs no
+ *     requester's permission either: a fix turn when it is due, else nothing said at all;
+ *  3. authorize: the person who asked may start work here, or gets one polite reply;
+ *  4. `/agent help` is answered here;
+ *  5. the status comment appears (or takes over the queued one), then 👀 on what asked, not awaited:
  *     GitHub takes one write a second from the app, and the comment is what the person waits for;
- *  5. a follow-up turn when the job continues a pull request of the app's (or of a pull request or
+ *  6. `fix ci`: the failing checks of the pull request's head go to the follow-up turn, or the status
+ *     says nothing fails;
+ *  7. a follow-up turn when the job continues a pull request of the app's (or of a pull request or
  *     issue the app has one for); a new pull request from a fork's, which the app cannot push to;
  *     else a first run.
  */
 export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
   if (job.kind === 'cleanup') return cleanUpPullRequest(job, deps);
+  if (job.trigger.type === 'check-suite') return automaticFix(job, deps);
   const refused = await authorizeJob(job, deps);
   if (refused !== undefined) return refused;
   const acknowledge = (): void => deps.github.react('eyes', (err) => deps.log.warn({ err }, 'could not react'));
@@ -31,6 +40,26 @@ export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
   await (deps.progress ?? silentProgress).start();
   acknowledge();
   const target = await findFollowUp(job, deps);
+  if (job.fixCi === true) {
+    const checks = await failingChecks(job, target, deps);
+    return checks.kind === 'answered' ? checks : followUpTurn(job, checks.target, deps, checks.evidence);
+  }
   if (target === undefined) return firstRun(job, deps);
   return 'fork' in target ? forkRun(job, target.fork, deps) : followUpTurn(job, target, deps);
+}
+
+// The status comment appears only once a turn is due: most completed suites start nothing, and a
+// failure to decide (GitHub answering 500) is logged, not posted on a pull request nobody asked about.
+async function automaticFix(job: Job, deps: JobDeps): Promise<Outcome> {
+  const plan = await planAutomaticFix(job, deps).catch((err: unknown): AutomaticFix => {
+    if (err instanceof JobStopped || isInterrupted(deps.signal)) throw err;
+    deps.log.warn({ err: deps.redactor.redact(String((err as Error)?.stack ?? err)) }, 'check suite: could not decide on an automatic fix');
+    return { kind: 'skip', reason: 'GitHub did not answer' };
+  });
+  if (plan.kind === 'skip') {
+    deps.log.info({ reason: plan.reason }, 'check suite: no automatic fix');
+    return { kind: 'answered' };
+  }
+  await (deps.progress ?? silentProgress).start();
+  return followUpTurn(job, plan.target, deps, plan.evidence);
 }

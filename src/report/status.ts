@@ -68,6 +68,8 @@ export type FinalOutcome =
   | { kind: 'agent-failed'; reason: string; budget?: 'turns' | 'cost'; outputTail: string; stats: JobStats; sandboxId?: string }
   | { kind: 'stopped'; by?: string; beforeStart?: boolean; stats?: JobStats; sandboxId?: string }
   | { kind: 'user-error'; message: string }
+  /** An answer that is not a failure (`fix ci` with nothing failing): shown as written. */
+  | { kind: 'notice'; message: string }
   | { kind: 'sandbox-error'; message: string }
   | { kind: 'internal-error' };
 
@@ -159,6 +161,8 @@ function finalBlocks(s: FinalStatus): string[] {
     }
     case 'user-error':
       return [`:warning: ${o.message}`];
+    case 'notice':
+      return [o.message];
     case 'sandbox-error':
       return [`:x: The sandbox failed: ${o.message.replace(/\.$/, '')}. Nothing was pushed. Comment again to retry (reference \`${s.deliveryId}\`).`];
     case 'internal-error':
@@ -217,8 +221,8 @@ export function renderCheckRun(s: JobStatus): CheckRunText {
       ? o.partial !== undefined
         ? ['failure', `${s.agent} ${o.budget !== undefined ? `ran out of its ${BUDGET_NAME[o.budget]}` : 'did not finish'}; partial work pushed`]
         : ['success', `${s.agent} ${o.updated === true ? 'pushed a new commit' : 'opened a pull request'}`]
-      : o.kind === 'no-changes'
-        ? ['neutral', `${s.agent} changed no file`]
+      : o.kind === 'no-changes' || o.kind === 'notice'
+        ? ['neutral', o.kind === 'notice' ? `${s.agent}: nothing to do` : `${s.agent} changed no file`]
         : o.kind === 'stopped'
           ? ['cancelled', o.by === undefined ? 'Stopped by a shutdown' : `Stopped by @${o.by}`]
           : o.kind === 'agent-failed' && o.budget !== undefined

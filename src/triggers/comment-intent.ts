@@ -59,6 +59,7 @@ function commentIntent(data: z.infer<typeof commentPayload>, deliveryId: string,
     trigger,
     comment: body,
     ...(command.options ? { options: command.options } : {}),
+    ...(command.fixCi === true ? { fixCi: true } : {}),
   };
   // A comment on a pull request's conversation: a follow-up there. On an issue the worker decides,
   // since only the API can say whether the app already has a pull request for it.

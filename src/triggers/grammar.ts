@@ -1,5 +1,9 @@
 /** What follows `/agent` on a comment's first line, and the lines after it. */
-export type AgentCommand = { verb: 'run'; profile?: string; instructions: string; options?: Record<string, string> } | { verb: 'stop' } | { verb: 'help' } | { verb: 'status' };
+export type AgentCommand =
+  | { verb: 'run'; profile?: string; instructions: string; options?: Record<string, string>; /** `fix ci`: the failing checks go to the agent. */ fixCi?: true }
+  | { verb: 'stop' }
+  | { verb: 'help' }
+  | { verb: 'status' };
 
 const VERBS = new Set(['stop', 'help', 'status']);
 
@@ -23,10 +27,16 @@ export function parseAgentCommand(body: string, isProfile: (word: string) => boo
   }
   if (first !== '' && isProfile(first)) {
     const { options, remaining } = leadingOptions(words);
-    return withOptions({ verb: 'run', profile: first.toLowerCase(), instructions: joinInstructions(remaining.join(' '), rest) }, options);
+    return withOptions({ verb: 'run', profile: first.toLowerCase(), ...task(remaining, rest) }, options);
   }
   const { options, remaining } = leadingOptions(first === '' ? [] : [first, ...words]);
-  return withOptions({ verb: 'run', instructions: joinInstructions(remaining.join(' '), rest) }, options);
+  return withOptions({ verb: 'run', ...task(remaining, rest) }, options);
+}
+
+/** `fix ci` as the request's first words asks for the failing checks; whatever follows is more instructions. */
+function task(words: string[], rest: string): { instructions: string; fixCi?: true } {
+  if (words[0]?.toLowerCase() === 'fix' && /^ci[.:,!]?$/i.test(words[1] ?? '')) return { instructions: joinInstructions(words.slice(2).join(' '), rest), fixCi: true };
+  return { instructions: joinInstructions(words.join(' '), rest) };
 }
 
 const OPTION = /^([a-z][a-z0-9_-]{0,30})=(\S+)$/;

@@ -49,6 +49,8 @@ export type Intent =
   | { kind: 'outsider'; request: OutsiderRequest; intent: ActionableIntent }
   | { kind: 'continue'; job: Job }
   | { kind: 'cleanup'; job: Job }
+  /** Work the app may start by itself (a completed check suite, for `ci.auto_fix`): nobody waits, so nothing is acknowledged. */
+  | { kind: 'automatic'; job: Job }
   | { kind: 'ignore'; reason: string };
 
 export interface TriggerOptions {
@@ -63,5 +65,7 @@ export interface TriggerOptions {
    * when signed with it for the same installation and repository. Without it, no marker is trusted.
    */
   stateKey?: Uint8Array;
+  /** The app's id (APP_ID): its own check suites are dropped at the webhook. */
+  appId?: number;
   now?: () => Date;
 }

@@ -15,7 +15,16 @@ export interface RequestTrigger {
 export type ResolvedRequest =
   | { kind: 'ignore'; reason: string }
   | { kind: 'help' }
-  | { kind: 'run'; profile: string; instructions: string; options: Record<string, string>; /** Whether the request named its agent. */ named: boolean };
+  | {
+      kind: 'run';
+      profile: string;
+      instructions: string;
+      options: Record<string, string>;
+      /** Whether the request named its agent. */
+      named: boolean;
+      /** `fix ci`: the pull request's failing checks go to the agent. */
+      fixCi?: true;
+    };
 
 /**
  * Reads a job's trigger again with the repository's own settings: its label prefix, its command word
@@ -37,11 +46,25 @@ export function resolveRequest(job: Job, t: RequestTrigger): ResolvedRequest {
   if (job.comment === undefined) {
     return job.kind === 'help'
       ? { kind: 'help' }
-      : { kind: 'run', profile: job.profile, instructions: job.instructions, options: job.options ?? {}, named: job.profileNamed ?? true };
+      : {
+          kind: 'run',
+          profile: job.profile,
+          instructions: job.instructions,
+          options: job.options ?? {},
+          named: job.profileNamed ?? true,
+          ...(job.fixCi === true ? { fixCi: true as const } : {}),
+        };
   }
   const command = parseAgentCommand(job.comment, t.isProfile, t.command);
   if (command === undefined) return { kind: 'ignore', reason: "not this repository's command" };
   if (command.verb === 'help') return { kind: 'help' };
   if (command.verb !== 'run') return { kind: 'ignore', reason: `${t.command} ${command.verb} is not a job` };
-  return { kind: 'run', profile: command.profile ?? t.defaultProfile, instructions: command.instructions, options: command.options ?? {}, named: command.profile !== undefined };
+  return {
+    kind: 'run',
+    profile: command.profile ?? t.defaultProfile,
+    instructions: command.instructions,
+    options: command.options ?? {},
+    named: command.profile !== undefined,
+    ...(command.fixCi === true ? { fixCi: true as const } : {}),
+  };
 }

@@ -6,13 +6,14 @@ export function toJob(
   p: { issue: Pick<Issue, 'number' | 'title' | 'body'>; repository: Repository; sender: User; installation: { id: number } },
   deliveryId: string,
   o: TriggerOptions,
-  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & Partial<Pick<Job, 'kind' | 'profileNamed' | 'pull' | 'comment' | 'options'>>,
+  rest: Pick<Job, 'profile' | 'instructions' | 'trigger'> & Partial<Pick<Job, 'kind' | 'profileNamed' | 'pull' | 'comment' | 'options' | 'fixCi'>>,
 ): Job {
   return {
     ...(rest.comment !== undefined ? { comment: rest.comment } : {}),
     ...(rest.options !== undefined ? { options: rest.options } : {}),
     ...(rest.profileNamed !== undefined ? { profileNamed: rest.profileNamed } : {}),
     ...(rest.pull !== undefined ? { pull: rest.pull } : {}),
+    ...(rest.fixCi === true ? { fixCi: true } : {}),
     deliveryId,
     installationId: p.installation.id,
     owner: p.repository.owner.login,

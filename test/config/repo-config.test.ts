@@ -176,6 +176,7 @@ describe('the .github/issuesmith.yml schema', () => {
         'allow_workflow_changes',
         'allowed_users',
         'budget',
+        'ci',
         'default_agent',
         'instructions',
         'instructions_file',

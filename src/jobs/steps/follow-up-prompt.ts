@@ -1,5 +1,6 @@
 import { authorize } from '../../access/authorize.js';
 import { withImages, type RequestImages } from '../../agents/image-prompt.js';
+import type { CiEvidence } from '../../agents/ci-prompt.js';
 import { buildFollowUpPrompt, buildFreshFollowUpPrompt, repositoryInstructionParts, type DiffNote } from '../../agents/prompt.js';
 import type { Job } from '../../job.js';
 import type { JobDeps } from '../job-deps.js';
@@ -13,7 +14,7 @@ export interface FollowUpPrompts {
 }
 
 /** The new request (and the diff lines it is about), with the repository's instructions; the whole context only when asked for. */
-export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue: number | undefined): Promise<FollowUpPrompts> {
+export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue: number | undefined, ci?: CiEvidence): Promise<FollowUpPrompts> {
   const { job, deps, repo } = turn;
   const { pr } = target;
   const notes = await diffNotes(job, pr.number, deps);
@@ -28,6 +29,7 @@ export async function followUpPrompts(turn: Turn, target: FollowUpTarget, issue:
     requester: job.requester.login,
     notes,
     ...(review !== undefined ? { review } : {}),
+    ...(ci !== undefined ? { ci } : {}),
   };
   const withInstructions = (prompt: string): string => [...repositoryInstructionParts(repo.instructions), prompt].join('\n');
   return {

@@ -83,6 +83,8 @@ export async function recordTurn(
     ...(o.run.sessionId !== undefined ? { session: o.run.sessionId } : {}),
     sandbox: o.sandboxId,
     turns: o.number,
+    // The automatic fixes counted so far go on with the pull request (ci.max_attempts).
+    ...(target.state.ci !== undefined ? { ci: target.state.ci } : {}),
   });
   const body = messages.pullRequestBodyWithTurn(target.pr.body, {
     turn: o.number,
