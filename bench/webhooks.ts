@@ -24,6 +24,12 @@ const BUSY_ISSUE = 9000;
 
 export type Kind = 'plain' | 'agent';
 
+/** BENCH_CPU_PROF=<dir>: each process started writes a V8 CPU profile there when it exits (for finding where the time goes). */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 export interface Latencies {
   p50: number;
   p99: number;
@@ -147,7 +153,7 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
   });
   const start = async (script: string): Promise<Target> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [script], { cwd: ROOT, env: env(port), stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...profileFlags(), script], { cwd: ROOT, env: env(port), stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
     const target = { child, port };
     targets.push(target);
     // Probot answers an unsigned POST with 400 once it listens.
