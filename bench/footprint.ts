@@ -8,7 +8,7 @@ import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
 import { isCountedWrite } from './job.js';
-import { profileFlags } from './webhooks.js';
+import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -82,6 +82,7 @@ async function startApp(github: FakeGitHub, root: string): Promise<{ child: Chil
     PORT: String(port),
     ISSUESMITH_CONCURRENCY: String(JOBS),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...profileEnv(),
   };
   const child = spawn(process.execPath, [...profileFlags(), MAIN], { cwd: ROOT, env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
   // A shared, loaded machine can take long to start a process: a minute before giving up.
@@ -157,15 +158,8 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
     };
   } finally {
-    if (app?.child.exitCode === null) {
-      // SIGTERM first, so that a CPU profile (BENCH_CPU_PROF) is written; measuring is over by now.
-      const child = app.child;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (app !== undefined) await saveProfile(app.child);
+    if (app?.child.exitCode === null) app.child.kill('SIGKILL');
     // The agents are the app's grandchildren; they end by themselves after their sleep, and their
     // work dirs go with the root (a sleeping agent holds no file open there).
     await github.stop();

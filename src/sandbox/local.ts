@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
+import { spawnTurn } from '../spawn-turn.js';
 import {
   CommandTimeoutError,
   FileTooLargeError,
@@ -192,8 +193,11 @@ class LocalSandbox implements Sandbox {
     }
   }
 
-  run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
-    if (this.#state !== 'running') return Promise.reject(new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`));
+  async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
+    this.#assertRunning();
+    // One process start a turn of the event loop, whoever else is starting one (spawn-turn.ts).
+    await spawnTurn();
+    this.#assertRunning();
     return new Promise((resolve, reject) => {
       const child = spawn('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
@@ -291,6 +295,10 @@ class LocalSandbox implements Sandbox {
     }
     this.onKill();
     await rm(this.root, { recursive: true, force: true });
+  }
+
+  #assertRunning(): void {
+    if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
   }
 
   #resolve(path: string): string {
