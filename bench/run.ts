@@ -19,7 +19,9 @@ if (only === undefined || only === 'job') {
     `  Probot's throttle on; from the webhook: pull request ${r.toPullRequestMs.toFixed(0)} ms, final status ${r.toFinalStatusMs.toFixed(0)} ms, last write ${r.toLastWriteMs.toFixed(0)} ms (medians)`,
   );
   const over = (ms: number): string => `${(ms - r.baselineMs).toFixed(0)} ms`;
-  console.log(`  beyond the baseline's ${r.baselineMs.toFixed(0)} ms: to the pull request ${over(r.toPullRequestMs)}, to the final status ${over(r.toFinalStatusMs)}, to the last write ${over(r.toLastWriteMs)}`);
+  console.log(
+    `  beyond the baseline's ${r.baselineMs.toFixed(0)} ms: to the pull request ${over(r.toPullRequestMs)}, to the final status ${over(r.toFinalStatusMs)}, to the last write ${over(r.toLastWriteMs)}`,
+  );
   console.log(`  GitHub REST writes per job (token minting and revocation not counted): ${r.writes}`);
   for (const w of r.writeList) console.log(`    ${w}`);
 }

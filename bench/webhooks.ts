@@ -169,7 +169,11 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
   });
   const start = async (script: string): Promise<Target> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [...profileFlags(), script], { cwd: ROOT, env: env(port), stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...profileFlags(), script], {
+      cwd: ROOT,
+      env: env(port),
+      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    });
     const target = { child, port };
     targets.push(target);
     // Probot answers an unsigned POST with 400 once it listens.

@@ -189,7 +189,10 @@ describe('the writes a job makes', () => {
     let runs = 0;
     const shared = { ...github };
     github.postComment = async (body) => (writes.push('comment create'), shared.postComment(body));
-    github.updateComment = async (id, body) => (writes.push(body.includes('Pull request') || body.includes('pull request') ? 'comment final' : 'comment edit'), shared.updateComment(id, body));
+    github.updateComment = async (id, body) => (
+      writes.push(body.includes('Pull request') || body.includes('pull request') ? 'comment final' : 'comment edit'),
+      shared.updateComment(id, body)
+    );
     github.createCheckRun = async (c) => {
       runs += 1;
       writes.push(`check create ${c.headSha.slice(0, 1)} ${c.status}`);
