@@ -28,6 +28,7 @@ import { createWorker, type WorkerDeps, type WorkerOutcome } from './jobs/worker
 import type { BackgroundTasks, SandboxProvider } from './sandbox/provider.js';
 import { sandboxProviders } from './sandbox/registry.js';
 import type { ControlRequest, OutsiderRequest } from './triggers/intent.js';
+import { serialByKey } from './serial-by-key.js';
 import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
 import type { SessionStore } from './sessions/session-store.js';
 
@@ -281,21 +282,6 @@ function backgroundTasks(log: Logger, redactor: Redactor): Background {
 function onePerPersonQueue(): (request: OutsiderRequest, task: () => Promise<void>) => Promise<void> {
   const serial = serialByKey();
   return (request, task) => serial(`${request.installationId}\0${request.requester.login.toLowerCase()}`, task);
-}
-
-/** Runs the tasks given the same key one after another, in order; a failure does not stop the next. */
-function serialByKey(): (key: string, task: () => Promise<void>) => Promise<void> {
-  const tails = new Map<string, Promise<void>>();
-  return (key, task) => {
-    const run = (tails.get(key) ?? Promise.resolve()).then(task);
-    const tail = run
-      .catch(() => undefined)
-      .finally(() => {
-        if (tails.get(key) === tail) tails.delete(key);
-      });
-    tails.set(key, tail);
-    return run;
-  };
 }
 
 /** Stops background work and closes what the runtime opened; a shutdown first gives running jobs `graceMs` (see Runtime.shutdown). */

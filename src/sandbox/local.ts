@@ -194,10 +194,9 @@ class LocalSandbox implements Sandbox {
   }
 
   async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
-    this.#assertRunning();
-    // One process start a turn of the event loop, whoever else is starting one (spawn-turn.ts).
-    await spawnTurn();
-    this.#assertRunning();
+    // One process start a turn of the event loop (spawn-turn.ts); the sandbox may stop meanwhile.
+    if (this.#state === 'running') await spawnTurn();
+    if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
     return new Promise((resolve, reject) => {
       const child = spawn('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
@@ -219,11 +218,7 @@ class LocalSandbox implements Sandbox {
         o.onStderr?.(s);
       });
       const killTree = (): void => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+        if (child.pid !== undefined) killGroup(child.pid);
       };
       const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
       const onAbort = (): void => killTree();
@@ -295,10 +290,6 @@ class LocalSandbox implements Sandbox {
     }
     this.onKill();
     await rm(this.root, { recursive: true, force: true });
-  }
-
-  #assertRunning(): void {
-    if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
   }
 
   #resolve(path: string): string {
