@@ -8,6 +8,7 @@ import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
 import { isCountedWrite } from './job.js';
+import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -54,8 +55,19 @@ function median(xs: number[]): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The app's /metrics; a kept-alive socket the server closed meanwhile (ECONNRESET) is tried again on a new one. */
+async function metricsText(port: number): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 async function scrape(port: number): Promise<{ lagP99Ms: number; finished: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await metricsText(port);
   const lag = Number(/^issuesmith_nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? 0) * 1000;
   let finished = 0;
   for (const m of text.matchAll(/^issuesmith_jobs_finished_total\{[^}]*\} (\d+)/gm)) finished += Number(m[1]);
@@ -70,9 +82,11 @@ async function startApp(github: FakeGitHub, root: string): Promise<{ child: Chil
     PORT: String(port),
     ISSUESMITH_CONCURRENCY: String(JOBS),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...profileEnv(),
   };
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
-  for (const until = Date.now() + 30_000; ; await sleep(100)) {
+  const child = spawn(process.execPath, [...profileFlags(), MAIN], { cwd: ROOT, env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+  // A shared, loaded machine can take long to start a process: a minute before giving up.
+  for (const until = Date.now() + 60_000; ; await sleep(100)) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, port };
     } catch {
@@ -144,6 +158,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
     };
   } finally {
+    if (app !== undefined) await saveProfile(app.child);
     if (app?.child.exitCode === null) app.child.kill('SIGKILL');
     // The agents are the app's grandchildren; they end by themselves after their sleep, and their
     // work dirs go with the root (a sleeping agent holds no file open there).
@@ -160,6 +175,8 @@ async function scenario(installations: number): Promise<FootprintScenario> {
  */
 export async function footprintBench(): Promise<FootprintResult> {
   const scenarios: FootprintScenario[] = [];
-  for (const installations of [1, 10]) scenarios.push(await scenario(installations));
+  // BENCH_FOOTPRINT_INSTALLATIONS=1 runs one scenario alone (to profile it, say).
+  const counts = (process.env.BENCH_FOOTPRINT_INSTALLATIONS ?? '1,10').split(',').map(Number);
+  for (const installations of counts) scenarios.push(await scenario(installations));
   return { jobs: JOBS, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
 }

@@ -20,6 +20,8 @@ export interface BenchResult {
   /** From the webhook to the pull request's creation, and to the status comment's final text (medians). */
   toPullRequestMs: number;
   toFinalStatusMs: number;
+  /** From the webhook to the job's last counted write (check runs and reactions that trail the final state). */
+  toLastWriteMs: number;
 }
 
 // Async: the fake GitHub answers in this same process, so a blocking call would wait for itself.
@@ -64,6 +66,7 @@ export async function jobBench(): Promise<BenchResult> {
   const writes: string[][] = [];
   const toPull: number[] = [];
   const toFinal: number[] = [];
+  const toLast: number[] = [];
   try {
     for (let i = 0; i < RUNS; i += 1) {
       // Baseline.
@@ -97,6 +100,7 @@ export async function jobBench(): Promise<BenchResult> {
       writes.push(calls.filter(isCountedWrite).map((c) => `${c.method} ${c.path}  +${(c.at - t1).toFixed(0)} ms`));
       toPull.push((calls.find((c) => c.method === 'POST' && /\/pulls$/.test(c.path))?.at ?? Number.NaN) - t1);
       toFinal.push((calls.findLast((c) => c.method === 'PATCH' && /\/issues\/comments\/\d+$/.test(c.path))?.at ?? Number.NaN) - t1);
+      toLast.push((calls.findLast(isCountedWrite)?.at ?? Number.NaN) - t1);
       if (github.callsTo('POST', /\/pulls$/).length !== i + 1) throw new Error('the job did not open its pull request');
     }
   } finally {
@@ -114,5 +118,6 @@ export async function jobBench(): Promise<BenchResult> {
     writeList: writes.find((w) => w.length === median(writes.map((x) => x.length))) ?? [],
     toPullRequestMs: median(toPull),
     toFinalStatusMs: median(toFinal),
+    toLastWriteMs: median(toLast),
   };
 }

@@ -16,7 +16,13 @@ if (only === undefined || only === 'job') {
   console.log(`${r.name}: ${r.subjectMs.toFixed(0)} ms (median of ${r.runs}) vs baseline ${r.baselineMs.toFixed(0)} ms: ratio ${(r.subjectMs / r.baselineMs).toFixed(2)}`);
   console.log(`  subject:  ${r.subject}`);
   console.log(`  baseline: ${r.baseline}`);
-  console.log(`  Probot's throttle on; from the webhook: pull request ${r.toPullRequestMs.toFixed(0)} ms, final status ${r.toFinalStatusMs.toFixed(0)} ms (medians)`);
+  console.log(
+    `  Probot's throttle on; from the webhook: pull request ${r.toPullRequestMs.toFixed(0)} ms, final status ${r.toFinalStatusMs.toFixed(0)} ms, last write ${r.toLastWriteMs.toFixed(0)} ms (medians)`,
+  );
+  const over = (ms: number): string => `${(ms - r.baselineMs).toFixed(0)} ms`;
+  console.log(
+    `  beyond the baseline's ${r.baselineMs.toFixed(0)} ms: to the pull request ${over(r.toPullRequestMs)}, to the final status ${over(r.toFinalStatusMs)}, to the last write ${over(r.toLastWriteMs)}`,
+  );
   console.log(`  GitHub REST writes per job (token minting and revocation not counted): ${r.writes}`);
   for (const w of r.writeList) console.log(`    ${w}`);
 }

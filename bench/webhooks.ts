@@ -24,6 +24,27 @@ const BUSY_ISSUE = 9000;
 
 export type Kind = 'plain' | 'agent';
 
+/** BENCH_CPU_PROF=<dir>: each process started is profiled (bench/cpu-profile.ts) and writes its CPU profile there on SIGUSR2. */
+export function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir === undefined || dir === '' ? [] : ['--import', join(import.meta.dirname, 'cpu-profile.js')];
+}
+
+/** The variable the profiled process reads, for its environment. */
+export function profileEnv(): Record<string, string> {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir === undefined || dir === '' ? {} : { BENCH_CPU_PROF: dir };
+}
+
+/** Asks a process started with `profileFlags` for its profile, and waits a little for it to be written. */
+export async function saveProfile(child: ChildProcess): Promise<void> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (dir === undefined || dir === '' || child.pid === undefined || child.exitCode !== null) return;
+  const file = join(dir, `${child.pid}.cpuprofile`);
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(file); i += 1) await new Promise((r) => setTimeout(r, 100));
+}
+
 export interface Latencies {
   p50: number;
   p99: number;
@@ -144,10 +165,15 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     PORT: String(port),
     ISSUESMITH_SHUTDOWN_GRACE_SECONDS: '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    ...profileEnv(),
   });
   const start = async (script: string): Promise<Target> => {
     const port = await freePort();
-    const child = spawn(process.execPath, [script], { cwd: ROOT, env: env(port), stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [...profileFlags(), script], {
+      cwd: ROOT,
+      env: env(port),
+      stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+    });
     const target = { child, port };
     targets.push(target);
     // Probot answers an unsigned POST with 400 once it listens.
@@ -162,6 +188,7 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
   };
   const stop = async (t: Target): Promise<void> => {
     if (t.child.exitCode !== null || t.child.signalCode !== null) return;
+    await saveProfile(t.child);
     const exited = new Promise((r) => t.child.once('exit', r));
     t.child.kill('SIGTERM');
     const timer = setTimeout(() => t.child.kill('SIGKILL'), 10_000);

@@ -29,6 +29,7 @@ import { createWorker, type WorkerDeps, type WorkerOutcome } from './jobs/worker
 import type { BackgroundTasks, SandboxProvider } from './sandbox/provider.js';
 import { sandboxProviders } from './sandbox/registry.js';
 import type { ControlRequest, OutsiderRequest } from './triggers/intent.js';
+import { serialByKey } from './serial-by-key.js';
 import { sessionStoreFromEnv } from './sessions/session-store-from-env.js';
 import type { SessionStore } from './sessions/session-store.js';
 
@@ -221,6 +222,7 @@ function runtimeOf(parts: Parts): Runtime {
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, repoConfigs, refusals, queue, log };
   const background = backgroundTasks(log, logRedactor);
   const onePerPerson = onePerPersonQueue();
+  const oneAtATime = serialByKey();
   return {
     settings,
     profiles,
@@ -230,8 +232,11 @@ function runtimeOf(parts: Parts): Runtime {
     metrics,
     control: (request) => background.run(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     refuse: (request, proceed) => background.run('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
-    // Started once the webhook is answered: none of its work delays the answer GitHub waits for.
-    acknowledge: (job, position) => background.run('acknowledge a queued job', () => afterThisTurn().then(() => acknowledgeQueued(job, position, controlDeps))),
+    // Started once the webhook is answered: none of its work delays the answer GitHub waits for. An
+    // installation's are made one after another: its writes go one a second whatever the order, and a
+    // flood of commands then holds one acknowledgement in flight, not thousands of clients and requests.
+    acknowledge: (job, position) =>
+      background.run('acknowledge a queued job', () => afterThisTurn().then(() => oneAtATime(String(job.installationId), () => acknowledgeQueued(job, position, controlDeps)))),
     settled: async () => {
       await background.settled();
       await queue.drain();
@@ -274,18 +279,8 @@ function backgroundTasks(log: Logger, redactor: Redactor): Background {
 
 // An outsider's requests are answered one after another, so a flood costs one lookup and one reply.
 function onePerPersonQueue(): (request: OutsiderRequest, task: () => Promise<void>) => Promise<void> {
-  const outsiders = new Map<string, Promise<void>>();
-  return (request, task) => {
-    const key = `${request.installationId}\0${request.requester.login.toLowerCase()}`;
-    const run = (outsiders.get(key) ?? Promise.resolve()).then(task);
-    const tail = run
-      .catch(() => undefined)
-      .finally(() => {
-        if (outsiders.get(key) === tail) outsiders.delete(key);
-      });
-    outsiders.set(key, tail);
-    return run;
-  };
+  const serial = serialByKey();
+  return (request, task) => serial(`${request.installationId}\0${request.requester.login.toLowerCase()}`, task);
 }
 
 /** Stops background work and closes what the runtime opened; a shutdown first gives running jobs `graceMs` (see Runtime.shutdown). */

@@ -23,4 +23,24 @@ describe('the runtime', () => {
     expect(isWaiting.mock.calls).toEqual([[job]]);
     expect(describeKey).not.toHaveBeenCalled();
   });
+
+  it("acknowledges an installation's queued jobs one after another, and another installation's meanwhile", async () => {
+    runtime = createRuntime(testProbot('http://127.0.0.1:9/api/v3'), { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef' });
+    let release: (waiting: boolean) => void = () => undefined;
+    const first = new Promise<boolean>((resolve) => (release = resolve));
+    const looked: string[] = [];
+    vi.spyOn(runtime.queue, 'isWaiting').mockImplementation(async (job) => {
+      looked.push(job.deliveryId);
+      return job.deliveryId === 'a-1' ? first : false;
+    });
+    runtime.acknowledge(makeJob({ deliveryId: 'a-1', installationId: 1 }), 1);
+    runtime.acknowledge(makeJob({ deliveryId: 'a-2', installationId: 1, number: 2 }), 2);
+    runtime.acknowledge(makeJob({ deliveryId: 'b-1', installationId: 2 }), 1);
+    await vi.waitFor(() => expect(looked).toContain('b-1'));
+    // The first of installation 1 is still at work: its second waits; installation 2's went ahead.
+    expect(looked).toEqual(['a-1', 'b-1']);
+    release(false);
+    await runtime.settled();
+    expect(looked).toEqual(['a-1', 'b-1', 'a-2']);
+  });
 });

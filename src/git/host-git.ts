@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { spawnTurn } from '../spawn-turn.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -36,7 +37,7 @@ export class HostGit {
   }
 
   /** Like `run`, returning stdout's bytes. */
-  runRaw(args: readonly string[], o: GitRunOptions = {}): Promise<Buffer> {
+  async runRaw(args: readonly string[], o: GitRunOptions = {}): Promise<Buffer> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: this.home,
@@ -68,6 +69,8 @@ export class HostGit {
       'commit.gpgSign=false',
       ...args,
     ];
+    // One process start a turn of the event loop, whoever else is starting one (spawn-turn.ts).
+    await spawnTurn();
     return new Promise((resolve, reject) => {
       const child = execFile(
         'git',

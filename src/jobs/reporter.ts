@@ -65,8 +65,8 @@ const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
  * One status comment per job, edited as the job moves, and its check run with the full transcript: on
  * the commit the agent starts from, and on the pull request's head once there is one. Writes are
  * throttled and made only for what a reader would see change (never for the elapsed time alone, and
- * none once the change is being pushed); the final state is always written, check runs first so the
- * comment can link to the transcript.
+ * none once the change is being pushed); the final state is always written: the comment first when a
+ * check run already holds the transcript it links to, else the check runs first.
  */
 export class JobReporter implements Progress {
   readonly #o: ReporterOptions;
@@ -220,12 +220,33 @@ export class JobReporter implements Progress {
 
   async #send(view: View): Promise<void> {
     const { status } = view;
-    // Check runs first: the comment links to the transcript, which must exist by then.
+    // The final state is the job's record and a reader's answer: when a check run already holds the
+    // transcript, the comment goes first, linking to it, and the check runs trail (each write takes
+    // a slot of the installation's one a second). Otherwise check runs first: the comment links to
+    // the transcript, which must exist by then.
+    if (status.state === 'final' && this.#transcriptUrl() !== undefined) {
+      await this.#sendComment(status);
+      await this.#sendChecks(status);
+      return;
+    }
+    await this.#sendChecks(status);
+    await this.#sendComment(status);
+  }
+
+  async #sendChecks(status: JobStatus): Promise<void> {
     if (this.#check !== undefined) await this.#sendCheck(status, this.#check);
     // A run left in progress on an earlier head would spin forever: it ends with the job. One never
     // created (the job ended before its first live write) stays uncreated.
     if (status.state === 'final') for (const earlier of this.#earlierChecks) if (earlier.id !== undefined) await this.#sendCheck(status, earlier);
-    const url = [this.#check, ...this.#earlierChecks].find((c) => c?.url !== undefined)?.url;
+  }
+
+  /** The page of a check run holding the transcript, the current head's first. */
+  #transcriptUrl(): string | undefined {
+    return [this.#check, ...this.#earlierChecks].find((c) => c?.url !== undefined)?.url;
+  }
+
+  async #sendComment(status: JobStatus): Promise<void> {
+    const url = this.#transcriptUrl();
     const shown = { ...status, ...(url !== undefined ? { transcriptUrl: url } : {}) };
     const key = commentKey(shown);
     if (key === this.#commentShown) return;

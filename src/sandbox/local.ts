@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
+import { spawnTurn } from '../spawn-turn.js';
 import {
   CommandTimeoutError,
   FileTooLargeError,
@@ -192,8 +193,10 @@ class LocalSandbox implements Sandbox {
     }
   }
 
-  run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
-    if (this.#state !== 'running') return Promise.reject(new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`));
+  async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
+    // One process start a turn of the event loop (spawn-turn.ts); the sandbox may stop meanwhile.
+    if (this.#state === 'running') await spawnTurn();
+    if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
     return new Promise((resolve, reject) => {
       const child = spawn('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
@@ -215,11 +218,7 @@ class LocalSandbox implements Sandbox {
         o.onStderr?.(s);
       });
       const killTree = (): void => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+        if (child.pid !== undefined) killGroup(child.pid);
       };
       const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
       const onAbort = (): void => killTree();

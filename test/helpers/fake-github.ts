@@ -145,7 +145,8 @@ export class FakeGitHub {
       comment.updated_at = new Date().toISOString();
       return send(200, comment);
     }
-    if (method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) return send(201, { id: 8001 });
+    // As GitHub does, the run's page comes back with it (the status comment links to it).
+    if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(path))) return send(201, { id: 8001, html_url: `http://${this.host}/${m[1]}/${m[2]}/runs/8001` });
     if (method === 'PATCH' && /^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/.test(path)) return send(200, { id: 8001 });
     // The pull requests it opens are not kept: a later job for the same issue finds none and starts afresh.
     if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(path)) return send(200, []);

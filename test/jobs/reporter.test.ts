@@ -182,6 +182,52 @@ describe('the writes a job makes', () => {
     expect(edits.map((e) => e.op)).toEqual(['create', 'update']);
     expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
   });
+
+  it("writes the final state right after the pull request, before the check runs, when the starting commit's run already holds the transcript", async () => {
+    const { github } = fakeGitHub();
+    const writes: string[] = [];
+    let runs = 0;
+    const shared = { ...github };
+    github.postComment = async (body) => (writes.push('comment create'), shared.postComment(body));
+    github.updateComment = async (id, body) => (
+      writes.push(body.includes('Pull request') || body.includes('pull request') ? 'comment final' : 'comment edit'),
+      shared.updateComment(id, body)
+    );
+    github.createCheckRun = async (c) => {
+      runs += 1;
+      writes.push(`check create ${c.headSha.slice(0, 1)} ${c.status}`);
+      return { id: runs, url: `https://github.example/o/r/runs/${runs}` };
+    };
+    github.updateCheckRun = async (id, c) => void writes.push(`check update ${id} ${c.status}`);
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 1_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40), { onBase: true });
+    reporter.phase('working');
+    await vi.advanceTimersByTimeAsync(1_000);
+    reporter.phase('pushing');
+    reporter.phase('opening-pr');
+    reporter.checkRun('b'.repeat(40));
+    const before = writes.length;
+    await reporter.finish({ kind: 'pull-request', url: 'https://github.example/o/r/pull/7', summary: 'done', files: [], stats });
+    // Three writes after the pull request, the reader's answer first; the run on its head and the end of the first one trail.
+    expect(writes.slice(before)).toEqual(['comment final', 'check create b completed', 'check update 1 completed']);
+    expect(writes.slice(0, before)).toEqual(['comment create', 'check create a in_progress', 'comment edit']);
+  });
+
+  it('creates the check run before the final comment when none holds the transcript yet, so that the comment links to it', async () => {
+    const { github, edits, checks } = fakeGitHub();
+    const order: string[] = [];
+    const shared = { ...github };
+    github.updateComment = async (id, body) => (order.push('comment'), shared.updateComment(id, body));
+    github.createCheckRun = async (c) => (order.push('check'), shared.createCheckRun(c));
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats });
+    expect(order).toEqual(['check', 'comment']);
+    expect(checks).toHaveLength(1);
+    expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
+  });
 });
 
 describe('the throttle', () => {
