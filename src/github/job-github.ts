@@ -7,6 +7,7 @@ import { GitData } from './git-data.js';
 import { CiGitHub } from './ci-github.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
+import type { CheckRunInput, ConversationComment, ReviewLineComment } from './job-github-types.js';
 import { apiBaseUrl, type Octokit } from './octokit.js';
 import { pullInfo, type PullRequestInfo } from './pull-request-info.js';
 import type { PermissionCache } from './permission.js';
@@ -20,36 +21,7 @@ export function reactionTarget(trigger: Job['trigger']): ReactionTarget | undefi
   return { type: 'issue' };
 }
 
-export interface CheckRunInput {
-  name: string;
-  headSha: string;
-  /** Ties the run to its job, for the Stop button: `<number>:<delivery>`. */
-  externalId: string;
-  status: 'in_progress' | 'completed';
-  conclusion?: 'success' | 'failure' | 'cancelled' | 'neutral';
-  title: string;
-  summary: string;
-  /** The details below the summary (the job's transcript); GitHub keeps 65,535 characters. */
-  text?: string;
-  /** Buttons shown on the check run while it runs. */
-  actions?: Array<{ label: string; description: string; identifier: string }>;
-}
-
-export interface ReviewLineComment {
-  login: string;
-  body: string;
-  path: string;
-  line: number | null;
-  diffHunk: string;
-}
-
-export interface ConversationComment {
-  id: number;
-  login: string;
-  userType: string;
-  body: string;
-  createdAt: string;
-}
+export type { CheckRunInput, ConversationComment, ReviewLineComment } from './job-github-types.js';
 
 /**
  * Everything one job does on GitHub, bound to its repository and issue. Every text it posts passes
