@@ -177,6 +177,7 @@ describe('the .github/issuesmith.yml schema', () => {
         'allowed_users',
         'budget',
         'ci',
+        'follow_ups',
         'default_agent',
         'instructions',
         'instructions_file',

@@ -18,6 +18,7 @@ import { GitServer } from '../helpers/git-server.js';
 import { MockGitHubApi } from '../helpers/github-api.js';
 import { MemoryRepoLimiter } from '../../src/queue/repo-limiter.js';
 import { useStrictNock } from '../helpers/nock-harness.js';
+import nock from 'nock';
 import { commentPayload, pullClosedPayload, pullCommentPayload, reviewCommentPayload, reviewPayload } from '../helpers/payloads.js';
 import { testProbot } from '../helpers/probot.js';
 import { RedisServer, withoutRedisServer } from '../helpers/redis-server.js';
@@ -338,7 +339,14 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     config = 'budget:\n  max_turns: 3\n';
     const record = join(root, 'claude.json');
     // A run that goes on a while may show its check run on the commit it started from before the one it pushed.
-    const checkOnStart = (m: MockGitHubApi): MockGitHubApi => (m.scope.post(`${m.repoPath}/check-runs`).optionally().reply(201, { id: 8001 }), m);
+    // Unused, it is removed before the next job, so it cannot answer that job's own check run.
+    const onStart: nock.Interceptor[] = [];
+    const checkOnStart = (m: MockGitHubApi): MockGitHubApi => {
+      const post = m.scope.post(`${m.repoPath}/check-runs`).optionally();
+      post.reply(201, { id: 8001 });
+      onStart.push(post);
+      return m;
+    };
     const first = api(1, commentIds).installationToken().permission().reaction('eyes').status({ id: statusId() }).openPulls().scopedToken('read');
     checkOnStart(first.botIdentity().scopedToken('write').pullRequest(PR).checkRuns().reaction('rocket').revoke(2));
     const stopped = await deliver(
@@ -349,6 +357,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     prBody = (first.record.pulls[0] as { body: string }).body;
     expect(prBody).toContain('This change is incomplete: Claude Code was stopped because its turn budget ran out: it used 3 of the 3 turns');
 
+    for (const i of onStart.splice(0)) nock.removeInterceptor(i);
     const second = api(PR, commentIds).installationToken().permission().reaction('eyes').status({ id: statusId() });
     second.getPull({ number: PR, body: prBody, headRef: BRANCH, headSha: headSha() }).botIdentity().scopedToken('read');
     checkOnStart(second.scopedToken('write').updatePull(PR).checkRuns().reaction('rocket').revoke(2));

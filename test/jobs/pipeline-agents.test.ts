@@ -122,6 +122,10 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
         'git config',
         expect.stringMatching(/^cd /),
         'git add',
+        // The API path: the change's raw listing and its new contents, read out of the sandbox.
+        'git add',
+        'git cat-file',
+        'git diff',
         'cd /home/user',
       ]);
     });

@@ -59,12 +59,18 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     // A job slower than the status interval (a busy machine) also writes a live check run for its
     // starting commit before the final one on its new head: a second check run, when it comes.
     const checks = `/api/v3/repos/${OWNER}/${REPO}/check-runs`;
-    mock.scope
-      .post(checks)
-      .optionally()
-      .reply(201, { id: 8002, html_url: `https://github.example/${OWNER}/${REPO}/runs/8002` });
-    mock.scope.patch(`${checks}/8002`).optionally().times(100).reply(200, { id: 8002 });
+    const post = mock.scope.post(checks).optionally();
+    post.reply(201, { id: 8002, html_url: `https://github.example/${OWNER}/${REPO}/runs/8002` });
+    const patch = mock.scope.patch(`${checks}/8002`).optionally().times(100);
+    patch.reply(200, { id: 8002 });
+    leftovers.push(post, patch);
     return mock;
+  }
+
+  /** The optional check runs of a job that did not need them: gone, so they cannot answer the next job's. */
+  const leftovers: nock.Interceptor[] = [];
+  function dropLeftovers(): void {
+    for (const i of leftovers.splice(0)) nock.removeInterceptor(i);
   }
 
   /** One webhook through a fresh app process (this deployment's GitHub is the loopback Enterprise Server), sharing the sandboxes. */
@@ -162,6 +168,7 @@ describe("the request's images reach the agent's sandbox, outside the work tree"
     const firstPaths = listed(prompt());
     expect(firstPaths).toHaveLength(1);
 
+    dropLeftovers();
     nock(git.url).get(asset('second')).reply(200, GIF);
     const branch = git.branches(OWNER, REPO).find((b) => b !== 'main')!;
     const mock = api(PR, 9102)
