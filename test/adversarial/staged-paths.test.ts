@@ -194,7 +194,8 @@ describe('the staged change of patches git makes from hostile file names and con
       }),
       runs(40),
     );
-  });
+    // Forty repositories made and patched with real git: slow on a small shared machine, not a hang.
+  }, 120_000);
 });
 
 describe('the staged change of patches a tampered git in the sandbox could print', () => {
