@@ -241,7 +241,7 @@ describe('the staged change of patches a tampered git in the sandbox could print
       }),
       runs(40),
     );
-  });
+  }, 120_000);
 
   it('sees a workflow file hidden after a finished hunk, as git apply does', async () => {
     const { patch } = crafted('evil.yml', 'after-hunk', true);
