@@ -16,7 +16,7 @@ import { commitNewBranch } from '../src/jobs/steps/commit-through-api.js';
 import { changeRules } from '../src/jobs/steps/vet-change.js';
 import { vetFiles } from '../src/jobs/steps/vet-files.js';
 import { LocalSandboxProvider } from '../src/sandbox/local.js';
-import { cloneInSandbox, collectPatch } from '../src/sandbox/repo-in-sandbox.js';
+import { changeFiles, cloneInSandbox, collectChange } from '../src/sandbox/repo-in-sandbox.js';
 import { Redactor } from '../src/security/redact.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 
@@ -103,7 +103,13 @@ async function oneChange(github: FakeGitHub, root: string, repo: string, path: '
     writeFileSync(join(workdir, 'notes.txt'), `${randomBytes(2048).toString('hex')}\n`);
     const settings = settingsFromEnv({ ISSUESMITH_WORK_DIR: root });
     const rules = changeRules(repoSettings({}, settings), settings);
-    const patch = await collectPatch(sandbox, { workdir, baseSha: base, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch`, maxBytes: settings.maxPatchBytes });
+    const collected = await collectChange(sandbox, {
+      workdir,
+      baseSha: base,
+      files: changeFiles(`${sandbox.homeDir}/.issuesmith/changes`),
+      maxBytes: settings.maxPatchBytes,
+      maxBlobs: settings.apiCommitMaxFiles,
+    });
     const redactor = new Redactor([READ, WRITE]);
     const sampler = rssSampler();
     let bytes = 0;
@@ -130,10 +136,8 @@ async function oneChange(github: FakeGitHub, root: string, repo: string, path: '
       const git = new GitData(octokit as unknown as Octokit, OWNER, repo);
       const vetted = await vetFiles({
         sandbox: counted,
-        workdir,
         baseSha: base,
-        scratch: `${sandbox.homeDir}/.issuesmith/changes`,
-        patchBytes: patch.byteLength,
+        collected,
         rules,
         settings,
         repo: repoSettings({}, settings),
@@ -144,6 +148,7 @@ async function oneChange(github: FakeGitHub, root: string, repo: string, path: '
       await commitNewBranch(git, vetted.change, { message: 'bench', number: 1, title: `api ${run}` });
       apiCalls = git.calls;
     } else {
+      const patch = await collected.patch();
       bytes += patch.byteLength;
       const staged = await StagedChange.stage({ remoteUrl: url, auth: gitAuthEnv(READ), baseSha: base, patch, workDir: root });
       try {

@@ -36,7 +36,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
     const ws = await openSandbox(turn, agent);
     turn.progress.checkRun(ws.baseSha, { onBase: true });
     const images = await bringImages(turn, ws, firstRunTexts(job));
-    const { run, patch } = await letAgentWork(
+    const { run, change } = await letAgentWork(
       turn,
       ws,
       agent,
@@ -44,11 +44,11 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
     );
     const sandboxId = ws.sandbox.id;
     const failed = run.ok ? undefined : runFailureMessage(agent.profile, run);
-    if (patch.byteLength === 0) {
+    if (change.bytes === 0) {
       if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
       return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
     }
-    const vetted = await vetAgentChange(turn, ws, patch);
+    const vetted = await vetAgentChange(turn, ws, change);
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
     const partial = failed === undefined ? undefined : { why: failed };
     const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run) });

@@ -44,18 +44,18 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     const ws = await pickUpSandbox(turn, agent, target, issue);
     turn.stopped();
     const prompts = withRequestImages(await followUpPrompts(turn, target, issue, ci), await bringImages(turn, ws, followUpTexts(job)));
-    const { run, patch, continuation } = await letAgentGoOn(turn, ws, agent, prompts, state?.session);
+    const { run, change, continuation } = await letAgentGoOn(turn, ws, agent, prompts, state?.session);
     const sandboxId = ws.sandbox.id;
     const followUp = { turn: number, resumed: continuation };
     const record = { profile: agent.profile, run, number, issue: issue ?? pr.number, sandboxId };
     const failed = run.ok ? undefined : runFailureMessage(agent.profile, run);
-    if (patch.byteLength === 0) {
+    if (change.bytes === 0) {
       if (failed !== undefined) return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
       // The conversation went on without a change: the turn still counts, and the session is kept.
       await recordTurn(turn, target, { ...record, stats: turn.stats(run) });
       return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId, followUp };
     }
-    const vetted = await vetAgentChange(turn, ws, patch);
+    const vetted = await vetAgentChange(turn, ws, change);
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { branch: pr.headRef, issue: issue ?? pr.number, pull: pr.number } });
     await recordTurn(turn, target, { ...record, ...(failed !== undefined ? { partial: { why: failed } } : {}), stats: turn.stats(run) });
     turn.progress.checkRun(pushed.sha);

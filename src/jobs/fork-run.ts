@@ -50,19 +50,19 @@ export async function forkRun(job: Job, fork: PullRequestInfo, deps: JobDeps): P
       requester: job.requester.login,
       repositoryInstructions: turn.repo.instructions,
     });
-    const { run, patch } = await letAgentWork(turn, ws, agent, prompt);
+    const { run, change } = await letAgentWork(turn, ws, agent, prompt);
     const sandboxId = ws.sandbox.id;
     const failed = run.ok ? undefined : failureMessage(agent.profile, run.reason ?? 'crash');
-    if (patch.byteLength === 0) {
+    if (change.bytes === 0) {
       if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
       return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
     }
     const vetted = await withForkCommits(
       // Host git: the new branch carries the fork's commits, fetched from this repository's refs/pull/N/head.
-      await vetAgentChangeOnHost(turn, ws, patch, "the branch carries the fork's commits"),
+      await vetAgentChangeOnHost(turn, ws, await change.patch(), "the branch carries the fork's commits"),
       commits,
       turn,
-      patch.byteLength,
+      change.bytes,
     );
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
     const partial = failed === undefined ? undefined : { why: failed };

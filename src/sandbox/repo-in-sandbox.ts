@@ -23,27 +23,77 @@ export async function cloneInSandbox(sandbox: Sandbox, o: { url: string; branch:
   return sha;
 }
 
+/** Where a collected change lies in the sandbox: scratch files beside the prompt, outside the work tree. */
+export interface ChangeFiles {
+  /** The binary patch against the starting commit (for host git). */
+  patch: string;
+  /** `git diff --raw -z`: the changed paths with their modes and blob ids (for the API path). */
+  list: string;
+  /** `git cat-file --batch` of every blob the listing names as a path's new content. */
+  blobs: string;
+  /** `git diff --numstat -z`: lines added and removed, for the report. */
+  numstat: string;
+}
+
+/** The agent's change, collected in the sandbox: its size, where its parts lie there, and its patch read out on demand. */
+export interface CollectedChange {
+  /** The patch's size as the sandbox gave it; 0 is no change. */
+  bytes: number;
+  files: ChangeFiles;
+  /** The patch read out of the sandbox (at most the cap, whatever the sandbox said its size was); read once, when asked. */
+  patch(): Promise<Uint8Array>;
+}
+
+/** The scratch files of a change collected with the given prefix (the prompt's directory). */
+export function changeFiles(prefix: string): ChangeFiles {
+  return { patch: `${prefix}.patch`, list: `${prefix}.list`, blobs: `${prefix}.blobs`, numstat: `${prefix}.numstat` };
+}
+
 /**
- * Stages everything in the work tree and reads out a binary diff against the starting commit, which
- * also catches commits the agent made itself. External diff drivers and text conversions, which a
- * repository's config could name, are switched off. The patch's size is checked inside the sandbox
- * before anything is read out, and the read itself stops at `maxBytes`, whatever the sandbox says.
+ * Stages everything in the work tree and writes what either commit path needs, in one command: the
+ * binary diff against the starting commit (which also catches commits the agent made itself), the raw
+ * listing of the changed paths, the new contents of their blobs and the line counts. External diff
+ * drivers and text conversions, which a repository's config could name, are switched off. The
+ * patch's size is checked inside the sandbox before anything is read out; nothing else is read here.
+ * Whatever the sandbox writes is the agent's word: the readers check every part of it (changed-files.ts).
  */
-export async function collectPatch(sandbox: Sandbox, o: { workdir: string; baseSha: string; patchFile: string; maxBytes: number }): Promise<Uint8Array> {
+export async function collectChange(sandbox: Sandbox, o: { workdir: string; baseSha: string; files: ChangeFiles; maxBytes: number; maxBlobs: number }): Promise<CollectedChange> {
+  const base = shellQuote(o.baseSha);
+  const f = o.files;
+  const count = (n: number): string => {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a count: ${n}`);
+    return String(n);
+  };
   const r = await sandbox.run(
-    // `--` ends the revisions: a file named like the starting commit would otherwise make it ambiguous.
-    `git add -A && git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${shellQuote(o.baseSha)} -- > ${shellQuote(o.patchFile)} && stat -c %s ${shellQuote(o.patchFile)}`,
+    [
+      // `--` ends the revisions: a file named like the starting commit would otherwise make it ambiguous.
+      'git add -A &&',
+      `git diff --cached --binary --no-color --no-ext-diff --no-textconv --full-index ${base} -- > ${shellQuote(f.patch)} &&`,
+      `size=$(stat -c %s ${shellQuote(f.patch)}) &&`,
+      // A patch over the cap is refused as it is: nothing more is written.
+      `if [ "$size" -le ${count(o.maxBytes)} ]; then`,
+      `  git -c core.quotePath=false diff --cached --raw -z --no-renames --no-abbrev --no-ext-diff --no-textconv ${base} -- > ${shellQuote(f.list)} &&`,
+      `  git diff --cached --numstat -z --no-renames --no-ext-diff --no-textconv ${base} -- > ${shellQuote(f.numstat)} &&`,
+      // A path's new blob id is the fourth field of its raw line (the path comes after a tab, quoted); a deletion's is zeros.
+      `  { git diff --cached --raw --no-renames --no-abbrev --no-ext-diff --no-textconv ${base} -- | cut -d ' ' -f 4 | grep -v '^0*$' | sort -u | head -n ${count(o.maxBlobs)} | git cat-file --batch > ${shellQuote(f.blobs)}; }`,
+      'fi &&',
+      'echo "$size"',
+    ].join('\n'),
     { cwd: o.workdir, timeoutMs: 120_000 },
   );
   if (r.exitCode !== 0) throw new SandboxError(`could not collect the agent's changes: ${r.stderr.trim().split('\n').pop() ?? ''}`);
   const size = Number(r.stdout.trim().split('\n').pop());
-  if (Number.isFinite(size) && size > o.maxBytes) throw new PatchTooLargeError(size, o.maxBytes);
-  try {
-    return await sandbox.readFile(o.patchFile, { maxBytes: o.maxBytes });
-  } catch (err) {
-    if (err instanceof FileTooLargeError) throw new PatchTooLargeError(undefined, o.maxBytes);
-    throw err;
-  }
+  if (!Number.isSafeInteger(size) || size < 0) throw new SandboxError("could not collect the agent's changes: no size for the patch");
+  if (size > o.maxBytes) throw new PatchTooLargeError(size, o.maxBytes);
+  let read: Promise<Uint8Array> | undefined;
+  return {
+    bytes: size,
+    files: f,
+    patch: () =>
+      (read ??= sandbox.readFile(f.patch, { maxBytes: o.maxBytes }).catch((err: unknown) => {
+        throw err instanceof FileTooLargeError ? new PatchTooLargeError(undefined, o.maxBytes) : err;
+      })),
+  };
 }
 
 /** The agent's patch is over the cap; nothing of it was read out. */

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StagedChange } from '../../src/git/staged-change.js';
 import type { Sandbox } from '../../src/sandbox/provider.js';
-import { collectPatch } from '../../src/sandbox/repo-in-sandbox.js';
+import { changeFiles, collectChange } from '../../src/sandbox/repo-in-sandbox.js';
 import { git, hostileText, makeLab, runs } from './hostile.js';
 
 // The patch gate (file count, workflow guard, scan) reads the paths a change touches from git's own
@@ -66,7 +66,7 @@ const content = fc.oneof(
 // `sha`: a file named after the starting commit, which a bare `git diff <sha>` takes for a path too.
 const op = fc.record({ kind: fc.constantFrom('add', 'modify', 'delete', 'rename', 'mode', 'sha'), index: fc.nat(), path, content });
 
-/** Just enough of a sandbox for collectPatch: bash on the host, with no git configuration but the repository's. */
+/** Just enough of a sandbox for collectChange: bash on the host, with no git configuration but the repository's. */
 function hostSandbox(): Sandbox {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' };
   return {
@@ -175,7 +175,11 @@ describe('the staged change of patches git makes from hostile file names and con
           }
         }
         // The agent's change, collected as the sandbox collects it.
-        const patch = Buffer.from(await collectPatch(hostSandbox(), { workdir: repo, baseSha, patchFile: join(repo, '..', `${repos}.patch`), maxBytes: 16 * 1024 * 1024 }));
+        const patch = Buffer.from(
+          await (
+            await collectChange(hostSandbox(), { workdir: repo, baseSha, files: changeFiles(join(repo, '..', String(repos))), maxBytes: 16 * 1024 * 1024, maxBlobs: 300 })
+          ).patch(),
+        );
         fc.pre(patch.length > 0);
         const what = patch.toString('utf8').slice(0, 1500);
         const changed = nameStatusPaths(git(['diff', '--cached', '--name-status', '-z', 'HEAD', '--'], { cwd: repo }));
@@ -260,7 +264,9 @@ describe('regressions the properties found', () => {
     git(['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', 'commit', '-q', '-m', 'base'], { cwd: repo });
     const baseSha = git(['rev-parse', 'HEAD'], { cwd: repo }).toString().trim();
     writeFileSync(join(repo, baseSha), 'named like the commit\n');
-    const patch = await collectPatch(hostSandbox(), { workdir: repo, baseSha, patchFile: join(lab.root, 'sha-named.patch'), maxBytes: 1024 * 1024 });
+    const patch = await (
+      await collectChange(hostSandbox(), { workdir: repo, baseSha, files: changeFiles(join(lab.root, 'sha-named')), maxBytes: 1024 * 1024, maxBlobs: 300 })
+    ).patch();
     expect(await stagedPaths(repo, baseSha, patch)).toEqual(new Set([baseSha]));
   });
 });

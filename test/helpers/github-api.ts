@@ -69,11 +69,17 @@ export class MockGitHubApi {
     headReads: 0,
   };
   readonly scope: nock.Scope;
+  /** Each base URL's last job's optional check run on its starting commit (see checkRuns). */
+  static readonly #onStart = new Map<string, nock.Interceptor>();
 
   constructor(
     readonly baseUrl: string,
     readonly o: MockApiOptions,
   ) {
+    // The job before this one is over: its optional check run, if unused, must not answer this job's.
+    const left = MockGitHubApi.#onStart.get(baseUrl);
+    if (left !== undefined) nock.removeInterceptor(left);
+    MockGitHubApi.#onStart.delete(baseUrl);
     this.scope = nock(baseUrl);
     this.#settingsFiles();
     this.#gitData();
@@ -277,10 +283,16 @@ export class MockGitHubApi {
 
   /** Check runs created and updated. */
   checkRuns(): this {
-    this.scope.post(`${this.repoPath}/check-runs`).reply(201, (_uri, body) => {
+    const create = (_uri: string, body: nock.Body): nock.ReplyBody => {
       this.record.checkRuns.push(body as Record<string, unknown>);
       return { id: 8001, html_url: `https://github.example/${this.o.owner}/${this.o.repo}/runs/8001` };
-    });
+    };
+    this.scope.post(`${this.repoPath}/check-runs`).reply(201, create);
+    // A job slower than the status interval (a loaded machine) shows its check run on the commit it
+    // started from before the one it pushed: a second creation, allowed, and dropped with the next job's mock.
+    const onStart = this.scope.post(`${this.repoPath}/check-runs`).optionally();
+    onStart.reply(201, create);
+    MockGitHubApi.#onStart.set(this.baseUrl, onStart);
     this.scope
       .patch(`${this.repoPath}/check-runs/8001`)
       .optionally()

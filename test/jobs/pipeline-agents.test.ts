@@ -121,11 +121,9 @@ describe('the whole pipeline, per agent and per sandbox provider', () => {
         'git clone',
         'git config',
         expect.stringMatching(/^cd /),
+        // The change collected in one command: the patch, the raw listing, the line counts and the new
+        // contents, of which the API path reads the last three out of the sandbox.
         'git add',
-        // The API path: the change's raw listing and its new contents, read out of the sandbox.
-        'git add',
-        'git cat-file',
-        'git diff',
         'cd /home/user',
       ]);
     });

@@ -1,7 +1,8 @@
 import { remainingBudget, type BudgetUsed } from '../../agents/budget.js';
+import type { CollectedChange } from '../../sandbox/repo-in-sandbox.js';
 import type { Continuation } from '../job-deps.js';
 import type { ChosenAgent } from './choose-agent.js';
-import { readPatch } from './collect-patch.js';
+import { collectWork } from './collect-change.js';
 import type { FollowUpPrompts } from './follow-up-prompt.js';
 import type { Workspace } from './open-sandbox.js';
 import { runAgent, type AgentRun } from './run-agent.js';
@@ -9,8 +10,8 @@ import type { Turn } from './turn.js';
 
 export interface AgentWork {
   run: AgentRun;
-  /** Its change against the starting commit, as a binary patch (empty: no change). */
-  patch: Uint8Array;
+  /** Its change against the starting commit, collected in the sandbox (`bytes` 0: no change). */
+  change: CollectedChange;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
   });
   // A stopped agent's work is dropped: nothing is pushed.
   turn.stopped();
-  return { run, patch: await readPatch(ws, turn.repo, settings) };
+  return { run, change: await collectWork(ws, turn.repo, settings) };
 }
 
 /**
@@ -61,7 +62,7 @@ export async function letAgentGoOn(
   const resume = ws.continuation === 'fresh' ? undefined : session;
   if (resume === undefined) return { ...(await letAgentWork(turn, ws, agent, await prompts.fresh())), continuation: 'fresh' };
   const work = await letAgentWork(turn, ws, agent, prompts.resumed, resume);
-  if (work.run.ok || work.run.reason !== 'crash' || work.patch.byteLength > 0) return { ...work, continuation: ws.continuation };
+  if (work.run.ok || work.run.reason !== 'crash' || work.change.bytes > 0) return { ...work, continuation: ws.continuation };
   // The failed attempt's requests count against the job's budget; with none of it left, there is no second try.
   const used = { turns: work.run.turns ?? 0, costUsd: work.run.costUsd };
   if (remainingBudget(turn.deps.settings.budget, used) === undefined) return { ...work, continuation: ws.continuation };

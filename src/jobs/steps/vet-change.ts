@@ -7,7 +7,7 @@ import type { FileChange } from '../../report/file-change.js';
 import { checkChange, checkSymlinks, formatBytes, isSymlink, isWorkflowPath, type ChangeRules } from '../../security/check-change.js';
 import type { Redactor } from '../../security/redact.js';
 import { secretShapes } from '../../security/secret-rules.js';
-import type { PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
+import type { CollectedChange, PatchTooLargeError } from '../../sandbox/repo-in-sandbox.js';
 import type { Workspace } from './open-sandbox.js';
 import type { Turn } from './turn.js';
 import { touchesWorkflows, vetFiles, type FilesChange } from './vet-files.js';
@@ -41,16 +41,14 @@ export function patchTooLarge(err: PatchTooLargeError, repo: RepoSettings, setti
  * path, or, when it is over the API path's thresholds, staged on the host from its patch (with a fresh
  * read token for the staging fetch). Either way it passes the same checks before anything is created.
  */
-export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Array): Promise<VettedChange> {
+export async function vetAgentChange(turn: Turn, ws: Workspace, collected: CollectedChange): Promise<VettedChange> {
   const { deps } = turn;
   const { github, settings } = deps;
   turn.stopped();
   const viaApi = await vetFiles({
     sandbox: ws.sandbox,
-    workdir: ws.workdir,
     baseSha: ws.baseSha,
-    scratch: ws.patchFile.replace(/\.patch$/, ''),
-    patchBytes: patch.byteLength,
+    collected,
     rules: changeRules(turn.repo, settings),
     settings,
     repo: turn.repo,
@@ -58,7 +56,7 @@ export async function vetAgentChange(turn: Turn, ws: Workspace, patch: Uint8Arra
     before: async (path) => (await github.gitData()).fileAt(path, ws.baseSha),
   });
   if ('change' in viaApi) return { path: 'api', change: viaApi.change, files: viaApi.files, touchesWorkflows: touchesWorkflows(viaApi.change) };
-  return vetAgentChangeOnHost(turn, ws, patch, viaApi.why);
+  return vetAgentChangeOnHost(turn, ws, await collected.patch(), viaApi.why);
 }
 
 /**

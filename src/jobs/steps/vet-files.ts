@@ -8,8 +8,8 @@ import type { FileChange } from '../../report/file-change.js';
 import { checkChange, checkSymlinks, formatBytes, isWorkflowPath, type ChangeRules } from '../../security/check-change.js';
 import type { Redactor } from '../../security/redact.js';
 import { secretShapes } from '../../security/secret-rules.js';
-import { listChange, readBlobs } from '../../sandbox/changed-files.js';
-import { shellQuote } from '../../security/shell-quote.js';
+import { readBlobs, readChangeList } from '../../sandbox/changed-files.js';
+import type { CollectedChange } from '../../sandbox/repo-in-sandbox.js';
 import type { Sandbox } from '../../sandbox/provider.js';
 
 /** A change ready for GitHub's Git Data API: the blobs to create (by git's id of their content) and the tree entries over the base. */
@@ -35,11 +35,9 @@ export interface HostGitReason {
  */
 export async function vetFiles(o: {
   sandbox: Sandbox;
-  workdir: string;
   baseSha: string;
-  /** A scratch file prefix in the sandbox, outside the work tree. */
-  scratch: string;
-  patchBytes: number;
+  /** The change collectChange wrote in the sandbox. */
+  collected: CollectedChange;
   rules: ChangeRules;
   settings: Settings;
   repo: RepoSettings;
@@ -51,15 +49,17 @@ export async function vetFiles(o: {
   const overFiles = (n: number | undefined): HostGitReason => ({
     why: `the change touches ${n === undefined ? 'too many files' : n === 1 ? '1 file' : `${n} files`}, more than the API path takes (\`ISSUESMITH_API_COMMIT_MAX_FILES: ${settings.apiCommitMaxFiles}\`)`,
   });
-  const entries = await listChange(o.sandbox, { workdir: o.workdir, baseSha: o.baseSha, listFile: `${o.scratch}.list` }).catch((err: unknown) => {
+  const { files } = o.collected;
+  const entries = await readChangeList(o.sandbox, files.list).catch((err: unknown) => {
     throw asUserError(err);
   });
   if (entries === undefined) return overFiles(undefined);
+  if (entries.length === 0) throw asUserError(new UnsafeChangeError('a patch with no changed file listed'));
   if (entries.length > settings.apiCommitMaxFiles) return overFiles(entries.length);
   // The same checks as host git's, on sizes known only once the contents are read (below): first what needs none.
   checkChange(
     entries.map((e) => ({ path: e.path, mode: e.mode, oldMode: e.oldMode, size: 0 })),
-    o.patchBytes,
+    o.collected.bytes,
     rules,
   );
   if (entries.some((e) => e.mode === GITLINK_MODE || e.oldMode === GITLINK_MODE)) {
@@ -67,9 +67,8 @@ export async function vetFiles(o: {
   }
   const kept = entries.filter((e) => e.status !== 'deleted');
   const blobs = await readBlobs(o.sandbox, {
-    workdir: o.workdir,
     ids: kept.map((e) => e.blob),
-    file: `${o.scratch}.blobs`,
+    file: files.blobs,
     maxBytes: settings.apiCommitMaxBytes + kept.length * 80,
   }).catch((err: unknown) => {
     throw asUserError(err);
@@ -79,7 +78,7 @@ export async function vetFiles(o: {
   const size = (e: RawEntry): number => (e.status === 'deleted' ? 0 : (blobs.get(e.blob)?.byteLength ?? 0));
   checkChange(
     entries.map((e) => ({ path: e.path, mode: e.mode, oldMode: e.oldMode, size: size(e) })),
-    o.patchBytes,
+    o.collected.bytes,
     rules,
   );
   checkSymlinks(
@@ -87,7 +86,7 @@ export async function vetFiles(o: {
     rules,
   );
   await refuseSecrets(kept, blobs, o.redactor, o.before);
-  const counts = await lineCounts(o.sandbox, o.workdir, o.baseSha, `${o.scratch}.numstat`);
+  const counts = await lineCounts(o.sandbox, files.numstat);
   return { change: filesChange(o.baseSha, entries, blobs), files: entries.map((e) => ({ path: e.path, added: 0, removed: 0, binary: false, ...counts.get(e.path) })) };
 }
 
@@ -149,13 +148,8 @@ async function filesWithSecrets(
 }
 
 /** Lines added and removed per path, for the report (git's numstat in the sandbox; a count only, never trusted for anything else). */
-async function lineCounts(sandbox: Sandbox, workdir: string, baseSha: string, file: string): Promise<Map<string, Pick<FileChange, 'added' | 'removed' | 'binary'>>> {
+async function lineCounts(sandbox: Sandbox, file: string): Promise<Map<string, Pick<FileChange, 'added' | 'removed' | 'binary'>>> {
   const counts = new Map<string, Pick<FileChange, 'added' | 'removed' | 'binary'>>();
-  const r = await sandbox.run(`git diff --cached --numstat -z --no-renames --no-ext-diff --no-textconv ${shellQuote(baseSha)} -- > ${shellQuote(file)}`, {
-    cwd: workdir,
-    timeoutMs: 120_000,
-  });
-  if (r.exitCode !== 0) return counts;
   const text = Buffer.from(await sandbox.readFile(file, { maxBytes: 8 * 1024 * 1024 }).catch(() => new Uint8Array())).toString('utf8');
   for (const record of text.split('\0')) {
     const m = /^(\d+|-)\t(\d+|-)\t(.+)$/s.exec(record);
