@@ -10,6 +10,29 @@ export interface TreeEntry {
 /** How many blobs are created at once: GitHub's secondary limits frown on many concurrent writes. */
 export const BLOB_CONCURRENCY = 4;
 
+/** A file this large or smaller, in UTF-8 that reads back byte for byte and holds no NUL, goes inside the tree request. */
+export const INLINE_MAX_BYTES = 512 * 1024;
+/** All the files inside one tree request together: the rest get blobs of their own. */
+export const INLINE_TOTAL_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The contents that go inside the tree request as text (`content`) instead of a blob write each: UTF-8
+ * that decodes and encodes back to the very same bytes, no NUL, within the caps. Every write costs an
+ * installation about a second of GitHub's budget, so a change of text files is three writes, not N + 3.
+ */
+export function inlineContents(contents: ReadonlyMap<string, Buffer>): Map<string, string> {
+  const inline = new Map<string, string>();
+  let total = 0;
+  for (const [id, content] of contents) {
+    if (content.byteLength > INLINE_MAX_BYTES || total + content.byteLength > INLINE_TOTAL_MAX_BYTES || content.includes(0)) continue;
+    const text = content.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(content)) continue;
+    inline.set(id, text);
+    total += content.byteLength;
+  }
+  return inline;
+}
+
 /**
  * One repository's Git database through GitHub's REST API (blobs, trees, commits, refs), with the
  * client it is given (the app's own requests, never a token handed to git), counting its calls.
@@ -49,17 +72,38 @@ export class GitData {
     return data.tree.sha;
   }
 
-  /** A tree: `base` with the entries put in (nested paths are created, `sha: null` deletes). */
-  async createTree(base: string, entries: readonly TreeEntry[]): Promise<string> {
+  /**
+   * A tree: `base` with the entries put in (nested paths are created, `sha: null` deletes). An entry
+   * whose blob is in `inline` goes with its text as `content`, and GitHub writes the blob; the tree is
+   * then read back (one read) and must hold every entry under the very id git gave its content, or
+   * nothing points at it and this throws.
+   */
+  async createTree(base: string, entries: readonly TreeEntry[], inline: ReadonlyMap<string, string> = new Map()): Promise<string> {
     const { data } = await this.#write(() =>
       this.octokit.rest.git.createTree({
         owner: this.owner,
         repo: this.repo,
         base_tree: base,
-        tree: entries.map((e) => ({ path: e.path, mode: e.mode, type: 'blob' as const, sha: e.sha })),
+        tree: entries.map((e) => {
+          const text = e.sha === null ? undefined : inline.get(e.sha);
+          return text === undefined ? { path: e.path, mode: e.mode, type: 'blob' as const, sha: e.sha } : { path: e.path, mode: e.mode, type: 'blob' as const, content: text };
+        }),
       }),
     );
+    if (entries.some((e) => e.sha !== null && inline.has(e.sha))) await this.#checkTree(data.sha, entries);
     return data.sha;
+  }
+
+  /** Reads a new tree back and checks that each entry holds the blob and mode it should, and each deletion is gone. */
+  async #checkTree(tree: string, entries: readonly TreeEntry[]): Promise<void> {
+    const { data } = await this.#read(() => this.octokit.rest.git.getTree({ owner: this.owner, repo: this.repo, tree_sha: tree, recursive: 'true' }));
+    if (data.truncated) throw new TreeNotCheckedError(tree);
+    const held = new Map(data.tree.map((t) => [t.path ?? '', t]));
+    for (const e of entries) {
+      const got = held.get(e.path);
+      const ok = e.sha === null ? got === undefined || got.type !== 'blob' : got?.type === 'blob' && got.sha === e.sha && got.mode === e.mode;
+      if (!ok) throw new Error(`GitHub's tree ${tree} holds ${e.path} as ${got?.sha ?? 'nothing'} (${got?.mode ?? '-'}), expected ${e.sha ?? 'nothing'} (${e.mode})`);
+    }
   }
 
   /** A commit of `tree` on `parent`, with no author or committer given (GitHub signs it). */
@@ -148,6 +192,14 @@ export class GitData {
     this.calls += 1;
     this.writes += 1;
     return call();
+  }
+}
+
+/** A tree too large for GitHub to list whole, so its inline contents could not be checked: the caller writes blobs instead. */
+export class TreeNotCheckedError extends Error {
+  constructor(readonly tree: string) {
+    super(`GitHub listed the tree ${tree} only in part`);
+    this.name = 'TreeNotCheckedError';
   }
 }
 

@@ -28,6 +28,8 @@ export const APP_BOT = { name: 'issuesmith[bot]', email: '4242+issuesmith[bot]@u
  */
 export class GitDataBackend {
   readonly calls: GitDataCall[] = [];
+  /** GitHub lists a tree of over 100,000 entries only in part (`truncated: true`): a test turns that on. */
+  truncateTrees = false;
   /** Runs before a route answers (a test moves a branch here to stage a race); `undefined` lets it through. */
   before?: (method: string, path: string, body: unknown) => GitDataAnswer | undefined;
 
@@ -89,7 +91,7 @@ export class GitDataBackend {
       return { status: 200, body: { sha: m[1], tree: { sha: tree }, parents, message: text.slice(text.indexOf('\n\n') + 2) } };
     }
     if (method === 'POST' && path === '/git/trees') {
-      const entries = (b.tree ?? []) as Array<{ path: string; mode: string; type: string; sha: string | null }>;
+      const entries = (b.tree ?? []) as Array<{ path: string; mode: string; type: string; sha?: string | null; content?: string }>;
       const index = join(mkdtempSync(join(tmpdir(), 'fake-gh-index-')), 'index');
       try {
         const env = { GIT_INDEX_FILE: index };
@@ -99,6 +101,12 @@ export class GitDataBackend {
         }
         // Deletions first, so a path can turn from a file into a directory in one tree.
         const ordered = [...entries.filter((e) => e.sha === null), ...entries.filter((e) => e.sha !== null)];
+        // GitHub writes the blob of an entry given as `content` (text, stored as its UTF-8 bytes); one of `sha` and `content`, never both.
+        for (const e of ordered) {
+          if (e.content === undefined) continue;
+          if (e.sha !== undefined) return { status: 422, body: { message: 'tree.sha and tree.content cannot both be given' } };
+          e.sha = git(['hash-object', '-w', '--stdin'], { input: Buffer.from(e.content, 'utf8') });
+        }
         const records: string[] = [];
         for (const e of ordered) {
           if (!['100644', '100755', '120000'].includes(e.mode) || e.type !== 'blob')
@@ -107,8 +115,8 @@ export class GitDataBackend {
             records.push(`0 ${'0'.repeat(40)}\t${e.path}`);
             continue;
           }
-          if (tryGit(['cat-file', '-t', e.sha]) !== 'blob') return { status: 422, body: { message: `tree.sha ${e.sha} is not a valid blob` } };
-          records.push(`${e.mode} ${e.sha}\t${e.path}`);
+          if (tryGit(['cat-file', '-t', e.sha ?? '']) !== 'blob') return { status: 422, body: { message: `tree.sha ${e.sha} is not a valid blob` } };
+          records.push(`${e.mode} ${e.sha ?? ''}\t${e.path}`);
         }
         git(['update-index', '-z', '--index-info'], { env, input: records.map((r) => `${r}\0`).join('') });
         const sha = git(['write-tree'], { env });
@@ -116,6 +124,20 @@ export class GitDataBackend {
       } finally {
         rmSync(join(index, '..'), { recursive: true, force: true });
       }
+    }
+    if (method === 'GET' && (m = /^\/git\/trees\/([0-9a-f]{40})$/.exec(path))) {
+      const recursive = query.get('recursive') !== null;
+      const listing = tryGit(['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r', '-t'] : []), m[1] ?? '']);
+      if (listing === undefined) return { status: 404, body: { message: 'Not Found' } };
+      const tree = listing
+        .split('\0')
+        .filter((l) => l !== '')
+        .map((l) => {
+          const [meta = '', p = ''] = l.split('\t');
+          const [mode, type, sha] = meta.split(' ');
+          return { path: p, mode, type, sha };
+        });
+      return { status: 200, body: { sha: m[1], tree, truncated: this.truncateTrees } };
     }
     if (method === 'POST' && path === '/git/commits') {
       const parents = (b.parents ?? []) as string[];

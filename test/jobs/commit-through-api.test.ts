@@ -169,10 +169,10 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
   });
 
   // The fake answers each blob with a git process: slow on a busy machine, whatever the app does.
-  it('lands 200 files at once, creating their blobs a few at a time, in 203 writes', { timeout: 180_000 }, async () => {
+  it('lands 200 binary files at once, creating their blobs a few at a time, in 203 writes', { timeout: 180_000 }, async () => {
     const change = await agentTurn((w) => {
       mkdirSync(join(w, 'gen'));
-      for (let i = 0; i < 200; i++) writeFileSync(join(w, 'gen', `file-${String(i).padStart(3, '0')}.txt`), `file ${i}\n${randomBytes(200).toString('hex')}\n`);
+      for (let i = 0; i < 200; i++) writeFileSync(join(w, 'gen', `file-${String(i).padStart(3, '0')}.bin`), Buffer.concat([Buffer.from([0, i]), randomBytes(200)]));
     });
     const data = gitData();
     const { branch } = await commitNewBranch(data, change, { message: MESSAGE, number: 1, title: 'Fix the widget' });
@@ -182,6 +182,47 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
     expect(data.calls).toBe(205);
     expect(data.inFlightMax).toBeLessThanOrEqual(BLOB_CONCURRENCY);
     expect(data.inFlightMax).toBeGreaterThan(1);
+  });
+
+  it('lands 200 text files in 3 writes: their contents go inside the tree request, and the tree is read back to check them', async () => {
+    const change = await agentTurn((w) => {
+      mkdirSync(join(w, 'gen', 'deep'), { recursive: true });
+      for (let i = 0; i < 200; i++)
+        writeFileSync(join(w, 'gen', i % 2 === 0 ? 'deep' : '', `file-${String(i).padStart(3, '0')}.txt`), `file ${i} ünïcode\n${randomBytes(100).toString('hex')}\n`);
+      writeFileSync(join(w, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    });
+    const data = gitData();
+    const { branch } = await commitNewBranch(data, change, { message: MESSAGE, number: 1, title: 'Fix the widget' });
+    expectBranchIsWorkTree(branch);
+    // The one file that is not UTF-8 gets a blob; the 200 others ride in the tree: blob, tree, commit, branch.
+    expect(github.git.gitData.writes().map((c) => `${c.method} ${c.path}`)).toEqual(['POST /git/blobs', 'POST /git/trees', 'POST /git/commits', 'POST /git/refs']);
+    expect(github.git.gitData.calls.filter((c) => c.method === 'GET' && c.path.startsWith('/git/trees/'))).toHaveLength(1);
+  });
+
+  it('gives the text files blobs after all when GitHub cannot list the tree whole to check it', async () => {
+    const change = await agentTurn((w) => writeFileSync(join(w, 'src/new.js'), 'export const y = 2;\n'));
+    github.git.gitData.truncateTrees = true;
+    const { branch } = await commitNewBranch(gitData(), change, { message: MESSAGE, number: 1, title: 'Fix the widget' });
+    expectBranchIsWorkTree(branch);
+    expect(github.git.gitData.writes().map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /git/trees',
+      'POST /git/blobs',
+      'POST /git/trees',
+      'POST /git/commits',
+      'POST /git/refs',
+    ]);
+  });
+
+  it('refuses a tree GitHub built with other content than the text sent, and points no branch at it', async () => {
+    const change = await agentTurn((w) => writeFileSync(join(w, 'src/new.js'), 'export const y = 2;\n'));
+    github.git.gitData.before = (method, path, body) => {
+      if (method !== 'POST' || path !== '/git/trees') return undefined;
+      const b = body as { tree: Array<{ content?: string }> };
+      for (const e of b.tree) if (e.content !== undefined) e.content = e.content.replace('\n', '\r\n');
+      return undefined;
+    };
+    await expect(commitNewBranch(gitData(), change, { message: MESSAGE, number: 1, title: 'Fix the widget' })).rejects.toThrow(/holds src\/new\.js as [0-9a-f]{40}/);
+    expect(git(['--git-dir', bare(), 'for-each-ref', '--format=%(refname)', 'refs/heads'])).toBe('refs/heads/main');
   });
 
   it('asks for a commit with no author, committer or signature of its own, so GitHub makes the app its author and signs it', async () => {

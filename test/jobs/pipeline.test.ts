@@ -81,12 +81,8 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     // The sandbox cloned with the read token; nothing was pushed over git: the commit went through the API, with the write token.
     expect(git.requests.filter((r) => r.service === 'receive-pack')).toEqual([]);
     expect(git.requests.filter((r) => r.token === READ_TOKEN).every((r) => r.service === 'upload-pack')).toBe(true);
-    expect(git.gitData.writes().map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
-      'POST /git/blobs 201',
-      'POST /git/trees 201',
-      'POST /git/commits 201',
-      'POST /git/refs 201',
-    ]);
+    // A text file goes inside the tree request: no blob write of its own.
+    expect(git.gitData.writes().map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(['POST /git/trees 201', 'POST /git/commits 201', 'POST /git/refs 201']);
 
     const pr = mock.record.pulls[0] as { head: string; base: string; title: string; body: string; draft: boolean };
     expect(pr).toMatchObject({ head: branch, base: 'main', title: 'Add a greeting: ünïcode/../and slashes', draft: true });
@@ -131,7 +127,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
       }),
     );
     const commitWrites = git.gitData.writes().map((c) => `${c.method} ${c.path}`);
-    expect(commitWrites).toEqual(['POST /git/blobs', 'POST /git/trees', 'POST /git/commits', 'POST /git/refs']);
+    expect(commitWrites).toEqual(['POST /git/trees', 'POST /git/commits', 'POST /git/refs']);
     expect(writes.length + commitWrites.length).toBeLessThanOrEqual(12);
     // The status comment and the 👀 go out together (the comment first under GitHub's throttle); then
     // the pull request, its check run, the final status linking to it, and the rocket last.

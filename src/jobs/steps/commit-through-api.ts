@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import type { GitData } from '../../github/git-data.js';
+import { inlineContents, TreeNotCheckedError, type GitData } from '../../github/git-data.js';
 import { branchName, DEFAULT_BRANCH_PREFIX } from '../../git/branch-name.js';
 import type { FilesChange } from './vet-files.js';
 
@@ -33,8 +33,8 @@ export async function commitNewBranch(
   change: FilesChange,
   o: { message: string; number: number; title: string; branchPrefix?: string },
 ): Promise<{ branch: string; sha: string }> {
-  await git.createBlobs(change.blobs);
-  const tree = await git.createTree(await git.treeOf(change.baseSha), change.entries);
+  const treeOn = await treeMaker(git, change);
+  const tree = await treeOn(await git.treeOf(change.baseSha));
   const sha = await git.createCommit({ message: o.message, tree, parent: change.baseSha });
   const prefix = o.branchPrefix ?? DEFAULT_BRANCH_PREFIX;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -52,11 +52,11 @@ export async function commitNewBranch(
  * and tried again, a few times at most; otherwise nothing moves and BranchMovedError says so.
  */
 export async function commitOntoBranch(git: GitData, change: FilesChange, o: { message: string; branch: string }): Promise<{ sha: string; movedOn: boolean; retried: boolean }> {
-  await git.createBlobs(change.blobs);
+  const treeOn = await treeMaker(git, change);
   let parent = change.baseSha;
   let baseTree = await git.treeOf(parent);
   for (let attempt = 1; ; attempt++) {
-    const tree = await git.createTree(baseTree, change.entries);
+    const tree = await treeOn(baseTree);
     const sha = await git.createCommit({ message: o.message, tree, parent });
     const moved = await git.fastForward(o.branch, sha);
     if (moved === true) return { sha, movedOn: parent !== change.baseSha, retried: attempt > 1 };
@@ -73,6 +73,27 @@ export async function commitOntoBranch(git: GitData, change: FilesChange, o: { m
     parent = head;
     baseTree = await git.treeOf(head);
   }
+}
+
+/**
+ * Creates the blobs of the change's binary and large files, and returns how to make its tree on a base
+ * tree: text files go inside the tree request (no blob write each), and the tree is read back to check
+ * them; when GitHub cannot list the tree whole to check it, those files get blobs too and the tree is
+ * made again from ids alone.
+ */
+async function treeMaker(git: GitData, change: FilesChange): Promise<(base: string) => Promise<string>> {
+  let inline = inlineContents(change.blobs);
+  await git.createBlobs(new Map([...change.blobs].filter(([id]) => !inline.has(id))));
+  return async (base) => {
+    try {
+      return await git.createTree(base, change.entries, inline);
+    } catch (err) {
+      if (!(err instanceof TreeNotCheckedError)) throw err;
+      await git.createBlobs(new Map([...change.blobs].filter(([id]) => inline.has(id))));
+      inline = new Map();
+      return git.createTree(base, change.entries);
+    }
+  };
 }
 
 function names(paths: readonly string[]): string {
