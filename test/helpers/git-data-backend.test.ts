@@ -403,6 +403,24 @@ describe('the fake Git Data backend, checked against git', () => {
     expect(api('PATCH', '/git/refs/heads/main', { sha: sha(api('POST', '/git/commits', { message: 'm', tree: baseTree, parents: [parent] })) }).status).toBe(200);
   });
 
+  it('writes again what a prune removed, and reads what a repack moved', () => {
+    const kept = blob('kept\n');
+    const lost = blob('lost\n');
+    const tree = sha(api('POST', '/git/trees', { tree: [{ path: 'kept.txt', mode: '100644', type: 'blob', sha: kept }] }));
+    const commit = sha(api('POST', '/git/commits', { message: 'm', tree, parents: [] }));
+    expect(api('POST', '/git/refs', { ref: 'refs/heads/main', sha: commit }).status).toBe(201);
+    git(['repack', '-a', '-d', '-q']);
+    expect(api('GET', `/git/commits/${commit}`)).toMatchObject({ status: 200, body: { tree: { sha: tree } } });
+    // The pack the backend has read is replaced, and the blob no commit holds is gone.
+    git(['repack', '-a', '-d', '-f', '-q']);
+    git(['prune', '--expire=now']);
+    expect(() => git(['cat-file', '-e', lost])).toThrow();
+    expect(api('GET', `/git/blobs/${kept}`)).toMatchObject({ status: 200, body: { content: Buffer.from('kept\n').toString('base64') } });
+    expect(api('GET', `/git/blobs/${lost}`).status).toBe(404);
+    expect(blob('lost\n')).toBe(lost);
+    expect(git(['cat-file', 'blob', lost])).toBe('lost');
+  });
+
   it('compares commits and reads contents as git diff-tree and ls-tree see them', () => {
     const baseTree = base({ 'a.txt': '1\n', f: 'file\n', 'd/x': '2\n', 'd/y/z': '3\n', 'keep/k': '4\n', ln: ['120000', blob('a.txt')] });
     const c1 = gitCommit(baseTree, [], 'one\n', { name: 'P', email: 'p@x' }, undefined, '1700000000 +0000');
