@@ -461,12 +461,17 @@ describe('the fake Git Data backend, checked against git', () => {
     expect(content('d/', c1)).toEqual({ status: 404, body: { message: 'Not Found' } });
   });
 
-  it('lets a read token read and refuses it a write, as GitHub does', () => {
+  it('lets a read token read and refuses it a write, and knows no repository that is not there, as GitHub does', () => {
     const read = (method: string, path: string, body?: unknown): number | undefined =>
       backend.handle(method, `/repos/acme/widgets${path}`, new URLSearchParams(), body, 'read')?.status;
     expect(read('POST', '/git/blobs', { content: '', encoding: 'base64' })).toBe(403);
     expect(read('GET', '/git/ref/heads/main')).toBe(404);
     expect(backend.handle('GET', '/repos/acme/widgets/git/ref/heads/main', new URLSearchParams(), undefined, undefined)?.status).toBe(401);
+    // A repository that is not there: GitHub's 404, and nothing made on disk.
+    const missing = new GitDataBackend(() => join(dir, 'acme', 'missing.git'));
+    expect(missing.handle('POST', '/repos/acme/missing/git/blobs', new URLSearchParams(), { content: '', encoding: 'base64' }, 'write')?.status).toBe(404);
+    expect(missing.handle('GET', `/repos/acme/missing/git/commits/${'e'.repeat(40)}`, new URLSearchParams(), undefined, 'write')?.status).toBe(404);
+    expect(readdirSync(join(dir, 'acme'))).toEqual(['widgets.git']);
   });
 });
 

@@ -211,7 +211,12 @@ export class GitRepo {
 
   /** The last resort, for what this reader does not know how to find: git itself. */
   #askGit(sha: string): { type: ObjectType; content: Buffer } | undefined {
-    const out = execFileSync('git', ['--git-dir', this.gitDir, 'cat-file', '--batch'], { input: `${sha}\n`, env: GIT_ENV, maxBuffer: 1024 * 1024 * 1024 });
+    let out: Buffer;
+    try {
+      out = execFileSync('git', ['--git-dir', this.gitDir, 'cat-file', '--batch'], { input: `${sha}\n`, env: GIT_ENV, maxBuffer: 1024 * 1024 * 1024, stdio: 'pipe' });
+    } catch {
+      return undefined;
+    }
     const eol = out.indexOf(0x0a);
     const [, type, size] = out.toString('latin1', 0, eol).split(' ');
     if (type === undefined || size === undefined || type === 'missing') return undefined;
@@ -651,7 +656,9 @@ export class GitDataBackend {
     let answer = this.before?.(method, path, body);
     if (answer === undefined) {
       try {
-        answer = this.#route(this.repo(this.bareOf(owner, repo)), method, path, query, body, level);
+        const bare = this.bareOf(owner, repo);
+        // A repository that is not there is GitHub's 404, whatever the route.
+        answer = existsSync(bare) ? this.#route(this.repo(bare), method, path, query, body, level) : { status: 404, body: { message: 'Not Found' } };
       } catch (err) {
         if (!(err instanceof Refused)) throw err;
         answer = { status: 422, body: { message: err.message } };

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitDataBackend } from './git-data-backend.js';
+import { GitDataBackend, isRefName } from './git-data-backend.js';
 
 /** A bare repository `git init` made, copied for every repository a server creates; on globalThis, so a module loaded again in the same process reuses it. */
 const TEMPLATE = Symbol.for('issuesmith.test.git-template');
@@ -96,7 +96,11 @@ export class GitServer {
       );
       const seed = { name: 'Seed', email: 'seed@example.invalid' };
       const commit = data.buildCommit({ tree, parents: [], message: 'initial\n', author: seed, committer: seed });
-      if (!data.updateRef(`refs/heads/${branch}`, commit, '')) throw new Error(`could not create ${branch} in ${bare}`);
+      // A repository nobody has seen yet: its first branch is a file, as git writes it (bare repositories keep no reflog).
+      const ref = `refs/heads/${branch}`;
+      if (!isRefName(ref)) throw new Error(`${branch} is not a valid branch name`);
+      mkdirSync(join(bare, ref, '..'), { recursive: true });
+      writeFileSync(join(bare, ref), `${commit}\n`);
     }
     return bare;
   }
