@@ -1,10 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitDataBackend } from './git-data-backend.js';
+import { GitDataBackend, isRefName } from './git-data-backend.js';
+
+/** A bare repository `git init` made, copied for every repository a server creates; on globalThis, so a module loaded again in the same process reuses it. */
+const TEMPLATE = Symbol.for('issuesmith.test.git-template');
+const shared = globalThis as { [TEMPLATE]?: string };
 
 export interface GitRequest {
   repo: string;
@@ -52,14 +56,68 @@ export class GitServer {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** Creates `<owner>/<repo>.git` with one commit of the given files on `branch`. */
+  /**
+   * Creates `<owner>/<repo>.git` with one commit of the given files on `branch`, as `git init --bare`,
+   * then `git commit` of those files in a clone and a push would: the repository is a copy of one made
+   * by `git init` once a process, its seed commit written by the Git Data backend's object writer
+   * (every file 100644, author and committer `Seed`, message `initial`). Files git would treat by
+   * their name (.gitignore, .gitattributes) are committed by git itself instead.
+   */
   createRepo(owner: string, repo: string, files: Record<string, string>, branch = 'main'): string {
     const bare = this.barePath(owner, repo);
-    mkdirSync(bare, { recursive: true });
-    git(['init', '-q', '--bare', '-b', branch, bare]);
-    git(['-C', bare, 'config', 'http.receivepack', 'true']);
-    // GitHub lets a client fetch any reachable commit by id; the host-side push relies on it.
-    git(['-C', bare, 'config', 'uploadpack.allowReachableSHA1InWant', 'true']);
+    mkdirSync(join(bare, '..'), { recursive: true });
+    cpSync(GitServer.#template(), bare, { recursive: true });
+    writeFileSync(join(bare, 'HEAD'), `ref: refs/heads/${branch}\n`);
+    // As `git config` writes them, in one go: pushes allowed, and no automatic gc or maintenance (a
+    // background gc after a push costs processes and time, and repacks what a test may still read).
+    appendFileSync(
+      join(bare, 'config'),
+      [
+        '[http]',
+        '\treceivepack = true',
+        // GitHub lets a client fetch any reachable commit by id; the host-side push relies on it.
+        '[uploadpack]',
+        '\tallowReachableSHA1InWant = true',
+        '[gc]',
+        '\tauto = 0',
+        '[maintenance]',
+        '\tauto = false',
+        '[receive]',
+        '\tautogc = false',
+        '',
+      ].join('\n'),
+    );
+    if (Object.keys(files).some((p) => p.split('/').some((c) => c.toLowerCase().startsWith('.git')))) this.#seedWithGit(bare, files, branch);
+    else {
+      const data = this.gitData.repo(bare);
+      const tree = data.buildTree(
+        undefined,
+        Object.entries(files).map(([path, content]) => ({ path, mode: '100644', sha: data.write('blob', Buffer.from(content, 'utf8')) })),
+      );
+      const seed = { name: 'Seed', email: 'seed@example.invalid' };
+      const commit = data.buildCommit({ tree, parents: [], message: 'initial\n', author: seed, committer: seed });
+      // A repository nobody has seen yet: its first branch is a file, as git writes it (bare repositories keep no reflog).
+      const ref = `refs/heads/${branch}`;
+      if (!isRefName(ref)) throw new Error(`${branch} is not a valid branch name`);
+      mkdirSync(join(bare, ref, '..'), { recursive: true });
+      writeFileSync(join(bare, ref), `${commit}\n`);
+    }
+    return bare;
+  }
+
+  /** A bare repository as `git init --bare` makes it, made once a process and copied for each repository. */
+  static #template(): string {
+    let template = shared[TEMPLATE];
+    if (template === undefined || !existsSync(template)) {
+      const dir = mkdtempSync(join(tmpdir(), 'issuesmith-git-template-'));
+      template = shared[TEMPLATE] = join(dir, 'template.git');
+      git(['init', '-q', '--bare', template]);
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    }
+    return template;
+  }
+
+  #seedWithGit(bare: string, files: Record<string, string>, branch: string): void {
     const work = mkdtempSync(join(tmpdir(), 'issuesmith-seed-'));
     git(['init', '-q', '-b', branch, work]);
     for (const [path, content] of Object.entries(files)) {
@@ -70,7 +128,6 @@ export class GitServer {
     git(['-C', work, '-c', 'user.name=Seed', '-c', 'user.email=seed@example.invalid', 'commit', '-qm', 'initial']);
     git(['-C', work, 'push', '-q', bare, `${branch}:${branch}`]);
     rmSync(work, { recursive: true, force: true });
-    return bare;
   }
 
   barePath(owner: string, repo: string): string {
