@@ -29,6 +29,18 @@ describe('redaction', () => {
   it('leaves ordinary words alone', () => {
     const r = new Redactor(['short']);
     expect(r.redact('a short sentence with sk- and ghs_ mentioned')).toBe('a short sentence with sk- and ghs_ mentioned');
+    // Words that hold a shape's beginning inside them are not tokens.
+    const code = 'if (box.weighs_more_than_the_limit_of_this_crate) run_task-scheduler-with-a-long-name-here();';
+    expect(r.redact(code)).toBe(code);
+    expect(r.tokenShapes(code)).toEqual([]);
+  });
+
+  it('finds a token glued to the text before it, as after a random byte in a binary file', () => {
+    const r = new Redactor();
+    const ghp = `ghp_${'k'.repeat(36)}`;
+    for (const before of ['x', '7', '_', 'é', '\u0000'])
+      expect(r.tokenShapes(`${before}${ghp}`), `after ${JSON.stringify(before)}`).toEqual([ghp]);
+    expect(r.redact(`abcsk-ant-api03-${'c'.repeat(40)} xgithub_pat_${'b'.repeat(60)}`)).toBe('abc[REDACTED] x[REDACTED]');
   });
 });
 
