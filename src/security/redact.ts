@@ -4,8 +4,7 @@ const REDACTED = '[REDACTED]';
 // github_pat_) of any length, Anthropic and OpenAI keys. A shape glued to the text before it (`xghp_…`,
 // a token after a random byte in a binary file) is still one: only the short GitHub form and OpenAI's
 // generic `sk-` need a word boundary before them, or ordinary words would match (`weighs_more_…`, `task-…`).
-const TOKEN_SHAPES =
-  /(?:\bgh[pousr]_[A-Za-z0-9_]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{20,}|sk-ant-[A-Za-z0-9_-]{10,}|\bsk-[A-Za-z0-9_-]{20,})/g;
+const TOKEN_SHAPES = /(?:\bgh[pousr]_[A-Za-z0-9_]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{20,}|sk-ant-[A-Za-z0-9_-]{10,}|\bsk-[A-Za-z0-9_-]{20,})/g;
 
 /**
  * Removes every known secret value and common token shapes from text that leaves the app. Holds the

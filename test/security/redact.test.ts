@@ -38,8 +38,7 @@ describe('redaction', () => {
   it('finds a token glued to the text before it, as after a random byte in a binary file', () => {
     const r = new Redactor();
     const ghp = `ghp_${'k'.repeat(36)}`;
-    for (const before of ['x', '7', '_', 'é', '\u0000'])
-      expect(r.tokenShapes(`${before}${ghp}`), `after ${JSON.stringify(before)}`).toEqual([ghp]);
+    for (const before of ['x', '7', '_', 'é', '\u0000']) expect(r.tokenShapes(`${before}${ghp}`), `after ${JSON.stringify(before)}`).toEqual([ghp]);
     expect(r.redact(`abcsk-ant-api03-${'c'.repeat(40)} xgithub_pat_${'b'.repeat(60)}`)).toBe('abc[REDACTED] x[REDACTED]');
   });
 });
