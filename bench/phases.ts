@@ -16,6 +16,9 @@ interface Marks {
   cloneStart: number;
   agentStart: number;
   agentEnd: number;
+  /** The first write of the commit: a Git Data blob or tree (the API path), or the push (host git). */
+  commitStart: number;
+  /** The branch on GitHub at the new commit: the ref made or moved (API path), or the push (host git). */
   push: number;
   pullRequest: number;
   lastWrite: number;
@@ -30,7 +33,7 @@ export interface PhasesResult {
   agentMs: number;
   /** The job's time from the webhook to the queue's drain, less the agent's own (medians of each run's). */
   overheadMs: number;
-  /** From the webhook to the push, less the agent's time: the overhead the throttle's pacing of writes is not part of. */
+  /** From the webhook to the commit's first write, less the agent's time: the overhead the throttle's pacing of writes is not part of. */
   toPushOverheadMs: number;
   totalMs: number;
   /** Every REST call and git request of the median run, for the reader. */
@@ -41,8 +44,9 @@ const PHASES: Array<[string, keyof Marks | 'webhook', keyof Marks]> = [
   ['webhook → clone token minted (queue, app token, REST reads: settings, permission, open pull requests)', 'webhook', 'cloneToken'],
   ['clone token → clone starts (sandbox created)', 'cloneToken', 'cloneStart'],
   ['clone starts → agent starts (clone, instructions, agent setup)', 'cloneStart', 'agentStart'],
-  ['agent ends → push (patch taken out, host fetch, push token, apply, commit)', 'agentEnd', 'push'],
-  ["push → pull request opened (writes paced by Probot's throttle)", 'push', 'pullRequest'],
+  ['agent ends → commit starts (the change collected, read out and vetted; write token)', 'agentEnd', 'commitStart'],
+  ["commit starts → branch on GitHub (Git Data writes: tree, commit, ref, paced by Probot's throttle)", 'commitStart', 'push'],
+  ["branch → pull request opened (writes paced by Probot's throttle)", 'push', 'pullRequest'],
   ['pull request → last write to GitHub (check run, status, reaction; throttle)', 'pullRequest', 'lastWrite'],
   ['last write → job done (cleanup)', 'lastWrite', 'done'],
 ];
@@ -105,7 +109,14 @@ export async function phasesBench(): Promise<PhasesResult> {
         cloneStart,
         agentStart,
         agentEnd,
-        push: gits.find((g) => g.service === 'receive-pack')?.at ?? Number.NaN,
+        commitStart: Math.min(
+          gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
+          calls.find((c) => c.method === 'POST' && /\/git\/(blobs|trees)$/.test(c.path))?.at ?? Number.POSITIVE_INFINITY,
+        ),
+        push: Math.min(
+          gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
+          calls.find((c) => (c.method === 'POST' && /\/git\/refs$/.test(c.path)) || (c.method === 'PATCH' && /\/git\/refs\//.test(c.path)))?.at ?? Number.POSITIVE_INFINITY,
+        ),
         pullRequest: calls.find((c) => c.method === 'POST' && /\/pulls$/.test(c.path))?.at ?? Number.NaN,
         lastWrite,
         done,
@@ -139,7 +150,7 @@ export async function phasesBench(): Promise<PhasesResult> {
     phases: PHASES.map(([name, from, to]) => ({ name, ms: median(marks.map((m) => at(m, to) - at(m, from))) })),
     agentMs: median(agents),
     overheadMs: median(overheads),
-    toPushOverheadMs: median(marks.map((m) => m.push - (m.agentEnd - m.agentStart))),
+    toPushOverheadMs: median(marks.map((m) => m.commitStart - (m.agentEnd - m.agentStart))),
     totalMs: median(totals),
     timeline: timelines[mid] ?? [],
   };

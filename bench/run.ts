@@ -80,7 +80,7 @@ if (only === undefined || only === 'phases') {
   console.log(
     `  overhead ${p.overheadMs.toFixed(0)} ms (goal <= 1000) of ${p.totalMs.toFixed(0)} ms from the webhook to the job's end: ratio to the agent's own time ${(p.overheadMs / p.agentMs).toFixed(2)}`,
   );
-  console.log(`  of which outside the throttle's pacing (webhook → push, less the agent): ${p.toPushOverheadMs.toFixed(0)} ms`);
+  console.log(`  of which outside the throttle's pacing of writes (webhook → the commit's first write, less the agent): ${p.toPushOverheadMs.toFixed(0)} ms`);
   console.log('  the median run, as GitHub and the agent saw it:');
   for (const l of p.timeline) console.log(`    ${l}`);
 }
