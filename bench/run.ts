@@ -45,6 +45,8 @@ if (only === undefined || only === 'webhooks') {
     console.log(`  ${kind === 'plain' ? 'plain comments' : '/agent commands'}: p99 ratio ${ratio.toFixed(2)} (goal <= 1.2)`);
     console.log(`    app:          ${ms(w.app[kind])}`);
     console.log(`    bare Probot:  ${ms(w.bare[kind])}`);
+    const cpu = w.cpuMsPerDelivery;
+    console.log(`    CPU per delivery: app ${cpu.app[kind].toFixed(2)} ms, bare Probot ${cpu.bare[kind].toFixed(2)} ms: ratio ${(cpu.app[kind] / cpu.bare[kind]).toFixed(2)}`);
     if (w.app[kind].ok !== w.app[kind].sent) failed = true;
   }
   console.log(`  GitHub API calls made for a delivery before its answer: ${w.callsBeforeAnswer} (must be 0)`);
