@@ -68,6 +68,7 @@ if (only === undefined || only === 'footprint') {
     console.log(
       `    event-loop delay p99: worst second ${s.loadLagP99MaxMs.toFixed(1)} ms (goal <= 100), median second ${s.loadLagP99MedianMs.toFixed(1)} ms vs idle ${s.idleLagP99Ms.toFixed(1)} ms: ratio ${(s.loadLagP99MaxMs / s.idleLagP99Ms).toFixed(2)}`,
     );
+    console.log(`    CPU: the event loop's thread ${s.mainThreadCpuS.toFixed(1)} s, the whole process ${s.processCpuS.toFixed(1)} s (agents apart)`);
     console.log(`    REST writes (tokens aside): ${s.writes}, ${s.finished > 0 ? `${s.writesPerFinishedJob.toFixed(1)} per finished job` : 'no job finished'}`);
   }
 }
