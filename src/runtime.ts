@@ -10,6 +10,7 @@ import { PermissionCache } from './github/permission.js';
 import { RepoConfigLoader } from './github/repo-config-loader.js';
 import { appRedactor } from './config/app-redactor.js';
 import { acknowledgeQueued } from './jobs/acknowledge-queued.js';
+import { acknowledgementLines } from './jobs/acknowledgement-lines.js';
 import { answerOutsider } from './jobs/answer-outsider.js';
 import { handleControl, type ControlDeps } from './jobs/controls.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
@@ -222,7 +223,7 @@ function runtimeOf(parts: Parts): Runtime {
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, repoConfigs, refusals, queue, log };
   const background = backgroundTasks(log, logRedactor);
   const onePerPerson = onePerPersonQueue();
-  const acknowledge = acknowledgements((job, position) => acknowledgeQueued(job, position, controlDeps), background, log, logRedactor);
+  const acknowledge = acknowledgementLines((job, position) => acknowledgeQueued(job, position, controlDeps), background, afterThisTurn, log, logRedactor);
   return {
     settings,
     profiles,
@@ -240,48 +241,6 @@ function runtimeOf(parts: Parts): Runtime {
     },
     close: () => closeRuntime(parts, background),
     shutdown: () => closeRuntime(parts, background, settings.shutdownGraceMs),
-  };
-}
-
-/**
- * Queued jobs' acknowledgements, started once the webhook is answered: none of their work delays the
- * answer GitHub waits for. An installation's are made one after another: its writes go one a second
- * whatever the order, and a flood of commands then holds one acknowledgement in flight, not thousands
- * of clients and requests. A delivery only adds an entry to its installation's line, which one
- * background task works through: no timer, promise or closure is made per delivery on the webhook's path.
- */
-function acknowledgements(ack: (job: Job, position: number) => Promise<void>, background: Background, log: Logger, redactor: Redactor): (job: Job, position: number) => void {
-  const lines = new Map<number, Array<{ job: Job; position: number } | undefined>>();
-  return (job, position) => {
-    const line = lines.get(job.installationId);
-    if (line !== undefined) {
-      line.push({ job, position });
-      return;
-    }
-    const fresh: Array<{ job: Job; position: number } | undefined> = [{ job, position }];
-    lines.set(job.installationId, fresh);
-    background.run('acknowledge queued jobs', async () => {
-      await afterThisTurn();
-      try {
-        let i = 0;
-        while (i < fresh.length) {
-          const next = fresh[i];
-          fresh[i] = undefined;
-          i += 1;
-          // Done entries are let go as the line moves; a long line drops them in one go now and then.
-          if (i >= 1024 && i * 2 >= fresh.length) {
-            fresh.splice(0, i);
-            i = 0;
-          }
-          if (next === undefined) continue;
-          await ack(next.job, next.position).catch((err: unknown) =>
-            log.error({ err: redactor.redact(String((err as Error)?.stack ?? err)), delivery: next.job.deliveryId }, 'could not acknowledge a queued job'),
-          );
-        }
-      } finally {
-        lines.delete(job.installationId);
-      }
-    });
   };
 }
 
