@@ -2,7 +2,7 @@
 // the whole process and writes a V8 CPU profile to <dir> on SIGUSR2, so that a process which is then
 // killed (its jobs still running) leaves one too, which `--cpu-prof` does only on a clean exit.
 import { Session } from 'node:inspector/promises';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.env.BENCH_CPU_PROF;
@@ -14,7 +14,10 @@ if (dir !== undefined && dir !== '') {
   await session.post('Profiler.start');
   process.on('SIGUSR2', () => {
     void session.post('Profiler.stop').then(({ profile }) => {
-      writeFileSync(join(dir, `${process.pid}.cpuprofile`), JSON.stringify(profile));
+      // Written aside and renamed: the bench waits for the file to appear, then may kill this process.
+      const file = join(dir, `${process.pid}.cpuprofile`);
+      writeFileSync(`${file}.part`, JSON.stringify(profile));
+      renameSync(`${file}.part`, file);
     });
   });
 }

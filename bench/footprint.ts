@@ -34,6 +34,9 @@ export interface FootprintScenario {
   /** Counted REST writes (token minting and revocation aside), over all jobs started, and per job finished. */
   writes: number;
   writesPerFinishedJob: number;
+  /** CPU seconds (user + system) from the first webhook to the end: the app's main thread (its event loop), and the whole process. */
+  mainThreadCpuS: number;
+  processCpuS: number;
 }
 
 export interface FootprintResult {
@@ -46,6 +49,15 @@ export interface FootprintResult {
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) of a process, or of one of its threads, from /proc (USER_HZ is 100). */
+function cpuSeconds(pid: number, tid?: number): number {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(file, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function median(xs: number[]): number {
@@ -132,6 +144,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       idleRss.push(status(pid, 'VmRSS'));
     }
     const t0 = performance.now();
+    const cpu0 = { main: cpuSeconds(pid, pid), all: cpuSeconds(pid) };
     for (let n = 0; n < JOBS; n += 1) await deliver(app.port, n, installations);
     const lag: number[] = [];
     let finished = 0;
@@ -142,6 +155,8 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       finished = s.finished;
     }
     const seconds = (performance.now() - t0) / 1000;
+    const mainThreadCpuS = cpuSeconds(pid, pid) - cpu0.main;
+    const processCpuS = cpuSeconds(pid) - cpu0.all;
     const peakRssMb = status(pid, 'VmHWM');
     const writes = github.calls.filter(isCountedWrite).length;
     return {
@@ -156,6 +171,8 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       timedOut: finished < JOBS,
       writes,
       writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
+      mainThreadCpuS,
+      processCpuS,
     };
   } finally {
     if (app !== undefined) await saveProfile(app.child);

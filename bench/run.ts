@@ -45,6 +45,8 @@ if (only === undefined || only === 'webhooks') {
     console.log(`  ${kind === 'plain' ? 'plain comments' : '/agent commands'}: p99 ratio ${ratio.toFixed(2)} (goal <= 1.2)`);
     console.log(`    app:          ${ms(w.app[kind])}`);
     console.log(`    bare Probot:  ${ms(w.bare[kind])}`);
+    const cpu = w.cpuMsPerDelivery;
+    console.log(`    CPU per delivery: app ${cpu.app[kind].toFixed(2)} ms, bare Probot ${cpu.bare[kind].toFixed(2)} ms: ratio ${(cpu.app[kind] / cpu.bare[kind]).toFixed(2)}`);
     if (w.app[kind].ok !== w.app[kind].sent) failed = true;
   }
   console.log(`  GitHub API calls made for a delivery before its answer: ${w.callsBeforeAnswer} (must be 0)`);
@@ -66,6 +68,7 @@ if (only === undefined || only === 'footprint') {
     console.log(
       `    event-loop delay p99: worst second ${s.loadLagP99MaxMs.toFixed(1)} ms (goal <= 100), median second ${s.loadLagP99MedianMs.toFixed(1)} ms vs idle ${s.idleLagP99Ms.toFixed(1)} ms: ratio ${(s.loadLagP99MaxMs / s.idleLagP99Ms).toFixed(2)}`,
     );
+    console.log(`    CPU: the event loop's thread ${s.mainThreadCpuS.toFixed(1)} s, the whole process ${s.processCpuS.toFixed(1)} s (agents apart)`);
     console.log(`    REST writes (tokens aside): ${s.writes}, ${s.finished > 0 ? `${s.writesPerFinishedJob.toFixed(1)} per finished job` : 'no job finished'}`);
   }
 }

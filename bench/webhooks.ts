@@ -67,6 +67,8 @@ export interface WebhooksBenchResult {
   backgroundKinds: Record<string, number>;
   /** Jobs the app held waiting at the end. */
   waitingAtEnd: number;
+  /** CPU time (user + system) each process spent per measured delivery, ms: less noisy than latency on a shared machine. */
+  cpuMsPerDelivery: { app: Record<Kind, number>; bare: Record<Kind, number> };
 }
 
 interface Target {
@@ -83,6 +85,18 @@ interface Delivery {
   answeredAt: number;
   ok: boolean;
 }
+
+/** A process's CPU time so far (user + system), ms, from /proc. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  // The fields after the command's name (which may hold spaces) in parentheses; utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux Node supports. */
+const CLOCK_TICKS = 100;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -197,9 +211,12 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
   };
   // Both are sent the same kind of delivery in turns of one second, so that whatever else the machine
   // does weighs on both alike; a first turn of plain comments warms each up and is not measured.
+  const cpu = { app: { plain: 0, agent: 0 }, bare: { plain: 0, agent: 0 } };
   const run = async (targets: [Target, Target], kind: Kind): Promise<[Delivery[], Delivery[]]> => {
     for (const t of targets) await send(t.port, deliveries('plain', RATE), RATE);
     const out: [Delivery[], Delivery[]] = [[], []];
+    // Over the whole measured phase, so that work a process defers past its own turn counts too.
+    const before = targets.map((t) => cpuMs(t.child.pid));
     for (let turn = 0; turn < SECONDS; turn += 1) {
       for (const i of turn % 2 === 0 ? [0, 1] : [1, 0]) {
         const ds = deliveries(kind, RATE);
@@ -207,6 +224,8 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
         out[i === 0 ? 0 : 1].push(...ds);
       }
     }
+    cpu.app[kind] = (cpuMs(targets[0].child.pid) - (before[0] ?? 0)) / out[0].length;
+    cpu.bare[kind] = (cpuMs(targets[1].child.pid) - (before[1] ?? 0)) / out[1].length;
     return out;
   };
 
@@ -261,6 +280,7 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
       backgroundCalls,
       backgroundKinds: Object.fromEntries([...kinds].sort((x, y) => y[1] - x[1])),
       waitingAtEnd: health.queue?.waiting ?? -1,
+      cpuMsPerDelivery: cpu,
     };
   } finally {
     for (const t of targets) await stop(t);

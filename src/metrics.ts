@@ -20,6 +20,7 @@ export class Metrics {
   readonly #tokens: Counter<'agent' | 'direction'>;
   readonly #cost: Counter<'agent'>;
   readonly #webhook: Histogram<'event'>;
+  readonly #webhookByEvent = new Map<string, { observe(value: number): void }>();
   readonly #running: Gauge;
   /** Outcomes the worker reported, by delivery id, until the job's run ends. */
   readonly #outcomes = new Map<string, string>();
@@ -82,7 +83,13 @@ export class Metrics {
   }
 
   webhookHandled(event: string, seconds: number): void {
-    this.#webhook.observe({ event }, seconds);
+    // One labelled child per event, made once: observing then costs no label lookup per delivery.
+    let child = this.#webhookByEvent.get(event);
+    if (child === undefined) {
+      child = this.#webhook.labels({ event });
+      this.#webhookByEvent.set(event, child);
+    }
+    child.observe(seconds);
   }
 
   /** The worker's `onOutcome`: what the job ended with, and what its agent used. */

@@ -10,6 +10,7 @@ import { PermissionCache } from './github/permission.js';
 import { RepoConfigLoader } from './github/repo-config-loader.js';
 import { appRedactor } from './config/app-redactor.js';
 import { acknowledgeQueued } from './jobs/acknowledge-queued.js';
+import { acknowledgementLines } from './jobs/acknowledgement-lines.js';
 import { answerOutsider } from './jobs/answer-outsider.js';
 import { handleControl, type ControlDeps } from './jobs/controls.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
@@ -222,7 +223,7 @@ function runtimeOf(parts: Parts): Runtime {
   const controlDeps: ControlDeps = { auth: (id) => auth(id), settings, profiles, permissions, repoConfigs, refusals, queue, log };
   const background = backgroundTasks(log, logRedactor);
   const onePerPerson = onePerPersonQueue();
-  const oneAtATime = serialByKey();
+  const acknowledge = acknowledgementLines((job, position) => acknowledgeQueued(job, position, controlDeps), background, afterThisTurn, log, logRedactor);
   return {
     settings,
     profiles,
@@ -232,11 +233,7 @@ function runtimeOf(parts: Parts): Runtime {
     metrics,
     control: (request) => background.run(`answer /agent ${request.action}`, () => handleControl(request, controlDeps)),
     refuse: (request, proceed) => background.run('answer an outsider', () => onePerPerson(request, () => answerOutsider(request, controlDeps, proceed))),
-    // Started once the webhook is answered: none of its work delays the answer GitHub waits for. An
-    // installation's are made one after another: its writes go one a second whatever the order, and a
-    // flood of commands then holds one acknowledgement in flight, not thousands of clients and requests.
-    acknowledge: (job, position) =>
-      background.run('acknowledge a queued job', () => afterThisTurn().then(() => oneAtATime(String(job.installationId), () => acknowledgeQueued(job, position, controlDeps)))),
+    acknowledge,
     settled: async () => {
       await background.settled();
       await queue.drain();

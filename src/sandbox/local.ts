@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
+import { spawnOffThread, type OffThreadChild } from '../spawn-off-thread.js';
 import { spawnTurn } from '../spawn-turn.js';
 import {
   CommandTimeoutError,
@@ -167,7 +167,7 @@ function killGroup(pid: number): void {
 
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
-  readonly #children = new Set<ReturnType<typeof spawn>>();
+  readonly #children = new Set<OffThreadChild>();
 
   constructor(
     readonly id: string,
@@ -184,7 +184,7 @@ class LocalSandbox implements Sandbox {
 
   /** Writes the tag file other processes find this sandbox by (see `killTagged`). */
   saveTag(): void {
-    const pids = [...this.#children].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+    const pids = [...this.#children].map((c) => c.pid);
     const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids };
     try {
       writeFileSync(join(this.root, TAG_FILE), JSON.stringify(tag));
@@ -197,47 +197,50 @@ class LocalSandbox implements Sandbox {
     // One process start a turn of the event loop (spawn-turn.ts); the sandbox may stop meanwhile.
     if (this.#state === 'running') await spawnTurn();
     if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-lc', cmd], {
+    let stdout = '';
+    let stderr = '';
+    let child: OffThreadChild;
+    // Started by a worker thread (spawn-off-thread.ts): the fork and exec do not block the event loop.
+    try {
+      child = await spawnOffThread('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
         env: { HOME: this.homeDir, USER: 'user', LANG: 'C.UTF-8', ...this.options.envs, ...o.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
+        onStdout: (s) => {
+          stdout += s;
+          o.onStdout?.(s);
+        },
+        onStderr: (s) => {
+          stderr += s;
+          o.onStderr?.(s);
+        },
       });
-      this.#children.add(child);
-      this.saveTag();
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      child.stdout.setEncoding('utf8').on('data', (s: string) => {
-        stdout += s;
-        o.onStdout?.(s);
-      });
-      child.stderr.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-        o.onStderr?.(s);
-      });
-      const killTree = (): void => {
-        if (child.pid !== undefined) killGroup(child.pid);
-      };
-      const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
-      const onAbort = (): void => killTree();
-      // A signal aborted before the command started stops it at once, as E2B's sandbox does.
-      if (o.signal?.aborted === true) onAbort();
-      else o.signal?.addEventListener('abort', onAbort, { once: true });
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        this.#children.delete(child);
-        reject(new SandboxError(`could not run a command: ${err.message}`, { cause: err }));
-      });
-      child.on('close', (code, sig) => {
-        clearTimeout(timer);
-        o.signal?.removeEventListener('abort', onAbort);
-        this.#children.delete(child);
-        if (timedOut) reject(new CommandTimeoutError(o.timeoutMs ?? 0, stdout, stderr));
-        else resolve({ exitCode: code ?? (sig ? 128 + 9 : 1), stdout, stderr });
-      });
-    });
+    } catch (err) {
+      throw new SandboxError(`could not run a command: ${(err as Error).message}`, { cause: err });
+    }
+    const killTree = (): void => killGroup(child.pid);
+    this.#children.add(child);
+    // Killed while it was starting: it stops at once, as the sandbox's other commands did.
+    if (this.#killed()) killTree();
+    this.saveTag();
+    let timedOut = false;
+    const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
+    const onAbort = (): void => killTree();
+    // A signal aborted before the command started stops it at once, as E2B's sandbox does.
+    if (o.signal?.aborted === true) onAbort();
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { code, signal } = await child.exited;
+      if (timedOut) throw new CommandTimeoutError(o.timeoutMs ?? 0, stdout, stderr);
+      return { exitCode: code ?? (signal ? 128 + 9 : 1), stdout, stderr };
+    } catch (err) {
+      if (err instanceof CommandTimeoutError) throw err;
+      throw new SandboxError(`lost a command's output: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      this.#children.delete(child);
+    }
   }
 
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
@@ -281,15 +284,13 @@ class LocalSandbox implements Sandbox {
   async kill(): Promise<void> {
     if (this.#state === 'killed') return;
     this.#state = 'killed';
-    for (const child of this.#children) {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const child of this.#children) killGroup(child.pid);
     this.onKill();
     await rm(this.root, { recursive: true, force: true });
+  }
+
+  #killed(): boolean {
+    return this.#state === 'killed';
   }
 
   #resolve(path: string): string {
