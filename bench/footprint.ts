@@ -159,6 +159,14 @@ async function scenario(installations: number): Promise<FootprintScenario> {
     const processCpuS = cpuSeconds(pid) - cpu0.all;
     const peakRssMb = status(pid, 'VmHWM');
     const writes = github.calls.filter(isCountedWrite).length;
+    if (process.env.BENCH_FOOTPRINT_WRITES === '1') {
+      const kinds = new Map<string, number>();
+      for (const c of github.calls.filter(isCountedWrite)) {
+        const k = `${c.method} ${c.path.replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/\d+/g, ':n')}`;
+        kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      }
+      for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`      ${n} × ${k}`);
+    }
     return {
       installations,
       idleRssMb: median(idleRss),

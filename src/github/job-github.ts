@@ -157,11 +157,21 @@ export class JobGitHub {
     return errors;
   }
 
-  /** The Git database through the API; `write`: with a token minted for this repository alone, in a client of the installation's class (its throttling and retries). */
+  /**
+   * The Git database through the API; `write`: with a token minted for this repository alone, in a client
+   * of the installation's class (its throttling and retries) that shares the installation's write pacing.
+   * Probot's throttle keys its limiters by `throttle.id` in one process-wide group: without the
+   * installation's id, every installation's commits would queue behind one another, one write a second.
+   */
   async gitData(o: { write?: boolean; workflows?: boolean } = {}): Promise<GitData> {
     if (o.write !== true) return new GitData(this.installation, this.job.owner, this.job.repo);
     const token = await this.mintToken('write', o);
-    const client = new (this.installation.constructor as new (options: Record<string, unknown>) => Octokit)({ auth: { token }, baseUrl: this.baseUrl, log: this.installation.log });
+    const client = new (this.installation.constructor as new (options: Record<string, unknown>) => Octokit)({
+      auth: { token },
+      baseUrl: this.baseUrl,
+      log: this.installation.log,
+      throttle: { id: String(this.job.installationId) },
+    });
     return new GitData(client, this.job.owner, this.job.repo);
   }
 
