@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
-import { spawnOffThread, type OffThreadChild } from '../spawn-off-thread.js';
+import { spawnAside, type SpawnedChild } from '../spawner.js';
 import { spawnTurn } from '../spawn-turn.js';
 import {
   CommandTimeoutError,
@@ -167,7 +167,7 @@ function killGroup(pid: number): void {
 
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
-  readonly #children = new Set<OffThreadChild>();
+  readonly #children = new Set<SpawnedChild>();
 
   constructor(
     readonly id: string,
@@ -199,10 +199,10 @@ class LocalSandbox implements Sandbox {
     if (this.#state !== 'running') throw new SandboxError(`sandbox ${this.id} is ${this.#state === 'paused' ? 'paused' : 'gone'}`);
     let stdout = '';
     let stderr = '';
-    let child: OffThreadChild;
-    // Started by a worker thread (spawn-off-thread.ts): the fork and exec do not block the event loop.
+    let child: SpawnedChild;
+    // Started by the spawner process (spawner.ts): the fork and exec cost neither the event loop nor this process's size.
     try {
-      child = await spawnOffThread('bash', ['-lc', cmd], {
+      child = await spawnAside('bash', ['-lc', cmd], {
         cwd: o.cwd ?? this.homeDir,
         env: { HOME: this.homeDir, USER: 'user', LANG: 'C.UTF-8', ...this.options.envs, ...o.env },
         detached: true,

@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { spawnAside } from '../../src/spawner.js';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +40,12 @@ export class GitServer {
   constructor(private readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>) {}
 
   async start(): Promise<this> {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
     await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
     this.port = (this.#server.address() as AddressInfo).port;
     GitServer.running.set(this.url, this);
@@ -171,7 +177,11 @@ export class GitServer {
       return;
     }
     record(200);
-    const cgi = spawn('git', ['http-backend'], {
+    const body: Buffer[] = [];
+    for await (const chunk of req) body.push(chunk as Buffer);
+    const chunks: Buffer[] = [];
+    // Started by the app's spawner (a small process): a fork from this test process, hundreds of MB, costs far more.
+    const cgi = await spawnAside('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
         GIT_PROJECT_ROOT: this.root,
@@ -186,11 +196,11 @@ export class GitServer {
         GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
         HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
       },
+      input: Buffer.concat(body),
+      onStdoutBytes: (c) => chunks.push(Buffer.from(c)),
     });
-    req.pipe(cgi.stdin);
-    const chunks: Buffer[] = [];
-    cgi.stdout.on('data', (c: Buffer) => chunks.push(c));
-    cgi.on('close', () => {
+    await cgi.exited;
+    {
       const out = Buffer.concat(chunks);
       const split = out.indexOf('\r\n\r\n');
       const headerEnd = split === -1 ? out.indexOf('\n\n') : split;
@@ -207,7 +217,7 @@ export class GitServer {
         else headers[k] = v;
       }
       res.writeHead(status, headers).end(out.subarray(headerEnd + sep));
-    });
+    }
   }
 }
 

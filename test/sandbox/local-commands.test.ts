@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import { CommandTimeoutError, SandboxError, type Sandbox } from '../../src/sandbox/provider.js';
 
-// The local sandbox's commands are started by a worker thread (src/spawn-off-thread.ts): output,
-// timeouts, signals and kills behave as they did when the main thread started them.
-describe('LocalSandbox.run, its processes started off the main thread', () => {
+// The local sandbox's commands are started by the spawner process (src/spawner.ts): output,
+// timeouts, signals and kills behave as they did when the app's own process started them.
+describe('LocalSandbox.run, its processes started by the spawner', () => {
   let root: string;
   let sandbox: Sandbox;
   beforeEach(async () => {
