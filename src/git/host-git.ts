@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawnAside, type SpawnedChild } from '../spawner.js';
 import { spawnTurn } from '../spawn-turn.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -71,19 +71,51 @@ export class HostGit {
     ];
     // One process start a turn of the event loop, whoever else is starting one (spawn-turn.ts).
     await spawnTurn();
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        'git',
-        hardened,
-        { cwd: this.home, env, encoding: 'buffer', maxBuffer: o.maxBuffer ?? 256 * 1024 * 1024, timeout: o.timeoutMs ?? 10 * 60_000 },
-        (err, stdout, stderr) => {
-          if (err) reject(new HostGitError(args[0] ?? 'git', stderr.toString('utf8'), err));
-          else resolve(stdout);
+    const maxBuffer = o.maxBuffer ?? 256 * 1024 * 1024;
+    const input = o.input === undefined ? undefined : typeof o.input === 'string' ? Buffer.from(o.input, 'utf8') : o.input;
+    const out: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    let stopped: string | undefined;
+    let child: SpawnedChild;
+    try {
+      // Started by the spawner process (spawner.ts), not by this one: see there why.
+      child = await spawnAside('git', hardened, {
+        cwd: this.home,
+        env,
+        detached: true,
+        ...(input !== undefined ? { input } : {}),
+        onStdoutBytes: (bytes) => {
+          size += bytes.byteLength;
+          if (size <= maxBuffer) out.push(Buffer.from(bytes));
+          else stop('its output passed the buffer');
         },
-      );
-      if (o.input !== undefined) child.stdin?.end(o.input);
-      else child.stdin?.end();
-    });
+        onStderr: (text) => {
+          if (stderr.length < 64 * 1024) stderr += text;
+        },
+      });
+    } catch (err) {
+      throw new HostGitError(args[0] ?? 'git', '', err);
+    }
+    function stop(why: string): void {
+      stopped ??= why;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const timer = setTimeout(() => stop('it ran out of time'), o.timeoutMs ?? 10 * 60_000);
+    try {
+      const { code, signal } = await child.exited;
+      if (stopped !== undefined || code !== 0) {
+        const why = stopped ?? (signal !== null ? `killed by ${signal}` : `exit code ${code}`);
+        throw new HostGitError(args[0] ?? 'git', stopped !== undefined || stderr === '' ? `${stderr}${why}` : stderr, new Error(why));
+      }
+      return Buffer.concat(out);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A path for a temporary index file of this repository. */
