@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { spawnAside } from '../../src/spawner.js';
 
 /**
  * The attacker's vocabulary for property tests: every value below is something a stranger can type
@@ -210,6 +211,38 @@ export function git(args: string[], o: { cwd?: string; input?: string | Buffer }
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' },
     maxBuffer: 64 * 1024 * 1024,
   });
+}
+
+const GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' };
+
+/**
+ * A command started by the app's spawner (src/spawner.ts) rather than by this test process, whose
+ * size makes every fork of its own cost several times more: stdout's bytes, or a rejection with
+ * stderr when it exits with another code.
+ */
+export async function runAside(
+  command: string,
+  args: string[],
+  o: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const out: Buffer[] = [];
+  let stderr = '';
+  const child = await spawnAside(command, args, {
+    cwd: o.cwd,
+    env: o.env ?? GIT_ENV,
+    ...(o.input !== undefined ? { input: Buffer.from(o.input) } : {}),
+    onStdoutBytes: (b) => out.push(Buffer.from(b)),
+    onStderr: (t) => (stderr += t),
+  });
+  const { code } = await child.exited;
+  return { code: code ?? 1, stdout: Buffer.concat(out), stderr };
+}
+
+/** `git` as `git()` above, started by the spawner; rejects with git's stderr when git fails. */
+export async function gitAside(args: string[], o: { cwd?: string; input?: string | Buffer } = {}): Promise<Buffer> {
+  const r = await runAside('git', args, o);
+  if (r.code !== 0) throw new Error(`git ${args[0] ?? ''} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StagedChange } from '../../src/git/staged-change.js';
 import type { Sandbox } from '../../src/sandbox/provider.js';
 import { changeFiles, collectChange } from '../../src/sandbox/repo-in-sandbox.js';
-import { git, hostileText, makeLab, runs } from './hostile.js';
+import { git, gitAside, hostileText, makeLab, runAside, runs } from './hostile.js';
 
 // The patch gate (file count, workflow guard, scan) reads the paths a change touches from git's own
 // view of it: the patch applied on the host to its starting commit (StagedChange). Git itself makes the
@@ -73,12 +72,8 @@ function hostSandbox(): Sandbox {
     id: 'host',
     homeDir: '/nonexistent',
     async run(cmd, o) {
-      try {
-        return { exitCode: 0, stdout: execFileSync('bash', ['-c', cmd], { cwd: o?.cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), stderr: '' };
-      } catch (err) {
-        const e = err as { status?: number; stdout?: string; stderr?: string };
-        return { exitCode: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-      }
+      const r = await runAside('bash', ['-c', cmd], { ...(o?.cwd !== undefined ? { cwd: o.cwd } : {}), env });
+      return { exitCode: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
     },
     writeFile: async (p, data) => writeFileSync(p, data),
     readFile: async (p) => readFileSync(p),
@@ -152,12 +147,12 @@ describe('the staged change of patches git makes from hostile file names and con
         repos += 1;
         const repo = join(lab.root, 'repo', String(repos));
         mkdirSync(repo, { recursive: true });
-        git(['init', '-q'], { cwd: repo });
+        await gitAside(['init', '-q'], { cwd: repo });
         const files = base.filter(([name, data]) => put(repo, name, data)).map(([name]) => name);
         fc.pre(files.length > 0);
-        git(['add', '-A'], { cwd: repo });
-        git(['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', 'commit', '-q', '--no-verify', '-m', 'base'], { cwd: repo });
-        const baseSha = git(['rev-parse', 'HEAD'], { cwd: repo }).toString().trim();
+        await gitAside(['add', '-A'], { cwd: repo });
+        await gitAside(['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', 'commit', '-q', '--no-verify', '-m', 'base'], { cwd: repo });
+        const baseSha = (await gitAside(['rev-parse', 'HEAD'], { cwd: repo })).toString().trim();
         for (const o of ops) {
           const target = files[o.index % files.length] ?? '';
           try {
@@ -182,15 +177,15 @@ describe('the staged change of patches git makes from hostile file names and con
         );
         fc.pre(patch.length > 0);
         const what = patch.toString('utf8').slice(0, 1500);
-        const changed = nameStatusPaths(git(['diff', '--cached', '--name-status', '-z', 'HEAD', '--'], { cwd: repo }));
+        const changed = nameStatusPaths(await gitAside(['diff', '--cached', '--name-status', '-z', 'HEAD', '--'], { cwd: repo }));
         // git apply refuses a few patches git diff makes (a header-only change to a path under a
         // directory named ` `): the change is then refused whole, nothing is pushed.
         const read = await stagedPaths(repo, baseSha, patch);
         if (read === undefined) {
-          expect(() => git(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo })).toThrow(/lacks filename information/);
+          await expect(gitAside(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo })).rejects.toThrow(/lacks filename information/);
           return;
         }
-        const applied = numstatPaths(git(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo }));
+        const applied = numstatPaths(await gitAside(['apply', '--numstat', '-z', join(repo, '..', `${repos}.patch`)], { cwd: repo }));
         // Never a path missed, by git diff's account or git apply's (which names a rename by its new path only).
         for (const p of applied) expect(read.has(p), `${JSON.stringify(p)} missed in ${what}`).toBe(true);
         // And exactly git diff's paths: content that looks like a header reads as content.
@@ -235,7 +230,7 @@ describe('the staged change of patches a tampered git in the sandbox could print
         writeFileSync(join(dir, 'crafted.patch'), patch);
         let applied: Set<string>;
         try {
-          applied = numstatPaths(git(['apply', '--numstat', '-z', join(dir, 'crafted.patch')], { cwd: dir }));
+          applied = numstatPaths(await gitAside(['apply', '--numstat', '-z', join(dir, 'crafted.patch')], { cwd: dir }));
         } catch {
           return;
         }
