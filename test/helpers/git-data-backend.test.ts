@@ -65,7 +65,7 @@ describe('the fake Git Data backend, checked against git', () => {
     for (const content of [Buffer.alloc(0), Buffer.from('hello\n'), randomBytes(100_000), Buffer.from('naïve – 日本語 ☃\r\n')]) {
       const id = blob(content);
       expect(id).toBe(git(['hash-object', '--stdin'], { input: content }));
-      expect(execFileSync('git', ['--git-dir', bare, 'cat-file', 'blob', id], { env: ENV, maxBuffer: 1 << 28 })).toEqual(content);
+      expect(execFileSync('git', ['--git-dir', bare, 'cat-file', 'blob', id], { env: ENV, maxBuffer: 1 << 28 }).equals(content), `blob ${id}`).toBe(true);
     }
     expect(api('POST', '/git/blobs', { content: 'x', encoding: 'utf-8' }).status).toBe(422);
   });
@@ -393,7 +393,7 @@ describe('the fake Git Data backend, checked against git', () => {
       const [id = '', type = ''] = line.split(' ');
       const ours = fresh.repo(bare).read(id);
       expect(ours?.type).toBe(type);
-      expect(ours?.content).toEqual(execFileSync('git', ['--git-dir', bare, 'cat-file', type, id], { env: ENV, maxBuffer: 1 << 28 }));
+      expect(ours?.content.equals(execFileSync('git', ['--git-dir', bare, 'cat-file', type, id], { env: ENV, maxBuffer: 1 << 28 })), `${type} ${id}`).toBe(true);
     }
     // And builds on them: a tree on a packed base, a commit on a packed parent.
     backend = fresh;
