@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Probot } from 'probot';
@@ -60,6 +60,9 @@ describe('/agent stop, /agent status and the queued status', () => {
 
   const statusOf = (delivery: string) => github.comments.find((c) => c.body.includes(`<!-- issuesmith:status ${delivery} -->`));
   const replies = () => github.comments.filter((c) => !c.body.includes('issuesmith:status'));
+  /** The agent waits (`fake-agent: wait-for`) until the test has done its part and lets it go. */
+  const hold = (): string => `fake-agent: wait-for ${join(sandboxRoot, 'release')}`;
+  const release = (): void => writeFileSync(join(sandboxRoot, 'release'), '');
   /** The agent is running once its first file is in its sandbox's checkout. */
   const agentStarted = (file: string) => () => readdirSync(sandboxRoot).some((d) => existsSync(join(sandboxRoot, d, 'home', 'user', 'repo', file)));
 
@@ -86,10 +89,12 @@ describe('/agent stop, /agent status and the queued status', () => {
   });
 
   it('refuses a stop from someone without write access, and the job goes on', async () => {
-    const run = await comment('/agent claude work\nfake-agent: write started.txt yes\nfake-agent: sleep 1', 121);
+    const run = await comment(`/agent claude work\nfake-agent: write started.txt yes\n${hold()}`, 121);
     await until('the agent to start', agentStarted('started.txt'));
     github.role = 'read';
     await comment('', 0, { payload: commentPayload('/agent stop', { commentId: 122, sender: 'octo-reader' }) });
+    await until('the refusal', () => replies()[0]);
+    release();
     await runtime.settled();
     expect(replies().map((c) => c.body)).toEqual([expect.stringContaining('only people with write access to this repository can stop the agent')]);
     expect(replies()[0]?.body).toContain('Sorry @octo-reader');
@@ -105,7 +110,7 @@ describe('/agent stop, /agent status and the queued status', () => {
     github.configFile = config;
     github.roles.set('codertocat', 'admin');
     github.roles.set('mallory', attacker);
-    const run = await comment('/agent claude work\nfake-agent: write started.txt yes\nfake-agent: sleep 3', 171);
+    const run = await comment(`/agent claude work\nfake-agent: write started.txt yes\n${hold()}`, 171);
     await until('the agent to start', agentStarted('started.txt'));
     await comment('', 0, { payload: commentPayload('/agent stop', { commentId: 172, sender: 'mallory' }) });
     const payload = {
@@ -117,6 +122,8 @@ describe('/agent stop, /agent status and the queued status', () => {
       installation: { id: 1 },
     };
     await probot.receive({ id: 'd-ctl-mallory-button', name: 'check_run', payload } as never);
+    await until('the refusal', () => replies()[0]);
+    release();
     await runtime.settled();
 
     expect(statusOf(run)?.body).toContain('opened a pull request');
@@ -128,7 +135,7 @@ describe('/agent stop, /agent status and the queued status', () => {
   });
 
   it('answers /agent status with the running job and the ones waiting', async () => {
-    await comment('/agent claude first\nfake-agent: write started.txt yes\nfake-agent: sleep 2', 131);
+    await comment(`/agent claude first\nfake-agent: write started.txt yes\n${hold()}`, 131);
     await until('the agent to start', agentStarted('started.txt'));
     await comment('/agent claude second\nfake-agent: say ok', 132);
     await comment('/agent status', 133);
@@ -136,17 +143,19 @@ describe('/agent stop, /agent status and the queued status', () => {
     const answer = replies()[0]?.body ?? '';
     expect(answer).toMatch(/Running for #1: Claude Code, asked by @Codertocat, for \d+s\./);
     expect(answer).toContain('Waiting for #1, in order:\n1. Claude Code, asked by @Codertocat');
+    release();
     await runtime.settled();
   });
 
   it('shows a waiting job as queued, then the worker takes that same comment over', async () => {
-    const first = await comment('/agent claude first\nfake-agent: write started.txt yes\nfake-agent: sleep 1', 141);
+    const first = await comment(`/agent claude first\nfake-agent: write started.txt yes\n${hold()}`, 141);
     await until('the agent to start', agentStarted('started.txt'));
     const second = await comment('/agent claude second\nfake-agent: say Nothing to do.', 142);
     const queued = await until('the queued status', () => statusOf(second));
     expect(queued.body).toContain(':clock3: **Queued** (position 1): **Claude Code** starts when the jobs ahead of it finish.');
     // 👀 as soon as it is queued.
     expect(github.callsTo('POST', /\/issues\/comments\/142\/reactions$/).map((c) => c.body)).toContainEqual({ content: 'eyes' });
+    release();
     await runtime.settled();
     expect(statusOf(first)?.body).toContain('opened a pull request');
     expect(statusOf(second)?.body).toContain('finished without changing any file');
