@@ -254,9 +254,11 @@ export function gitAcceptsBranches(dir: string, names: readonly string[]): boole
   mkdirSync(dir, { recursive: true });
   const given = names.map((n) => (n.includes('\0') ? 'bad name with a NUL byte' : n));
   writeFileSync(join(dir, 'names'), Buffer.from(given.map((n) => `${n}\0`).join(''), 'utf8'));
+  // One git process a name, no subshell: git prints a name it accepts, then the loop a NUL; a refusal
+  // is \x01 and a NUL (neither byte can be in a name git accepts).
   const driver = [
     'while IFS= read -r -d "" name; do',
-    '  if out=$(git check-ref-format --branch "$name" 2>/dev/null) && [ "$out" = "$name" ]; then printf 1; else printf 0; fi',
+    '  if git check-ref-format --branch "$name" 2>/dev/null; then printf "\\0"; else printf "\\1\\0"; fi',
     'done <"$BATCH/names"',
   ].join('\n');
   const out = execFileSync('bash', ['-c', driver], {
@@ -264,6 +266,7 @@ export function gitAcceptsBranches(dir: string, names: readonly string[]): boole
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CEILING_DIRECTORIES: dir, BATCH: dir },
     encoding: 'utf8',
     timeout: 60_000,
-  });
-  return names.map((n, i) => !n.includes('\0') && out[i] === '1');
+  }).split('\0');
+  // Compared as the bytes git was given (a lone surrogate is written as U+FFFD).
+  return names.map((n, i) => !n.includes('\0') && out[i] === `${Buffer.from(n, 'utf8').toString('utf8')}\n`);
 }
