@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -292,6 +292,29 @@ describe('the fake Git Data backend, checked against git', () => {
       expect(api('POST', '/git/refs', { ref: 'refs/heads/main/x', sha: second }).status).toBe(422);
       expect(api('POST', '/git/refs', { ref: 'refs/heads/nothing', sha: 'e'.repeat(40) }).status).toBe(422);
       expect(git(['for-each-ref', '--format=%(refname)'])).toBe('refs/heads/feature/x\nrefs/heads/main');
+    });
+
+    it('moves a ref only as git update-ref would: the old value, its lock, a commit on a branch, no clash with packed refs', () => {
+      const repo = backend.repo(bare);
+      const tree = git(['rev-parse', `${first}^{tree}`]);
+      expect(repo.updateRef('refs/heads/main', second, other)).toBe(false);
+      expect(repo.updateRef('refs/heads/main', tree, first)).toBe(false);
+      expect(repo.updateRef('refs/heads/main', second, first)).toBe(true);
+      expect(git(['rev-parse', 'main'])).toBe(second);
+      // Someone else holds the lock: refused, and their lock left alone.
+      writeFileSync(join(bare, 'refs', 'heads', 'main.lock'), '');
+      expect(repo.updateRef('refs/heads/main', other, second)).toBe(false);
+      expect(existsSync(join(bare, 'refs', 'heads', 'main.lock'))).toBe(true);
+      rmSync(join(bare, 'refs', 'heads', 'main.lock'));
+      // Packed refs: read as git reads them, and a name over or under one refused.
+      git(['update-ref', 'refs/heads/packed/one', first]);
+      git(['pack-refs', '--all']);
+      expect(repo.updateRef('refs/heads/packed', first, '')).toBe(false);
+      expect(repo.updateRef('refs/heads/packed/one/two', first, '')).toBe(false);
+      expect(repo.updateRef('refs/heads/packed/one', second, '')).toBe(false);
+      expect(repo.updateRef('refs/heads/packed/one', second, first)).toBe(true);
+      expect(git(['rev-parse', 'packed/one'])).toBe(second);
+      expect(readdirSync(join(bare, 'refs', 'heads')).filter((n) => n.endsWith('.lock'))).toEqual([]);
     });
 
     it('names refs as git check-ref-format allows them', () => {

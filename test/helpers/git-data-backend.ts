@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 
 export interface GitDataAnswer {
@@ -53,7 +53,7 @@ class Refused extends Error {}
  * loose objects (zlib of `"<type> <size>\0<content>"` at objects/xx/yyy…) and packs (idx v2, deltas)
  * are read directly, new objects are written loose; an object found in neither (an alternate, an
  * unknown pack format) is asked of `git cat-file`. Refs are read from loose files and packed-refs and
- * moved by `git update-ref` with the old value, so the lock and the check are git's own.
+ * moved as `git update-ref` moves them with the old value: under the ref's lock file, checked again inside it.
  */
 export class GitRepo {
   readonly #packs = new Map<string, Pack>();
@@ -267,13 +267,48 @@ export class GitRepo {
     return out.sort((a, b) => Buffer.compare(Buffer.from(a.ref), Buffer.from(b.ref)));
   }
 
-  /** Moves `ref` to `sha` only if it still names `old` (`''`: only if it does not exist), under git's own lock; false when git refused. */
+  /**
+   * Moves `ref` to `sha` only if it still names `old` (`''`: only if it does not exist), as `git update-ref`
+   * does it, without a process: under the ref's lock file (`<ref>.lock`, made exclusively, renamed into
+   * place); false for a missing object, a branch pointed at something other than a commit, a lock held,
+   * and a name that clashes with another ref as a file and a directory.
+   */
   updateRef(ref: string, sha: string, old: string): boolean {
+    if (!isRefName(ref) || !SHA.test(sha)) return false;
+    const object = this.read(sha);
+    if (object === undefined || (ref.startsWith('refs/heads/') && object.type !== 'commit')) return false;
+    const packed = this.#packedRefs();
+    for (const other of packed.keys()) if (other !== ref && (other.startsWith(`${ref}/`) || ref.startsWith(`${other}/`))) return false;
+    const file = join(this.gitDir, ref);
+    const lock = `${file}.lock`;
+    let fd: number | undefined;
     try {
-      execFileSync('git', ['--git-dir', this.gitDir, 'update-ref', ref, sha, old], { env: GIT_ENV, stdio: 'ignore' });
+      mkdirSync(dirname(file), { recursive: true });
+      fd = openSync(lock, 'wx');
+    } catch {
+      return false;
+    }
+    let moved = false;
+    try {
+      let current: string | undefined;
+      try {
+        current = readFileSync(file, 'utf8').trim();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      }
+      current ??= packed.get(ref);
+      if (old === '' ? current !== undefined : current !== old) return false;
+      writeSync(fd, `${sha}\n`);
+      closeSync(fd);
+      fd = undefined;
+      renameSync(lock, file);
+      moved = true;
       return true;
     } catch {
       return false;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      if (!moved) rmSync(lock, { force: true });
     }
   }
 
@@ -625,7 +660,7 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
  * GitHub's Git Data API (blobs, trees, commits, refs) and the reads around it (compare, contents),
  * answered on a real bare repository that git reads, clones and fscks afterwards: objects are written
  * and read in this process as git stores them (see GitRepo), trees built as git's index builds them,
- * and refs moved by `git update-ref` with the old value (a fast-forward check unless forced), the one
+ * and refs moved with the old value as `git update-ref` does (a fast-forward check unless forced), the one
  * process a commit costs. `level` is what the request's token may do.
  */
 export class GitDataBackend {

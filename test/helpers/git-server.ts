@@ -145,10 +145,12 @@ export class GitServer {
     return git(['--git-dir', this.barePath(owner, repo), ...args]);
   }
 
+  /** The repository's branches, as `git for-each-ref refs/heads` lists them (read in this process). */
   branches(owner: string, repo: string): string[] {
-    return this.git(owner, repo, ['for-each-ref', '--format=%(refname:short)', 'refs/heads'])
-      .split('\n')
-      .filter((b) => b !== '');
+    return this.gitData
+      .repo(this.barePath(owner, repo))
+      .refs('refs/heads/')
+      .map((r) => r.ref.slice('refs/heads/'.length));
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
