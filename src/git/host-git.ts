@@ -71,51 +71,8 @@ export class HostGit {
     ];
     // One process start a turn of the event loop, whoever else is starting one (spawn-turn.ts).
     await spawnTurn();
-    const maxBuffer = o.maxBuffer ?? 256 * 1024 * 1024;
     const input = o.input === undefined ? undefined : typeof o.input === 'string' ? Buffer.from(o.input, 'utf8') : o.input;
-    const out: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let stopped: string | undefined;
-    let child: SpawnedChild;
-    try {
-      // Started by the spawner process (spawner.ts), not by this one: see there why.
-      child = await spawnAside('git', hardened, {
-        cwd: this.home,
-        env,
-        detached: true,
-        ...(input !== undefined ? { input } : {}),
-        onStdoutBytes: (bytes) => {
-          size += bytes.byteLength;
-          if (size <= maxBuffer) out.push(Buffer.from(bytes));
-          else stop('its output passed the buffer');
-        },
-        onStderr: (text) => {
-          if (stderr.length < 64 * 1024) stderr += text;
-        },
-      });
-    } catch (err) {
-      throw new HostGitError(args[0] ?? 'git', '', err);
-    }
-    function stop(why: string): void {
-      stopped ??= why;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    const timer = setTimeout(() => stop('it ran out of time'), o.timeoutMs ?? 10 * 60_000);
-    try {
-      const { code, signal } = await child.exited;
-      if (stopped !== undefined || code !== 0) {
-        const why = stopped ?? (signal !== null ? `killed by ${signal}` : `exit code ${code}`);
-        throw new HostGitError(args[0] ?? 'git', stopped !== undefined || stderr === '' ? `${stderr}${why}` : stderr, new Error(why));
-      }
-      return Buffer.concat(out);
-    } finally {
-      clearTimeout(timer);
-    }
+    return runCaptured(hardened, { cwd: this.home, env, input, maxBuffer: o.maxBuffer ?? 256 * 1024 * 1024, timeoutMs: o.timeoutMs ?? 10 * 60_000 }, args[0] ?? 'git');
   }
 
   /** A path for a temporary index file of this repository. */
@@ -149,5 +106,61 @@ export class HostGitError extends Error {
   ) {
     super(`git ${command} failed: ${stderr.trim().split('\n').pop() ?? ''}`, { cause });
     this.name = 'HostGitError';
+  }
+}
+
+/**
+ * Runs git from the spawner process (spawner.ts), not from this one (see there why): stdout's bytes, or
+ * a HostGitError with git's stderr; past `maxBuffer` bytes of output or `timeoutMs`, its whole process
+ * group is ended and the run fails.
+ */
+async function runCaptured(
+  args: string[],
+  o: { cwd: string; env: Record<string, string>; input: Uint8Array | undefined; maxBuffer: number; timeoutMs: number },
+  command: string,
+): Promise<Buffer> {
+  const out: Buffer[] = [];
+  let size = 0;
+  let stderr = '';
+  let stopped: string | undefined;
+  let child: SpawnedChild | undefined;
+  const stop = (why: string): void => {
+    stopped ??= why;
+    try {
+      if (child !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    child = await spawnAside('git', args, {
+      cwd: o.cwd,
+      env: o.env,
+      detached: true,
+      ...(o.input !== undefined ? { input: o.input } : {}),
+      onStdoutBytes: (bytes) => {
+        size += bytes.byteLength;
+        if (size <= o.maxBuffer) out.push(Buffer.from(bytes));
+        else stop('its output passed the buffer');
+      },
+      onStderr: (text) => {
+        if (stderr.length < 64 * 1024) stderr += text;
+      },
+    });
+  } catch (err) {
+    throw new HostGitError(command, '', err);
+  }
+  // Output past the cap may have come before the pid was known.
+  if (stopped !== undefined) stop(stopped);
+  const timer = setTimeout(() => stop('it ran out of time'), o.timeoutMs);
+  try {
+    const { code, signal } = await child.exited;
+    if (stopped !== undefined || code !== 0) {
+      const why = stopped ?? (signal !== null ? `killed by ${signal}` : `exit code ${code}`);
+      throw new HostGitError(command, stopped !== undefined || stderr === '' ? `${stderr}${why}` : stderr, new Error(why));
+    }
+    return Buffer.concat(out);
+  } finally {
+    clearTimeout(timer);
   }
 }

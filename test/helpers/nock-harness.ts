@@ -1,9 +1,10 @@
 import nock from 'nock';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 
 /**
  * A strict nock harness: no real network but loopback, and after each test it fails on mocks that
- * were never called and on requests nothing was set up for.
+ * were never called and on requests nothing was set up for. The files of a worker share nock (vitest's
+ * `isolate: false`): after the file, the network is as nock found it.
  */
 export function useStrictNock(): { unexpected: string[] } {
   const state = { unexpected: [] as string[] };
@@ -22,6 +23,10 @@ export function useStrictNock(): { unexpected: string[] } {
     nock.cleanAll();
     expect(state.unexpected, 'requests nothing was set up for').toEqual([]);
     expect(pending, 'mocks that were never called').toEqual([]);
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
   });
   return state;
 }
