@@ -153,6 +153,8 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       const s = await scrape(app.port);
       lag.push(s.lagP99Ms);
       finished = s.finished;
+      if (process.env.BENCH_FOOTPRINT_SERIES === '1')
+        console.log(`      t=${((performance.now() - t0) / 1000).toFixed(1)} s  lag p99 ${s.lagP99Ms.toFixed(0)} ms  finished ${finished}`);
     }
     const seconds = (performance.now() - t0) / 1000;
     const mainThreadCpuS = cpuSeconds(pid, pid) - cpu0.main;
