@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -58,8 +57,8 @@ export class LocalSandboxProvider implements SandboxProvider {
     // A login shell resets PATH from /etc/profile; the profile puts the host's tool path back.
     await writeFile(join(home, '.bash_profile'), `export PATH=${shellQuote(path)}\n`);
     const sandbox = new LocalSandbox(`local-${randomUUID()}`, dir, home, o, () => this.#live.delete(sandbox.id));
-    sandbox.saveTag();
     this.#live.set(sandbox.id, sandbox);
+    await sandbox.saveTag();
     return sandbox;
   }
 
@@ -168,6 +167,8 @@ function killGroup(pid: number): void {
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
   readonly #children = new Set<SpawnedChild>();
+  #tagWriting: Promise<void> | undefined;
+  #tagDirty = false;
 
   constructor(
     readonly id: string,
@@ -182,15 +183,24 @@ class LocalSandbox implements Sandbox {
     return this.options.metadata;
   }
 
-  /** Writes the tag file other processes find this sandbox by (see `killTagged`). */
-  saveTag(): void {
-    const pids = [...this.#children].map((c) => c.pid);
-    const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids };
-    try {
-      writeFileSync(join(this.root, TAG_FILE), JSON.stringify(tag));
-    } catch {
-      // the sandbox is being removed
-    }
+  /**
+   * Writes the tag file other processes find this sandbox by (see `killTagged`), without blocking the
+   * event loop: one write at a time, and a change made meanwhile is written after it, so the file ends
+   * with the latest state. Resolves once the file holds the state as of this call.
+   */
+  saveTag(): Promise<void> {
+    if (this.#state === 'killed') return Promise.resolve();
+    this.#tagDirty = true;
+    this.#tagWriting ??= (async () => {
+      while (this.#tagDirty && this.#state !== 'killed') {
+        this.#tagDirty = false;
+        const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids: [...this.#children].map((c) => c.pid) };
+        // A failure means the sandbox is being removed.
+        await writeFile(join(this.root, TAG_FILE), JSON.stringify(tag)).catch(() => undefined);
+      }
+      this.#tagWriting = undefined;
+    })();
+    return this.#tagWriting;
   }
 
   async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
@@ -222,7 +232,7 @@ class LocalSandbox implements Sandbox {
     this.#children.add(child);
     // Killed while it was starting: it stops at once, as the sandbox's other commands did.
     if (this.#killed()) killTree();
-    this.saveTag();
+    void this.saveTag();
     let timedOut = false;
     const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
     const onAbort = (): void => killTree();
@@ -286,6 +296,8 @@ class LocalSandbox implements Sandbox {
     this.#state = 'killed';
     for (const child of this.#children) killGroup(child.pid);
     this.onKill();
+    // A tag write under way would put its file back into the directory being removed.
+    await this.#tagWriting;
     await rm(this.root, { recursive: true, force: true });
   }
 
