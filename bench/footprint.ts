@@ -36,6 +36,8 @@ export interface FootprintScenario {
   /** Counted REST writes (token minting and revocation aside), over all jobs started, and per job finished. */
   writes: number;
   writesPerFinishedJob: number;
+  /** Requests made as the app (with its JWT): installation tokens minted, `GET /app`. */
+  appRequests: number;
   /** CPU seconds (user + system) from the first webhook to the end: the app's main thread (its event loop), and the whole process. */
   mainThreadCpuS: number;
   processCpuS: number;
@@ -231,6 +233,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
     const peakRssMb = status(pid, 'VmHWM');
     const helperPeakRssMb = nodeChildrenPeakMb(pid);
     const writes = github.calls.filter(isCountedWrite).length;
+    const appRequests = github.calls.filter((c) => c.path === '/app' || c.path.startsWith('/app/')).length;
     if (process.env.BENCH_FOOTPRINT_WRITES === '1') {
       const kinds = new Map<string, number>();
       for (const c of github.calls.filter(isCountedWrite)) {
@@ -252,6 +255,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       timedOut: finished < JOBS,
       writes,
       writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
+      appRequests,
       mainThreadCpuS,
       processCpuS,
       ...(process.env.BENCH_LOOP_TRACE ? { late: lateTurns(pid, epoch0) } : {}),

@@ -78,6 +78,7 @@ if (only === undefined || only === 'footprint') {
       );
       for (const w of l.worst) console.log(`      at ${w.atS.toFixed(1)} s: ${w.lateMs} ms late: ran ${w.cpuMs} ms, waited for a CPU ${w.runQueueMs} ms, slept ${w.sleptMs} ms`);
     }
+    console.log(`    requests made as the app, with its JWT (installation tokens, GET /app): ${s.appRequests}`);
     console.log(`    REST writes (tokens aside): ${s.writes}, ${s.finished > 0 ? `${s.writesPerFinishedJob.toFixed(1)} per finished job` : 'no job finished'}`);
   }
 }
