@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
+import { LocalTagFile, TAG_FILE, type LocalTag } from './local-tag.js';
 import { spawnAside, type SpawnedChild } from '../spawner.js';
 import { spawnTurn } from '../spawn-turn.js';
 import {
@@ -148,14 +149,6 @@ export const local: SandboxProviderEntry = {
   },
 };
 
-const TAG_FILE = 'sandbox.json';
-
-interface LocalTag {
-  id: string;
-  metadata?: Record<string, string>;
-  pids?: number[];
-}
-
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -167,8 +160,7 @@ function killGroup(pid: number): void {
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
   readonly #children = new Set<SpawnedChild>();
-  #tagWriting: Promise<void> | undefined;
-  #tagDirty = false;
+  readonly #tag: LocalTagFile;
 
   constructor(
     readonly id: string,
@@ -176,31 +168,18 @@ class LocalSandbox implements Sandbox {
     readonly homeDir: string,
     private readonly options: CreateOptions,
     private readonly onKill: () => void,
-  ) {}
+  ) {
+    this.#tag = new LocalTagFile(root, () => ({ id, metadata: options.metadata, pids: [...this.#children].map((c) => c.pid) }));
+  }
 
   /** The labels it was made with: app, installation, repository, issue, job. */
   get metadata(): Readonly<Record<string, string>> {
     return this.options.metadata;
   }
 
-  /**
-   * Writes the tag file other processes find this sandbox by (see `killTagged`), without blocking the
-   * event loop: one write at a time, and a change made meanwhile is written after it, so the file ends
-   * with the latest state. Resolves once the file holds the state as of this call.
-   */
+  /** Writes the tag file other processes find this sandbox by (see `killTagged`), without blocking the event loop. */
   saveTag(): Promise<void> {
-    if (this.#state === 'killed') return Promise.resolve();
-    this.#tagDirty = true;
-    this.#tagWriting ??= (async () => {
-      while (this.#tagDirty && this.#state !== 'killed') {
-        this.#tagDirty = false;
-        const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids: [...this.#children].map((c) => c.pid) };
-        // A failure means the sandbox is being removed.
-        await writeFile(join(this.root, TAG_FILE), JSON.stringify(tag)).catch(() => undefined);
-      }
-      this.#tagWriting = undefined;
-    })();
-    return this.#tagWriting;
+    return this.#tag.save();
   }
 
   async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
@@ -296,8 +275,7 @@ class LocalSandbox implements Sandbox {
     this.#state = 'killed';
     for (const child of this.#children) killGroup(child.pid);
     this.onKill();
-    // A tag write under way would put its file back into the directory being removed.
-    await this.#tagWriting;
+    await this.#tag.close();
     await rm(this.root, { recursive: true, force: true });
   }
 
