@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
@@ -23,6 +23,8 @@ export interface FootprintScenario {
   /** The app process's RSS idle (after start, before any job) and its peak (VmHWM) over the run, MB. */
   idleRssMb: number;
   peakRssMb: number;
+  /** The peak RSS of the app's own node child processes (the spawner that starts sandbox commands and host git, src/spawner.ts), MB: part of the app's footprint. */
+  helperPeakRssMb: number;
   /** prom-client's event-loop delay p99 (reset at each scrape, once a second): idle median, and the worst second under load. */
   idleLagP99Ms: number;
   loadLagP99MaxMs: number;
@@ -34,9 +36,26 @@ export interface FootprintScenario {
   /** Counted REST writes (token minting and revocation aside), over all jobs started, and per job finished. */
   writes: number;
   writesPerFinishedJob: number;
+  /** Requests made as the app (with its JWT): installation tokens minted, `GET /app`. */
+  appRequests: number;
   /** CPU seconds (user + system) from the first webhook to the end: the app's main thread (its event loop), and the whole process. */
   mainThreadCpuS: number;
   processCpuS: number;
+  /** With BENCH_LOOP_TRACE=<dir>. */
+  late?: LateTurns;
+}
+
+/** The late turns of the event loop (over 20 ms), split by what the main thread did meanwhile (bench/loop-trace.ts). */
+export interface LateTurns {
+  /** Turns later than 100 ms, and of those the ones where the main thread itself ran over 100 ms. */
+  over100: number;
+  cpuOver100: number;
+  /** The worst turns, latest first among equals. */
+  worst: Array<{ atS: number; lateMs: number; cpuMs: number; runQueueMs: number; sleptMs: number }>;
+  /** Sums over all turns later than 20 ms. */
+  cpuMs: number;
+  runQueueMs: number;
+  sleptMs: number;
 }
 
 export interface FootprintResult {
@@ -60,12 +79,58 @@ function cpuSeconds(pid: number, tid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The peak RSS (VmHWM) of a process's children that are node processes, MB (their own children apart). */
+function nodeChildrenPeakMb(pid: number): number {
+  let mb = 0;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .split(' ')
+    .filter((c) => c !== '');
+  for (const c of children) {
+    try {
+      if (readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0')[0] === process.execPath) mb += status(Number(c), 'VmHWM');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return mb;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function loopTraceFlags(): string[] {
+  const dir = process.env.BENCH_LOOP_TRACE;
+  return dir === undefined || dir === '' ? [] : ['--import', join(import.meta.dirname, 'loop-trace.js')];
+}
+
+function lateTurns(pid: number, sinceMs: number): LateTurns | undefined {
+  const dir = process.env.BENCH_LOOP_TRACE;
+  if (dir === undefined || dir === '') return undefined;
+  const file = join(dir, `${pid}.loop`);
+  const turns = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { at: number; lateMs: number; cpuMs: number; runQueueMs: number; sleptMs: number })
+        .filter((t) => t.at >= sinceMs)
+    : [];
+  const sum = (k: 'cpuMs' | 'runQueueMs' | 'sleptMs'): number => turns.reduce((a, t) => a + t[k], 0);
+  return {
+    over100: turns.filter((t) => t.lateMs > 100).length,
+    cpuOver100: turns.filter((t) => t.cpuMs > 100).length,
+    worst: [...turns]
+      .sort((a, b) => b.lateMs - a.lateMs)
+      .slice(0, 5)
+      .map((t) => ({ atS: (t.at - sinceMs) / 1000, lateMs: t.lateMs, cpuMs: t.cpuMs, runQueueMs: t.runQueueMs, sleptMs: t.sleptMs })),
+    cpuMs: sum('cpuMs'),
+    runQueueMs: sum('runQueueMs'),
+    sleptMs: sum('sleptMs'),
+  };
+}
 
 /** The app's /metrics; a kept-alive socket the server closed meanwhile (ECONNRESET) is tried again on a new one. */
 async function metricsText(port: number): Promise<string> {
@@ -95,8 +160,13 @@ async function startApp(github: FakeGitHub, root: string): Promise<{ child: Chil
     ISSUESMITH_CONCURRENCY: String(JOBS),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     ...profileEnv(),
+    ...(process.env.BENCH_LOOP_TRACE ? { BENCH_LOOP_TRACE: process.env.BENCH_LOOP_TRACE } : {}),
   };
-  const child = spawn(process.execPath, [...profileFlags(), MAIN], { cwd: ROOT, env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profileFlags(), ...loopTraceFlags(), MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
+  });
   // A shared, loaded machine can take long to start a process: a minute before giving up.
   for (const until = Date.now() + 60_000; ; await sleep(100)) {
     try {
@@ -144,6 +214,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       idleRss.push(status(pid, 'VmRSS'));
     }
     const t0 = performance.now();
+    const epoch0 = Date.now();
     const cpu0 = { main: cpuSeconds(pid, pid), all: cpuSeconds(pid) };
     for (let n = 0; n < JOBS; n += 1) await deliver(app.port, n, installations);
     const lag: number[] = [];
@@ -153,12 +224,16 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       const s = await scrape(app.port);
       lag.push(s.lagP99Ms);
       finished = s.finished;
+      if (process.env.BENCH_FOOTPRINT_SERIES === '1')
+        console.log(`      t=${((performance.now() - t0) / 1000).toFixed(1)} s  lag p99 ${s.lagP99Ms.toFixed(0)} ms  finished ${finished}`);
     }
     const seconds = (performance.now() - t0) / 1000;
     const mainThreadCpuS = cpuSeconds(pid, pid) - cpu0.main;
     const processCpuS = cpuSeconds(pid) - cpu0.all;
     const peakRssMb = status(pid, 'VmHWM');
+    const helperPeakRssMb = nodeChildrenPeakMb(pid);
     const writes = github.calls.filter(isCountedWrite).length;
+    const appRequests = github.calls.filter((c) => c.path === '/app' || c.path.startsWith('/app/')).length;
     if (process.env.BENCH_FOOTPRINT_WRITES === '1') {
       const kinds = new Map<string, number>();
       for (const c of github.calls.filter(isCountedWrite)) {
@@ -171,6 +246,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       installations,
       idleRssMb: median(idleRss),
       peakRssMb,
+      helperPeakRssMb,
       idleLagP99Ms: median(idleLag),
       loadLagP99MaxMs: Math.max(0, ...lag),
       loadLagP99MedianMs: median(lag),
@@ -179,8 +255,10 @@ async function scenario(installations: number): Promise<FootprintScenario> {
       timedOut: finished < JOBS,
       writes,
       writesPerFinishedJob: finished === 0 ? 0 : writes / finished,
+      appRequests,
       mainThreadCpuS,
       processCpuS,
+      ...(process.env.BENCH_LOOP_TRACE ? { late: lateTurns(pid, epoch0) } : {}),
     };
   } finally {
     if (app !== undefined) await saveProfile(app.child);

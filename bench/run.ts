@@ -64,11 +64,21 @@ if (only === undefined || only === 'footprint') {
     console.log(
       `  over ${s.installations} installation(s): ${s.finished}/${f.jobs} done in ${s.seconds.toFixed(1)} s${s.timedOut ? ' (timed out)' : ''}, ratio to the agent's ${f.agentSeconds} s: ${(s.seconds / f.agentSeconds).toFixed(2)}`,
     );
-    console.log(`    peak RSS ${s.peakRssMb.toFixed(0)} MB (goal < 300) vs idle ${s.idleRssMb.toFixed(0)} MB: ratio ${(s.peakRssMb / s.idleRssMb).toFixed(2)}`);
+    console.log(
+      `    peak RSS ${(s.peakRssMb + s.helperPeakRssMb).toFixed(0)} MB (goal < 300): the app's process ${s.peakRssMb.toFixed(0)} MB (idle ${s.idleRssMb.toFixed(0)} MB: ratio ${(s.peakRssMb / s.idleRssMb).toFixed(2)}), its spawner process ${s.helperPeakRssMb.toFixed(0)} MB`,
+    );
     console.log(
       `    event-loop delay p99: worst second ${s.loadLagP99MaxMs.toFixed(1)} ms (goal <= 100), median second ${s.loadLagP99MedianMs.toFixed(1)} ms vs idle ${s.idleLagP99Ms.toFixed(1)} ms: ratio ${(s.loadLagP99MaxMs / s.idleLagP99Ms).toFixed(2)}`,
     );
     console.log(`    CPU: the event loop's thread ${s.mainThreadCpuS.toFixed(1)} s, the whole process ${s.processCpuS.toFixed(1)} s (agents apart)`);
+    if (s.late !== undefined) {
+      const l = s.late;
+      console.log(
+        `    late turns of the loop (BENCH_LOOP_TRACE): ${l.over100} over 100 ms, ${l.cpuOver100} of them with over 100 ms on a CPU; over all turns later than 20 ms, the main thread ran ${(l.cpuMs / 1000).toFixed(1)} s, waited for a CPU ${(l.runQueueMs / 1000).toFixed(1)} s, slept ${(l.sleptMs / 1000).toFixed(1)} s`,
+      );
+      for (const w of l.worst) console.log(`      at ${w.atS.toFixed(1)} s: ${w.lateMs} ms late: ran ${w.cpuMs} ms, waited for a CPU ${w.runQueueMs} ms, slept ${w.sleptMs} ms`);
+    }
+    console.log(`    requests made as the app, with its JWT (installation tokens, GET /app): ${s.appRequests}`);
     console.log(`    REST writes (tokens aside): ${s.writes}, ${s.finished > 0 ? `${s.writesPerFinishedJob.toFixed(1)} per finished job` : 'no job finished'}`);
   }
 }

@@ -1,4 +1,5 @@
 import { ProbotOctokit } from 'probot';
+import { appJwtFactory, type CreateAppJwt } from './app-jwt.js';
 
 export interface AppOctokitOptions {
   /** Retries of one request after GitHub's secondary rate limit. Default 3. */
@@ -26,6 +27,9 @@ interface ClientLog {
  * reply under load failed outright. Here both limits are waited out, as @octokit/plugin-throttling
  * does when its handlers return true, a bounded number of times, each logged. Throttling stays on;
  * Probot's own throttle settings (its Redis connection, when configured) are kept.
+ *
+ * The app's JWT is made by `appJwtFactory` (one key parse, one JWT for several minutes, signed off the
+ * event loop) instead of afresh for every app-authenticated request: one factory per app id and key.
  */
 export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
   const secondaryRetries = o.secondaryRetries ?? 3;
@@ -42,8 +46,10 @@ export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
       octokit.log.warn(`${what} on ${where}: retrying in ${retryAfter} s (retry ${retryCount + 1} of ${retries})`);
       return true;
     };
+  const jwts = new Map<string, CreateAppJwt>();
   return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
     ...options,
+    ...withCachedJwt(options.auth, jwts),
     throttle: {
       ...(options.throttle as Record<string, unknown> | undefined),
       ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}),
@@ -51,4 +57,20 @@ export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
       onRateLimit: handler('rate limit', primaryRetries),
     },
   }));
+}
+
+/**
+ * Probot hands every client it makes (the app's, each installation's) its app id and private key as
+ * auth options; @octokit/auth-app takes `createJwt` instead of `privateKey` (never both). Auth options
+ * without a private key (a token, an unauthenticated client) are left as they are.
+ */
+function withCachedJwt(auth: unknown, jwts: Map<string, CreateAppJwt>): { auth?: Record<string, unknown> } {
+  if (typeof auth !== 'object' || auth === null) return {};
+  const { privateKey, ...rest } = auth as Record<string, unknown>;
+  const appId = rest.appId;
+  if (typeof privateKey !== 'string' || privateKey === '' || (typeof appId !== 'number' && typeof appId !== 'string')) return {};
+  const id = `${appId}\n${privateKey}`;
+  let createJwt = jwts.get(id);
+  if (createJwt === undefined) jwts.set(id, (createJwt = appJwtFactory(privateKey)));
+  return { auth: { ...rest, createJwt } };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
+import { LocalTagFile, TAG_FILE, type LocalTag } from './local-tag.js';
 import { spawnAside, type SpawnedChild } from '../spawner.js';
 import { spawnTurn } from '../spawn-turn.js';
 import {
@@ -58,8 +58,8 @@ export class LocalSandboxProvider implements SandboxProvider {
     // A login shell resets PATH from /etc/profile; the profile puts the host's tool path back.
     await writeFile(join(home, '.bash_profile'), `export PATH=${shellQuote(path)}\n`);
     const sandbox = new LocalSandbox(`local-${randomUUID()}`, dir, home, o, () => this.#live.delete(sandbox.id));
-    sandbox.saveTag();
     this.#live.set(sandbox.id, sandbox);
+    await sandbox.saveTag();
     return sandbox;
   }
 
@@ -149,14 +149,6 @@ export const local: SandboxProviderEntry = {
   },
 };
 
-const TAG_FILE = 'sandbox.json';
-
-interface LocalTag {
-  id: string;
-  metadata?: Record<string, string>;
-  pids?: number[];
-}
-
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -168,6 +160,7 @@ function killGroup(pid: number): void {
 class LocalSandbox implements Sandbox {
   #state: 'running' | 'paused' | 'killed' = 'running';
   readonly #children = new Set<SpawnedChild>();
+  readonly #tag: LocalTagFile;
 
   constructor(
     readonly id: string,
@@ -175,22 +168,18 @@ class LocalSandbox implements Sandbox {
     readonly homeDir: string,
     private readonly options: CreateOptions,
     private readonly onKill: () => void,
-  ) {}
+  ) {
+    this.#tag = new LocalTagFile(root, () => ({ id, metadata: options.metadata, pids: [...this.#children].map((c) => c.pid) }));
+  }
 
   /** The labels it was made with: app, installation, repository, issue, job. */
   get metadata(): Readonly<Record<string, string>> {
     return this.options.metadata;
   }
 
-  /** Writes the tag file other processes find this sandbox by (see `killTagged`). */
-  saveTag(): void {
-    const pids = [...this.#children].map((c) => c.pid);
-    const tag: LocalTag = { id: this.id, metadata: this.options.metadata, pids };
-    try {
-      writeFileSync(join(this.root, TAG_FILE), JSON.stringify(tag));
-    } catch {
-      // the sandbox is being removed
-    }
+  /** Writes the tag file other processes find this sandbox by (see `killTagged`), without blocking the event loop. */
+  saveTag(): Promise<void> {
+    return this.#tag.save();
   }
 
   async run(cmd: string, o: RunOptions = {}): Promise<RunResult> {
@@ -222,7 +211,7 @@ class LocalSandbox implements Sandbox {
     this.#children.add(child);
     // Killed while it was starting: it stops at once, as the sandbox's other commands did.
     if (this.#killed()) killTree();
-    this.saveTag();
+    void this.saveTag();
     let timedOut = false;
     const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), killTree()), o.timeoutMs) : undefined;
     const onAbort = (): void => killTree();
@@ -286,6 +275,7 @@ class LocalSandbox implements Sandbox {
     this.#state = 'killed';
     for (const child of this.#children) killGroup(child.pid);
     this.onKill();
+    await this.#tag.close();
     await rm(this.root, { recursive: true, force: true });
   }
 

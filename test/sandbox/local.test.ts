@@ -71,6 +71,15 @@ describe('the local sandbox provider: pause, connect and stable paths', () => {
   });
 });
 
+/** The process groups the tag file of the sandbox whose home is `home` names. */
+function tagPids(home: string): number[] {
+  try {
+    return (JSON.parse(readFileSync(join(home, '..', '..', 'sandbox.json'), 'utf8')) as { pids?: number[] }).pids ?? [];
+  } catch {
+    return [];
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -95,6 +104,8 @@ describe('LocalSandboxProvider.killTagged', () => {
     const running = mine.run(`echo $$ > ${pidFile}; exec sleep 60`);
     const pid = await waitFor('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) || undefined : undefined));
     expect(alive(pid)).toBe(true);
+    // The tag file is written without blocking the event loop: it names the command soon after it starts.
+    await waitFor('the tag to name the command', () => tagPids(mine.homeDir).includes(pid));
 
     const killed = await new LocalSandboxProvider({ root }).killTagged({ job: 'delivery-dead' });
 
@@ -118,6 +129,28 @@ describe('LocalSandbox.run', () => {
       expect(result.stdout).not.toContain('finished');
       expect(result.exitCode).not.toBe(0);
       await sandbox.kill();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the local sandbox's tag file", () => {
+  it('names every command running, however quickly they start, and is not left behind once the sandbox is killed', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'issuesmith-local-test-'));
+    try {
+      const sandbox = await new LocalSandboxProvider({ root }).create({ template: 'claude', envs: {}, timeoutMs: 60_000, metadata: { job: 'tagged' } });
+      const dir = join(sandbox.homeDir, '..', '..');
+      expect(tagPids(sandbox.homeDir)).toEqual([]);
+      const running = Array.from({ length: 6 }, (_, i) => sandbox.run(`echo $$ > pid-${i}; exec sleep 60`));
+      const pids = await waitFor('the commands to start', () => {
+        const files = Array.from({ length: 6 }, (_, i) => join(sandbox.homeDir, `pid-${i}`));
+        return files.every((f) => existsSync(f) && readFileSync(f, 'utf8').endsWith('\n')) ? files.map((f) => Number(readFileSync(f, 'utf8'))) : undefined;
+      });
+      await waitFor('the tag to name all six', () => pids.every((p) => tagPids(sandbox.homeDir).includes(p)));
+      await sandbox.kill();
+      await Promise.all(running);
+      expect(existsSync(dir)).toBe(false);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
