@@ -213,3 +213,60 @@ function done(id: number): void {
 export function stopSpawner(): void {
   spawner?.kill('SIGKILL');
 }
+
+export interface Captured {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  /** Why it was ended early: its output passed `maxBytes`, or it ran past `timeoutMs`. */
+  stopped?: string;
+}
+
+/**
+ * Runs `command` in a process group of its own from the spawner and collects its output: stdout's
+ * bytes and stderr's text (its first 64 KB). Past `maxBytes` of stdout or `timeoutMs`, the whole group
+ * is ended and `stopped` says why. Rejects with a SpawnError only when it cannot start.
+ */
+export async function captureAside(
+  command: string,
+  args: string[],
+  o: { cwd?: string; env?: Record<string, string | undefined>; input?: Uint8Array; maxBytes?: number; timeoutMs?: number } = {},
+): Promise<Captured> {
+  const out: Buffer[] = [];
+  let size = 0;
+  let stderr = '';
+  let stopped: string | undefined;
+  let child: SpawnedChild | undefined;
+  const stop = (why: string): void => {
+    stopped ??= why;
+    try {
+      if (child !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  child = await spawnAside(command, args, {
+    cwd: o.cwd,
+    env: o.env,
+    detached: true,
+    ...(o.input !== undefined ? { input: o.input } : {}),
+    onStdoutBytes: (bytes) => {
+      size += bytes.byteLength;
+      if (o.maxBytes === undefined || size <= o.maxBytes) out.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      else stop('its output passed the buffer');
+    },
+    onStderr: (text) => {
+      if (stderr.length < 64 * 1024) stderr += text;
+    },
+  });
+  // Output past the cap may have come before the pid was known.
+  if (stopped !== undefined) stop(stopped);
+  const timer = o.timeoutMs !== undefined ? setTimeout(() => stop('it ran out of time'), o.timeoutMs) : undefined;
+  try {
+    const { code, signal } = await child.exited;
+    return { code, signal, stdout: Buffer.concat(out), stderr, ...(stopped !== undefined ? { stopped } : {}) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

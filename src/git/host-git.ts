@@ -1,4 +1,4 @@
-import { spawnAside, type SpawnedChild } from '../spawner.js';
+import { captureAside, type Captured } from '../spawner.js';
 import { spawnTurn } from '../spawn-turn.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -109,58 +109,21 @@ export class HostGitError extends Error {
   }
 }
 
-/**
- * Runs git from the spawner process (spawner.ts), not from this one (see there why): stdout's bytes, or
- * a HostGitError with git's stderr; past `maxBuffer` bytes of output or `timeoutMs`, its whole process
- * group is ended and the run fails.
- */
+/** Runs git from the spawner process (spawner.ts), not from this one (see there why): stdout's bytes, or a HostGitError with git's stderr. */
 async function runCaptured(
   args: string[],
   o: { cwd: string; env: Record<string, string>; input: Uint8Array | undefined; maxBuffer: number; timeoutMs: number },
   command: string,
 ): Promise<Buffer> {
-  const out: Buffer[] = [];
-  let size = 0;
-  let stderr = '';
-  let stopped: string | undefined;
-  let child: SpawnedChild | undefined;
-  const stop = (why: string): void => {
-    stopped ??= why;
-    try {
-      if (child !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
+  let r: Captured;
   try {
-    child = await spawnAside('git', args, {
-      cwd: o.cwd,
-      env: o.env,
-      detached: true,
-      ...(o.input !== undefined ? { input: o.input } : {}),
-      onStdoutBytes: (bytes) => {
-        size += bytes.byteLength;
-        if (size <= o.maxBuffer) out.push(Buffer.from(bytes));
-        else stop('its output passed the buffer');
-      },
-      onStderr: (text) => {
-        if (stderr.length < 64 * 1024) stderr += text;
-      },
-    });
+    r = await captureAside('git', args, { cwd: o.cwd, env: o.env, ...(o.input !== undefined ? { input: o.input } : {}), maxBytes: o.maxBuffer, timeoutMs: o.timeoutMs });
   } catch (err) {
     throw new HostGitError(command, '', err);
   }
-  // Output past the cap may have come before the pid was known.
-  if (stopped !== undefined) stop(stopped);
-  const timer = setTimeout(() => stop('it ran out of time'), o.timeoutMs);
-  try {
-    const { code, signal } = await child.exited;
-    if (stopped !== undefined || code !== 0) {
-      const why = stopped ?? (signal !== null ? `killed by ${signal}` : `exit code ${code}`);
-      throw new HostGitError(command, stopped !== undefined || stderr === '' ? `${stderr}${why}` : stderr, new Error(why));
-    }
-    return Buffer.concat(out);
-  } finally {
-    clearTimeout(timer);
+  if (r.stopped !== undefined || r.code !== 0) {
+    const why = r.stopped ?? (r.signal !== null ? `killed by ${r.signal}` : `exit code ${r.code}`);
+    throw new HostGitError(command, r.stopped !== undefined || r.stderr === '' ? `${r.stderr}${why}` : r.stderr, new Error(why));
   }
+  return r.stdout;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { spawnAside } from '../../src/spawner.js';
+import { captureAside } from '../../src/spawner.js';
 
 /**
  * The attacker's vocabulary for property tests: every value below is something a stranger can type
@@ -225,17 +225,8 @@ export async function runAside(
   args: string[],
   o: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {},
 ): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const out: Buffer[] = [];
-  let stderr = '';
-  const child = await spawnAside(command, args, {
-    cwd: o.cwd,
-    env: o.env ?? GIT_ENV,
-    ...(o.input !== undefined ? { input: Buffer.from(o.input) } : {}),
-    onStdoutBytes: (b) => out.push(Buffer.from(b)),
-    onStderr: (t) => (stderr += t),
-  });
-  const { code } = await child.exited;
-  return { code: code ?? 1, stdout: Buffer.concat(out), stderr };
+  const r = await captureAside(command, args, { cwd: o.cwd, env: o.env ?? GIT_ENV, ...(o.input !== undefined ? { input: Buffer.from(o.input) } : {}) });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** `git` as `git()` above, started by the spawner; rejects with git's stderr when git fails. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { spawnAside } from '../../src/spawner.js';
+import { captureAside } from '../../src/spawner.js';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -181,9 +181,8 @@ export class GitServer {
     record(200);
     const body: Buffer[] = [];
     for await (const chunk of req) body.push(chunk as Buffer);
-    const chunks: Buffer[] = [];
     // Started by the app's spawner (a small process): a fork from this test process, hundreds of MB, costs far more.
-    const cgi = await spawnAside('git', ['http-backend'], {
+    const cgi = await captureAside('git', ['http-backend'], {
       env: {
         PATH: process.env.PATH,
         GIT_PROJECT_ROOT: this.root,
@@ -199,11 +198,9 @@ export class GitServer {
         HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
       },
       input: Buffer.concat(body),
-      onStdoutBytes: (c) => chunks.push(Buffer.from(c)),
     });
-    await cgi.exited;
     {
-      const out = Buffer.concat(chunks);
+      const out = cgi.stdout;
       const split = out.indexOf('\r\n\r\n');
       const headerEnd = split === -1 ? out.indexOf('\n\n') : split;
       const sep = split === -1 ? 2 : 4;
