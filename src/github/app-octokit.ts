@@ -1,5 +1,6 @@
 import { ProbotOctokit } from 'probot';
 import { appJwtFactory, type CreateAppJwt } from './app-jwt.js';
+import { countWrites } from './write-backlog.js';
 
 export interface AppOctokitOptions {
   /** Retries of one request after GitHub's secondary rate limit. Default 3. */
@@ -30,6 +31,8 @@ interface ClientLog {
  *
  * The app's JWT is made by `appJwtFactory` (one key parse, one JWT for several minutes, signed off the
  * event loop) instead of afresh for every app-authenticated request: one factory per app id and key.
+ * Each installation's writes waiting for the throttle are counted (`writesWaiting`), for the live
+ * status edits to give way when the installation is behind.
  */
 export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
   const secondaryRetries = o.secondaryRetries ?? 3;
@@ -56,7 +59,7 @@ export function appOctokit(o: AppOctokitOptions = {}): typeof ProbotOctokit {
       onSecondaryRateLimit: handler('secondary rate limit', secondaryRetries),
       onRateLimit: handler('rate limit', primaryRetries),
     },
-  }));
+  })).plugin(countWrites);
 }
 
 /**

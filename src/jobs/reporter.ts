@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
+import { commentKey, withoutElapsed, type CheckRun } from './reporter-parts.js';
 
 export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
 
@@ -32,7 +33,16 @@ export interface ReporterOptions {
    * Default: token shapes only.
    */
   redactor?: Redactor;
+  /**
+   * How many of the installation's GitHub writes are waiting for their slot. Live edits after the
+   * first wait while more than one is: at about one write a second per installation, they would
+   * otherwise push the pull requests and final states of the installation's other jobs back.
+   */
+  writesWaiting?: () => number;
 }
+
+/** Live edits give way while more of the installation's writes than this are waiting. */
+export const LIVE_EDIT_BACKLOG = 1;
 
 /** The agent's failure reason is one sentence and its own words: long enough, once redacted. */
 
@@ -44,18 +54,6 @@ interface View {
   status: JobStatus;
   transcript: number;
   checkHead: string | undefined;
-}
-
-interface CheckRun {
-  headSha: string;
-  id?: number;
-  url?: string;
-  /** What it last showed, to leave it alone when nothing changed. */
-  shown?: string;
-  /** Its creation failed: tried again only with the final state, not at every live write. */
-  failed?: boolean;
-  /** On the base branch's commit: a failure there ends neutral, so the app never marks the branch red. */
-  onBase?: boolean;
 }
 
 /** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
@@ -100,6 +98,7 @@ export class JobReporter implements Progress {
         minIntervalMs: o.minIntervalMs ?? 5_000,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),
+        ...(o.writesWaiting !== undefined ? { defer: () => (o.writesWaiting as () => number)() > LIVE_EDIT_BACKLOG } : {}),
       },
       (a, b) => a.transcript === b.transcript && a.checkHead === b.checkHead && commentKey(a.status) === commentKey(b.status),
     );
@@ -113,6 +112,11 @@ export class JobReporter implements Progress {
   /** How many throttled updates were written (each the comment, the check runs, or both, whichever changed). */
   get sends(): number {
     return this.#throttle.sends;
+  }
+
+  /** How many times a live edit waited for the installation's other writes. */
+  get deferrals(): number {
+    return this.#throttle.deferrals;
   }
 
   async start(): Promise<void> {
@@ -286,13 +290,4 @@ export class JobReporter implements Progress {
       this.#o.log.warn({ err }, 'could not write the check run');
     }
   }
-}
-
-function withoutElapsed(s: JobStatus): JobStatus {
-  return s.state === 'live' ? { ...s, elapsedMs: 0 } : s;
-}
-
-/** The comment as a reader would see it change: its elapsed time left out. */
-function commentKey(s: JobStatus): string {
-  return renderStatusComment(withoutElapsed(s));
 }

@@ -4,6 +4,14 @@ export interface ThrottleOptions {
   now?: () => number;
   /** A send failed; the throttle goes on (live updates are best effort). */
   onError?: (err: unknown) => void;
+  /**
+   * Asked before each send but the first: true holds the send back (the value kept, newer ones
+   * replacing it) and asks again after `deferMs`. For live edits to give way to writes that matter
+   * more while the installation's write budget is spent; `final` never waits for it.
+   */
+  defer?: () => boolean;
+  /** Default 1 s. */
+  deferMs?: number;
 }
 
 /**
@@ -33,6 +41,8 @@ export class Throttle<T> {
 
   /** How many sends were made: for tests and metrics. */
   sends = 0;
+  /** How many times a send was held back by `defer`. */
+  deferrals = 0;
 
   update(value: T): void {
     if (this.#closed) return;
@@ -82,6 +92,12 @@ export class Throttle<T> {
     const value = this.#pending as T;
     this.#hasPending = false;
     if (this.#hasSent && this.same(this.#sent as T, value)) return;
+    if (this.#hasSent && this.options.defer?.() === true) {
+      this.deferrals += 1;
+      this.#hasPending = true;
+      this.#timer = setTimeout(() => this.#flush(), this.options.deferMs ?? 1_000);
+      return;
+    }
     this.#lastAt = this.#now();
     this.#inflight = this.#inflight
       .then(() => this.#sendNow(value))

@@ -1,3 +1,4 @@
+import { writesWaiting } from '../github/write-backlog.js';
 import type { ProfileRegistry } from '../agents/registry.js';
 import type { RepoSettings } from '../config/repo-settings.js';
 import type { Settings } from '../config/settings.js';
@@ -175,6 +176,7 @@ function jobRun(job: Job, prepared: Runnable, clients: Clients, scope: JobScope)
     agent: profiles.get(job.profile)?.displayName ?? job.profile,
     log,
     redactor,
+    writesWaiting: () => writesWaiting(job.installationId),
     ...(deps.statusIntervalMs !== undefined ? { minIntervalMs: deps.statusIntervalMs } : {}),
   });
   const pipelineDeps = {

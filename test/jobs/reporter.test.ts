@@ -269,6 +269,51 @@ describe('the throttle', () => {
     expect(sent).toEqual(['a', 'c', 'd']);
   });
 
+  it('holds live edits back while the installation is behind, and never the first write or the final one', async () => {
+    const sent: string[] = [];
+    let waiting = 5;
+    const t = new Throttle<string>(async (v) => void sent.push(v), { minIntervalMs: 1_000, defer: () => waiting > 1, deferMs: 500 });
+    t.update('first');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual(['first']);
+    t.update('b');
+    await vi.advanceTimersByTimeAsync(3_000);
+    t.update('c');
+    await vi.advanceTimersByTimeAsync(3_000);
+    // Behind for six seconds: nothing went out, and only the latest value waits.
+    expect(sent).toEqual(['first']);
+    expect(t.deferrals).toBeGreaterThanOrEqual(6);
+    waiting = 1;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent).toEqual(['first', 'c']);
+    waiting = 9;
+    t.update('d');
+    await t.final('final');
+    expect(sent).toEqual(['first', 'c', 'final']);
+  });
+
+  it("gives live edits way to the installation's other writes, the final state still written", async () => {
+    const { github, edits } = fakeGitHub();
+    let waiting = 0;
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000, writesWaiting: () => waiting });
+    await reporter.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(edits.map((e) => e.op)).toEqual(['create']);
+    waiting = 2;
+    reporter.phase('working');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(edits).toHaveLength(1);
+    expect(reporter.deferrals).toBeGreaterThan(0);
+    waiting = 1;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(edits).toHaveLength(2);
+    waiting = 50;
+    reporter.phase('cloning');
+    await reporter.finish({ kind: 'no-changes', summary: 'done', stats: { durationMs: 1, inputTokens: 0, outputTokens: 0 } });
+    expect(edits).toHaveLength(3);
+    expect(edits.at(-1)?.body).toContain('done');
+  });
+
   it("ends the check run of a follow-up's starting head too when the turn pushes a new head", async () => {
     vi.useFakeTimers();
     const { github, checks } = fakeGitHub();

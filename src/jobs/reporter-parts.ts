@@ -1,0 +1,23 @@
+import { renderStatusComment, type JobStatus } from '../report/status.js';
+
+/** A check run of the job's, as the reporter keeps it. */
+export interface CheckRun {
+  headSha: string;
+  id?: number;
+  url?: string;
+  /** What it last showed, to leave it alone when nothing changed. */
+  shown?: string;
+  /** Its creation failed: tried again only with the final state, not at every live write. */
+  failed?: boolean;
+  /** On the base branch's commit: a failure there ends neutral, so the app never marks the branch red. */
+  onBase?: boolean;
+}
+
+export function withoutElapsed(s: JobStatus): JobStatus {
+  return s.state === 'live' ? { ...s, elapsedMs: 0 } : s;
+}
+
+/** The comment as a reader would see it change: its elapsed time left out. */
+export function commentKey(s: JobStatus): string {
+  return renderStatusComment(withoutElapsed(s));
+}
