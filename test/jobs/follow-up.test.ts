@@ -181,7 +181,7 @@ describe('follow-ups: a comment continues the same agent session on the same pul
   }
 
   describe.each(AGENTS)('%s', (agent) => {
-    it('continues its own session over three turns from its paused sandbox: one pull request, a commit a turn', async () => {
+    it('continues its own session from its paused sandbox, then from the saved state in a new sandbox once the paused one is gone: one pull request, a commit a turn', async () => {
       const first = await firstTurn(agent, `fake-agent: write notes/${agent}.md turn one\nfake-agent: say first`);
       expect(first).toMatchObject({ profile: agent, turns: 1, branch: BRANCH, issue: 1 });
       expect(first.session).toBeDefined();
@@ -197,10 +197,15 @@ describe('follow-ups: a comment continues the same agent session on the same pul
       expect(second.mock.finalStatus).toContain(`:rocket: **${DISPLAY[agent] ?? agent}**`);
       expect(second.mock.finalStatus).toContain(`(turn 2) pushed a new commit to the pull request: https://github.example/${OWNER}/${REPO}/pull/${PR}`);
 
+      // The paused sandbox is gone (E2B let it expire, say): the third turn restores the saved session.
+      await provider.kill(first.sandbox ?? '', OWNED);
+      expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeUndefined();
       const third = await pullComment(`/agent once more\nfake-agent: write notes/${agent}-3.md turn three\nfake-agent: recall`);
-      expect(followUp(third.outcome)).toMatchObject({ turn: 3, resumed: 'paused' });
+      expect(followUp(third.outcome)).toMatchObject({ turn: 3, resumed: 'restored', pushed: true });
       expect(followUp(third.outcome).run.summary).toBe('I remember 2 earlier turn(s).');
-      expect(stateOf(prBody)).toMatchObject({ turns: 3, session: first.session });
+      const afterThree = stateOf(prBody);
+      expect(afterThree).toMatchObject({ turns: 3, session: first.session });
+      expect(afterThree.sandbox).not.toBe(first.sandbox);
       expect(prBody).toContain('### Turn 2');
       expect(prBody).toContain('### Turn 3');
       expect(prBody.match(/<!-- issuesmith:state/g)).toHaveLength(1);
@@ -210,20 +215,6 @@ describe('follow-ups: a comment continues the same agent session on the same pul
       expect(appCommits()).toEqual(['issuesmith[bot]', 'issuesmith[bot]', 'issuesmith[bot]']);
       expect(git.git(OWNER, REPO, ['show', `${BRANCH}:notes/${agent}.md`])).toBe('turn one');
       expect(git.git(OWNER, REPO, ['show', `${BRANCH}:notes/${agent}-3.md`])).toBe('turn three');
-    });
-
-    it('resumes its session in a new sandbox when the paused one is gone, from the saved state', async () => {
-      const first = await firstTurn(agent, `fake-agent: write notes/${agent}.md turn one`);
-      await provider.kill(first.sandbox ?? '', OWNED);
-      expect(await provider.connect(first.sandbox ?? '', OWNED)).toBeUndefined();
-
-      const second = await pullComment(`/agent add more\nfake-agent: write notes/${agent}-2.md turn two\nfake-agent: recall`);
-      expect(followUp(second.outcome)).toMatchObject({ turn: 2, resumed: 'restored', pushed: true });
-      expect(followUp(second.outcome).run.summary).toBe('I remember 1 earlier turn(s).');
-      const state = stateOf(prBody);
-      expect(state).toMatchObject({ session: first.session, turns: 2 });
-      expect(state.sandbox).not.toBe(first.sandbox);
-      expect(appCommits()).toHaveLength(2);
     });
   });
 
