@@ -299,12 +299,12 @@ describe('the throttle', () => {
     await reporter.start();
     await vi.advanceTimersByTimeAsync(0);
     expect(edits.map((e) => e.op)).toEqual(['create']);
-    waiting = 2;
+    waiting = 1;
     reporter.phase('working');
     await vi.advanceTimersByTimeAsync(10_000);
     expect(edits).toHaveLength(1);
     expect(reporter.deferrals).toBeGreaterThan(0);
-    waiting = 1;
+    waiting = 0;
     await vi.advanceTimersByTimeAsync(1_000);
     expect(edits).toHaveLength(2);
     waiting = 50;
