@@ -16,7 +16,8 @@ import { commitNewBranch } from '../src/jobs/steps/commit-through-api.js';
 import { changeRules } from '../src/jobs/steps/vet-change.js';
 import { vetFiles } from '../src/jobs/steps/vet-files.js';
 import { LocalSandboxProvider } from '../src/sandbox/local.js';
-import { changeFiles, cloneInSandbox, collectChange } from '../src/sandbox/repo-in-sandbox.js';
+import { cloneInSandbox } from '../src/sandbox/repo-in-sandbox.js';
+import { collectWork } from '../src/jobs/steps/collect-change.js';
 import { Redactor } from '../src/security/redact.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 
@@ -102,14 +103,9 @@ async function oneChange(github: FakeGitHub, root: string, repo: string, path: '
     writeFileSync(join(workdir, 'CHANGED.md'), `a change, run ${run}\n`);
     writeFileSync(join(workdir, 'notes.txt'), `${randomBytes(2048).toString('hex')}\n`);
     const settings = settingsFromEnv({ ISSUESMITH_WORK_DIR: root });
-    const rules = changeRules(repoSettings({}, settings), settings);
-    const collected = await collectChange(sandbox, {
-      workdir,
-      baseSha: base,
-      files: changeFiles(`${sandbox.homeDir}/.issuesmith/changes`),
-      maxBytes: settings.maxPatchBytes,
-      maxBlobs: settings.apiCommitMaxFiles,
-    });
+    const repoRules = repoSettings({}, settings);
+    const rules = changeRules(repoRules, settings);
+    const collected = await collectWork({ sandbox, workdir, baseSha: base, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` }, repoRules, settings);
     const redactor = new Redactor([READ, WRITE]);
     const sampler = rssSampler();
     let bytes = 0;
@@ -140,7 +136,7 @@ async function oneChange(github: FakeGitHub, root: string, repo: string, path: '
         collected,
         rules,
         settings,
-        repo: repoSettings({}, settings),
+        repo: repoRules,
         redactor,
         before: (p) => git.fileAt(p, base),
       });

@@ -15,7 +15,8 @@ import { changeRules } from '../../src/jobs/steps/vet-change.js';
 import { vetFiles, type FilesChange } from '../../src/jobs/steps/vet-files.js';
 import { LocalSandboxProvider } from '../../src/sandbox/local.js';
 import type { Sandbox } from '../../src/sandbox/provider.js';
-import { changeFiles, checkoutInSandbox, cloneInSandbox, collectChange } from '../../src/sandbox/repo-in-sandbox.js';
+import { checkoutInSandbox, cloneInSandbox } from '../../src/sandbox/repo-in-sandbox.js';
+import { collectWork } from '../../src/jobs/steps/collect-change.js';
 import { Redactor } from '../../src/security/redact.js';
 import { APP_BOT } from '../helpers/git-data-backend.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
@@ -87,13 +88,7 @@ describe("a change committed through GitHub's Git Data API, read out of the sand
     edit(workdir);
     const settings = settingsFromEnv({ ISSUESMITH_WORK_DIR: root, ...o.env });
     const repo = repoSettings({}, settings);
-    const collected = await collectChange(sandbox, {
-      workdir,
-      baseSha: base,
-      files: changeFiles(`${sandbox.homeDir}/.issuesmith/changes`),
-      maxBytes: settings.maxPatchBytes,
-      maxBlobs: settings.apiCommitMaxFiles,
-    });
+    const collected = await collectWork({ sandbox, workdir, baseSha: base, patchFile: `${sandbox.homeDir}/.issuesmith/changes.patch` }, repo, settings);
     const readable = new GitData(new RestOctokit({ auth: READ, baseUrl: `${github.git.url}/api/v3` }) as unknown as Octokit, OWNER, REPO);
     const vetted = await vetFiles({
       sandbox,

@@ -9,7 +9,7 @@ import { patchCap, patchTooLarge } from './vet-change.js';
  * the app's) cap, a UserError when larger, read out only when host git needs it; the listing and
  * contents the API path reads. Its scratch files lie beside the prompt, outside the work tree.
  */
-export async function collectWork(ws: Workspace, repo: RepoSettings, settings: Settings): Promise<CollectedChange> {
+export async function collectWork(ws: Pick<Workspace, 'sandbox' | 'workdir' | 'baseSha' | 'patchFile'>, repo: RepoSettings, settings: Settings): Promise<CollectedChange> {
   const asUserError = (err: unknown): unknown => (err instanceof PatchTooLargeError ? patchTooLarge(err, repo, settings) : err);
   try {
     const collected = await collectChange(ws.sandbox, {
