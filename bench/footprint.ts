@@ -7,6 +7,7 @@ import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
+import { startFakeE2BProcess, type FakeE2BProcess } from './e2b-sandboxes.js';
 import { isCountedWrite } from './job.js';
 import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
@@ -17,6 +18,8 @@ const SECRET = 'bench-secret';
 const JOBS = Number(process.env.BENCH_FOOTPRINT_JOBS ?? 100);
 const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
 const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
+/** `e2b`: the jobs' sandboxes on a fake E2B in a process of its own (bench/e2b-sandboxes.ts); default `local`. */
+const SANDBOX = process.env.BENCH_FOOTPRINT_SANDBOX === 'e2b' ? 'e2b' : 'local';
 
 export interface FootprintScenario {
   installations: number;
@@ -60,6 +63,7 @@ export interface LateTurns {
 
 export interface FootprintResult {
   jobs: number;
+  sandbox: 'local' | 'e2b';
   agentSeconds: number;
   timeoutSeconds: number;
   scenarios: FootprintScenario[];
@@ -151,10 +155,11 @@ async function scrape(port: number): Promise<{ lagP99Ms: number; finished: numbe
   return { lagP99Ms: lag, finished };
 }
 
-async function startApp(github: FakeGitHub, root: string): Promise<{ child: ChildProcess; port: number }> {
+async function startApp(github: FakeGitHub, root: string, e2b: FakeE2BProcess | undefined): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const env: Record<string, string> = {
     ...appProcessEnv({ github, dir: root, bin: BIN, secret: SECRET, anthropicKey: 'sk-ant-bench-0123456789' }),
+    ...(e2b !== undefined ? { ISSUESMITH_SANDBOX: 'e2b', ...e2b.env } : {}),
     TMPDIR: root,
     PORT: String(port),
     ISSUESMITH_CONCURRENCY: String(JOBS),
@@ -201,8 +206,10 @@ async function scenario(installations: number): Promise<FootprintScenario> {
   github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-footprint-'));
   let app: { child: ChildProcess; port: number } | undefined;
+  let e2b: FakeE2BProcess | undefined;
   try {
-    app = await startApp(github, root);
+    if (SANDBOX === 'e2b') e2b = await startFakeE2BProcess(root, `${BIN}:${process.env.PATH ?? ''}`);
+    app = await startApp(github, root, e2b);
     const pid = app.child.pid ?? 0;
     // Baseline: the same process idle for three seconds (the first scrape only resets the histogram).
     await scrape(app.port);
@@ -263,6 +270,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
   } finally {
     if (app !== undefined) await saveProfile(app.child);
     if (app?.child.exitCode === null) app.child.kill('SIGKILL');
+    e2b?.stop();
     // The agents are the app's grandchildren; they end by themselves after their sleep, and their
     // work dirs go with the root (a sleeping agent holds no file open there).
     await github.stop();
@@ -281,5 +289,5 @@ export async function footprintBench(): Promise<FootprintResult> {
   // BENCH_FOOTPRINT_INSTALLATIONS=1 runs one scenario alone (to profile it, say).
   const counts = (process.env.BENCH_FOOTPRINT_INSTALLATIONS ?? '1,10').split(',').map(Number);
   for (const installations of counts) scenarios.push(await scenario(installations));
-  return { jobs: JOBS, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
+  return { jobs: JOBS, sandbox: SANDBOX, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
 }
