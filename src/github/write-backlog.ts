@@ -1,3 +1,5 @@
+import type { Octokit } from './octokit.js';
+
 /**
  * How many of an installation's GitHub writes are waiting for their slot or on their way, in this
  * process. Probot's throttle spaces an installation's writes about a second apart (its limiters are
@@ -12,8 +14,6 @@ const waiting = new Map<string, number>();
 export function writesWaiting(installationId: string | number): number {
   return waiting.get(String(installationId)) ?? 0;
 }
-
-import type { Octokit } from './octokit.js';
 
 /**
  * Octokit plugin: counts the writes of a client that carries an installation's throttle id. Added

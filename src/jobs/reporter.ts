@@ -37,7 +37,8 @@ export interface ReporterOptions {
    * How many of the installation's GitHub writes are waiting for their slot or on their way. Live
    * edits after the first wait until none is: at about one write a second per installation, they
    * would otherwise push back the commits, pull requests and final states of its jobs (this one's
-   * and the installation's others). The first write and the final state never wait.
+   * and the installation's others). The first write, a check run's creation (the transcript and the
+   * Stop button) and the final state never wait.
    */
   writesWaiting?: () => number;
 }
@@ -99,7 +100,7 @@ export class JobReporter implements Progress {
         minIntervalMs: o.minIntervalMs ?? 5_000,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),
-        ...(o.writesWaiting !== undefined ? { defer: () => (o.writesWaiting as () => number)() > LIVE_EDIT_BACKLOG } : {}),
+        ...(o.writesWaiting !== undefined ? { defer: () => !this.#checkToCreate() && (o.writesWaiting as () => number)() > LIVE_EDIT_BACKLOG } : {}),
       },
       (a, b) => a.transcript === b.transcript && a.checkHead === b.checkHead && commentKey(a.status) === commentKey(b.status),
     );
@@ -243,6 +244,11 @@ export class JobReporter implements Progress {
     // A run left in progress on an earlier head would spin forever: it ends with the job. One never
     // created (the job ended before its first live write) stays uncreated.
     if (status.state === 'final') for (const earlier of this.#earlierChecks) if (earlier.id !== undefined) await this.#sendCheck(status, earlier);
+  }
+
+  /** A check run not made yet never waits: it carries the transcript and the Stop button. */
+  #checkToCreate(): boolean {
+    return this.#check !== undefined && this.#check.id === undefined && this.#check.failed !== true;
   }
 
   /** The page of a check run holding the transcript, the current head's first. */

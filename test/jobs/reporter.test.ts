@@ -314,6 +314,23 @@ describe('the throttle', () => {
     expect(edits.at(-1)?.body).toContain('done');
   });
 
+  it('makes the check run (the transcript and the Stop button) without waiting for the installation', async () => {
+    const { github, edits, checks } = fakeGitHub();
+    let waiting = 0;
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000, writesWaiting: () => waiting });
+    await reporter.start();
+    await vi.advanceTimersByTimeAsync(0);
+    waiting = 5;
+    reporter.checkRun('d'.repeat(40));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(checks).toEqual([expect.objectContaining({ op: 'create', headSha: 'd'.repeat(40), status: 'in_progress' })]);
+    // Once made, its live edits wait like the comment's.
+    reporter.phase('working');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(checks).toHaveLength(1);
+    expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
+  });
+
   it("ends the check run of a follow-up's starting head too when the turn pushes a new head", async () => {
     vi.useFakeTimers();
     const { github, checks } = fakeGitHub();
