@@ -1,4 +1,14 @@
-import { renderStatusComment, type JobStatus } from '../report/status.js';
+import { renderStatusComment, type JobStatus, type Phase } from '../report/status.js';
+
+/** What one throttled write shows: the status, and how far the transcript had grown. */
+export interface View {
+  status: JobStatus;
+  transcript: number;
+  checkHead: string | undefined;
+}
+
+/** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
+export const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
 
 /** A check run of the job's, as the reporter keeps it. */
 export interface CheckRun {

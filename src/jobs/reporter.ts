@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
-import { commentKey, withoutElapsed, type CheckRun } from './reporter-parts.js';
+import { CLOSING, commentKey, withoutElapsed, type CheckRun, type View } from './reporter-parts.js';
 
 export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
 
@@ -51,16 +51,6 @@ export const LIVE_EDIT_BACKLOG = 0;
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
 
-/** What one throttled write shows: the status, and how far the transcript had grown. */
-interface View {
-  status: JobStatus;
-  transcript: number;
-  checkHead: string | undefined;
-}
-
-/** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
-const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
-
 /**
  * One status comment per job, edited as the job moves, and its check run with the full transcript: on
  * the commit the agent starts from, and on the pull request's head once there is one. Writes are
@@ -100,7 +90,7 @@ export class JobReporter implements Progress {
         minIntervalMs: o.minIntervalMs ?? 5_000,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),
-        ...(o.writesWaiting !== undefined ? { defer: () => !this.#checkToCreate() && (o.writesWaiting as () => number)() > LIVE_EDIT_BACKLOG } : {}),
+        ...(o.writesWaiting !== undefined ? { defer: () => !this.#checkToCreate() && this.#busy() } : {}),
       },
       (a, b) => a.transcript === b.transcript && a.checkHead === b.checkHead && commentKey(a.status) === commentKey(b.status),
     );
@@ -236,7 +226,13 @@ export class JobReporter implements Progress {
       return;
     }
     await this.#sendChecks(status);
+    // A live write that went ahead of a busy installation only to make the check run stops there.
+    if (status.state === 'live' && this.#busy()) return;
     await this.#sendComment(status);
+  }
+
+  #busy(): boolean {
+    return this.#o.writesWaiting !== undefined && this.#o.writesWaiting() > LIVE_EDIT_BACKLOG;
   }
 
   async #sendChecks(status: JobStatus): Promise<void> {

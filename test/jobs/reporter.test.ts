@@ -324,10 +324,14 @@ describe('the throttle', () => {
     reporter.checkRun('d'.repeat(40));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(checks).toEqual([expect.objectContaining({ op: 'create', headSha: 'd'.repeat(40), status: 'in_progress' })]);
-    // Once made, its live edits wait like the comment's.
+    // That write made the check run alone: the comment's edit waits with the others.
+    expect(edits).toHaveLength(1);
     reporter.phase('working');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(checks).toHaveLength(1);
+    expect(edits).toHaveLength(1);
+    waiting = 0;
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
   });
 
