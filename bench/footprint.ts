@@ -3,11 +3,10 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
-import { startFakeE2BProcess, type FakeE2BProcess } from './e2b-sandboxes.js';
+import { fakeGitHubProcess, inProcessGitHub, startFakeE2BProcess, type BenchGitHub, type FakeE2BProcess } from './remote-fakes.js';
 import { isCountedWrite } from './job.js';
 import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
@@ -18,7 +17,7 @@ const SECRET = 'bench-secret';
 const JOBS = Number(process.env.BENCH_FOOTPRINT_JOBS ?? 100);
 const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
 const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
-/** `e2b`: the jobs' sandboxes on a fake E2B in a process of its own (bench/e2b-sandboxes.ts); default `local`. */
+/** `e2b`: the jobs' sandboxes on a fake E2B and GitHub on a fake of its own, each in a process at nice 10 (bench/remote-fakes.ts); default `local`. */
 const SANDBOX = process.env.BENCH_FOOTPRINT_SANDBOX === 'e2b' ? 'e2b' : 'local';
 
 export interface FootprintScenario {
@@ -155,7 +154,7 @@ async function scrape(port: number): Promise<{ lagP99Ms: number; finished: numbe
   return { lagP99Ms: lag, finished };
 }
 
-async function startApp(github: FakeGitHub, root: string, e2b: FakeE2BProcess | undefined): Promise<{ child: ChildProcess; port: number }> {
+async function startApp(github: BenchGitHub, root: string, e2b: FakeE2BProcess | undefined): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const env: Record<string, string> = {
     ...appProcessEnv({ github, dir: root, bin: BIN, secret: SECRET, anthropicKey: 'sk-ant-bench-0123456789' }),
@@ -202,8 +201,7 @@ async function deliver(port: number, n: number, installations: number): Promise<
 
 /** One app process, `JOBS` jobs over `installations` installations, measured from the outside. */
 async function scenario(installations: number): Promise<FootprintScenario> {
-  const github = await new FakeGitHub().start();
-  github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
+  const github = SANDBOX === 'e2b' ? await fakeGitHubProcess() : await inProcessGitHub();
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-footprint-'));
   let app: { child: ChildProcess; port: number } | undefined;
   let e2b: FakeE2BProcess | undefined;
@@ -239,11 +237,12 @@ async function scenario(installations: number): Promise<FootprintScenario> {
     const processCpuS = cpuSeconds(pid) - cpu0.all;
     const peakRssMb = status(pid, 'VmHWM');
     const helperPeakRssMb = nodeChildrenPeakMb(pid);
-    const writes = github.calls.filter(isCountedWrite).length;
-    const appRequests = github.calls.filter((c) => c.path === '/app' || c.path.startsWith('/app/')).length;
+    const calls = await github.calls();
+    const writes = calls.filter(isCountedWrite).length;
+    const appRequests = calls.filter((c) => c.path === '/app' || c.path.startsWith('/app/')).length;
     if (process.env.BENCH_FOOTPRINT_WRITES === '1') {
       const kinds = new Map<string, number>();
-      for (const c of github.calls.filter(isCountedWrite)) {
+      for (const c of calls.filter(isCountedWrite)) {
         const k = `${c.method} ${c.path.replace(/\/repos\/[^/]+\/[^/]+/, '').replace(/\d+/g, ':n')}`;
         kinds.set(k, (kinds.get(k) ?? 0) + 1);
       }

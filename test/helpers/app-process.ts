@@ -6,7 +6,7 @@ import { privateKey } from './probot.js';
  * documented variables, local sandboxes, the fake agent CLIs first on PATH. Callers add the port,
  * the role and whatever their case needs.
  */
-export function appProcessEnv(o: { github: FakeGitHub; dir: string; bin: string; secret: string; anthropicKey: string }): Record<string, string> {
+export function appProcessEnv(o: { github: Pick<FakeGitHub, 'host'>; dir: string; bin: string; secret: string; anthropicKey: string }): Record<string, string> {
   return {
     PATH: `${o.bin}:${process.env.PATH ?? ''}`,
     HOME: o.dir,
