@@ -29,6 +29,16 @@ function claims(jwt: string, pem: string): { iat: number; exp: number; iss: unkn
 
 const T0 = Date.parse('2026-12-02T12:00:00Z');
 
+type NockReply = [number, unknown] | [number, unknown, Record<string, string>];
+
+/** A nock reply that keeps the Authorization header each request came with, then answers with `reply`. */
+function recordingAuth(seen: string[], reply: () => NockReply): (this: { req: { headers: Record<string, unknown> } }) => NockReply {
+  return function () {
+    seen.push(String(this.req.headers.authorization));
+    return reply();
+  };
+}
+
 describe("the app's JWT", () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
@@ -178,10 +188,7 @@ describe("the app's Octokit signs its JWTs through the cache", () => {
     nock(API)
       .get('/app')
       .times(3)
-      .reply(function () {
-        auths.push(String(this.req.headers.authorization));
-        return [200, { id: 123, slug: 'issuesmith' }];
-      });
+      .reply(recordingAuth(auths, () => [200, { id: 123, slug: 'issuesmith' }]));
     const client = (await app.auth()) as Octokit;
     await client.rest.apps.getAuthenticated();
     vi.setSystemTime(T0 + 60_000);
@@ -200,10 +207,7 @@ describe("the app's Octokit signs its JWTs through the cache", () => {
     nock(API)
       .post('/app/installations/1/access_tokens')
       .times(2)
-      .reply(function () {
-        seen.push(String(this.req.headers.authorization));
-        return [201, { token: `ghs_${seen.length}`, expires_at: new Date(Date.now() + 3600_000).toISOString() }];
-      });
+      .reply(recordingAuth(seen, () => [201, { token: `ghs_${seen.length}`, expires_at: new Date(Date.now() + 3600_000).toISOString() }]));
     await firstRequest(mine, 1, 'mine');
     await firstRequest(theirs, 1, 'theirs');
     expect(claims(seen[0] ?? '', privateKey()).iss).toBe(123);
@@ -216,15 +220,9 @@ describe("the app's Octokit signs its JWTs through the cache", () => {
     const githubNow = new Date(T0 + 3600_000).toUTCString();
     nock(API)
       .post('/app/installations/1/access_tokens')
-      .reply(function () {
-        seen.push(String(this.req.headers.authorization));
-        return [401, { message: "'Expiration time' claim ('exp') is too far in the future" }, { date: githubNow }];
-      })
+      .reply(recordingAuth(seen, () => [401, { message: "'Expiration time' claim ('exp') is too far in the future" }, { date: githubNow }]))
       .post('/app/installations/1/access_tokens')
-      .reply(function () {
-        seen.push(String(this.req.headers.authorization));
-        return [201, { token: 'ghs_1', expires_at: new Date(T0 + 7200_000).toISOString() }];
-      });
+      .reply(recordingAuth(seen, () => [201, { token: 'ghs_1', expires_at: new Date(T0 + 7200_000).toISOString() }]));
     expect(await firstRequest(app, 1, 'r')).toBe('token ghs_1');
     expect(claims(seen[0] ?? '', privateKey()).iat).toBe(T0 / 1000 - 30);
     expect(claims(seen[1] ?? '', privateKey()).iat).toBe(T0 / 1000 + 3600 - 30);
