@@ -269,7 +269,7 @@ async function scenario(installations: number): Promise<FootprintScenario> {
   } finally {
     if (app !== undefined) await saveProfile(app.child);
     if (app?.child.exitCode === null) app.child.kill('SIGKILL');
-    e2b?.stop();
+    await e2b?.stop();
     // The agents are the app's grandchildren; they end by themselves after their sleep, and their
     // work dirs go with the root (a sleeping agent holds no file open there).
     await github.stop();

@@ -1,12 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
+
+/** A fake in a process of its own: what it said first, a question over IPC, and its stop. */
+interface FakeProcess {
+  first: Record<string, unknown>;
+  ask<T>(question: string, key: string): Promise<T>;
+  stop(): Promise<void>;
+}
 
 export interface FakeE2BProcess {
   /** E2B_API_KEY, E2B_API_URL, E2B_SANDBOX_URL: what points the app's SDK at it. */
   env: Record<string, string>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** The fake GitHub a footprint scenario talks to, in the bench's process or in one of its own. */
@@ -16,30 +22,50 @@ export interface BenchGitHub {
   stop(): Promise<void>;
 }
 
-// The fakes stand for E2B's and GitHub's machines: at nice 10 they take the CPU only when the app's
-// process does not want it, as they would not share the app's host in production.
-function niced(script: string, env: Record<string, string>, stdio: Array<'pipe' | 'inherit' | 'ignore' | 'ipc'>): ChildProcess {
-  return spawn('nice', ['-n', '10', process.execPath, join(import.meta.dirname, script)], { env: { ...process.env, ...env }, stdio });
-}
-
-/** The fake E2B in a process of its own at nice 10; its sandboxes run with `path` as PATH. */
-export async function startFakeE2BProcess(root: string, path: string): Promise<FakeE2BProcess> {
-  const child = niced('fake-e2b-process.js', { FAKE_E2B_PATH: path, FAKE_E2B_ROOT: root }, ['pipe', 'pipe', 'inherit']);
-  const first = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once('line', (line) => {
-      lines.close();
-      resolve(line);
+/**
+ * Starts a fake (a script beside this one) at nice 10: the fakes stand for E2B's and GitHub's machines,
+ * so they take the CPU only when the app's process does not want it, as they would not share the app's
+ * host in production. It speaks over IPC: its first message, answers keyed by name, `stop`.
+ */
+async function startNiced(script: string, env: Record<string, string>): Promise<FakeProcess> {
+  const child: ChildProcess = spawn('nice', ['-n', '10', process.execPath, join(import.meta.dirname, script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = <T>(key: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>): void => {
+        if (!(key in m)) return;
+        child.off('message', onMessage);
+        resolve(m[key] as T);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`${script} exited (${code})`)));
     });
-    child.once('exit', (code) => reject(new Error(`the fake E2B exited (${code}) before it listened`)));
+  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    child.once('message', (m: Record<string, unknown>) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it listened`)));
   });
   return {
-    env: JSON.parse(first) as Record<string, string>,
-    stop: () => {
-      child.stdin?.end();
-      child.kill('SIGTERM');
+    first,
+    ask: (question, key) => {
+      const answer = next<never>(key);
+      child.send(question);
+      return answer;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      await exited;
     },
   };
+}
+
+/** The fake E2B in a process of its own at nice 10 (bench/fake-e2b-process.ts); its sandboxes run with `path` as PATH. */
+export async function startFakeE2BProcess(root: string, path: string): Promise<FakeE2BProcess> {
+  const fake = await startNiced('fake-e2b-process.js', { FAKE_E2B_PATH: path, FAKE_E2B_ROOT: root });
+  return { env: fake.first.env as Record<string, string>, stop: () => fake.stop() };
 }
 
 /** The fake GitHub with the bench's repository, in this process. */
@@ -51,30 +77,6 @@ export async function inProcessGitHub(): Promise<BenchGitHub> {
 
 /** The same in a process of its own at nice 10 (bench/fake-github-process.ts), asked for its calls over IPC. */
 export async function fakeGitHubProcess(): Promise<BenchGitHub> {
-  const child = niced('fake-github-process.js', {}, ['ignore', 'ignore', 'inherit', 'ipc']);
-  const next = <T>(key: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (m: Record<string, unknown>): void => {
-        if (!(key in m)) return;
-        child.off('message', onMessage);
-        resolve(m[key] as T);
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new Error(`the fake GitHub exited (${code})`)));
-    });
-  const host = await next<string>('host');
-  return {
-    host,
-    calls: () => {
-      const answer = next<Array<{ method: string; path: string }>>('calls');
-      child.send('calls');
-      return answer;
-    },
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send('stop');
-      await exited;
-    },
-  };
+  const fake = await startNiced('fake-github-process.js', {});
+  return { host: fake.first.host as string, calls: () => fake.ask('calls', 'calls'), stop: () => fake.stop() };
 }
