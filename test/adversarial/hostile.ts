@@ -203,17 +203,18 @@ export function nulFields(data: Buffer): string[] {
   return text.endsWith('\0') ? text.slice(0, -1).split('\0') : text.split('\0');
 }
 
+/** No git configuration from the machine or the user. */
+const GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' };
+
 /** Runs git with no configuration from the machine or the user. */
 export function git(args: string[], o: { cwd?: string; input?: string | Buffer } = {}): Buffer {
   return execFileSync('git', args, {
     cwd: o.cwd,
     input: o.input,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' },
+    env: GIT_ENV,
     maxBuffer: 64 * 1024 * 1024,
   });
 }
-
-const GIT_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LANG: 'C.UTF-8' };
 
 /**
  * A command started by the app's spawner (src/spawner.ts) rather than by this test process, whose
@@ -254,7 +255,7 @@ export function gitAcceptsBranches(dir: string, names: readonly string[]): boole
   ].join('\n');
   const out = execFileSync('bash', ['-c', driver], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CEILING_DIRECTORIES: dir, BATCH: dir },
+    env: { PATH: GIT_ENV.PATH, HOME: GIT_ENV.HOME, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CEILING_DIRECTORIES: dir, BATCH: dir },
     encoding: 'utf8',
     timeout: 60_000,
   }).split('\0');

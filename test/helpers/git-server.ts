@@ -199,24 +199,22 @@ export class GitServer {
       },
       input: Buffer.concat(body),
     });
-    {
-      const out = cgi.stdout;
-      const split = out.indexOf('\r\n\r\n');
-      const headerEnd = split === -1 ? out.indexOf('\n\n') : split;
-      const sep = split === -1 ? 2 : 4;
-      const headerText = out.subarray(0, headerEnd).toString('utf8');
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of headerText.split(/\r?\n/)) {
-        const i = line.indexOf(':');
-        if (i === -1) continue;
-        const k = line.slice(0, i).trim();
-        const v = line.slice(i + 1).trim();
-        if (k.toLowerCase() === 'status') status = Number(v.split(' ')[0]);
-        else headers[k] = v;
-      }
-      res.writeHead(status, headers).end(out.subarray(headerEnd + sep));
+    const out = cgi.stdout;
+    const split = out.indexOf('\r\n\r\n');
+    const headerEnd = split === -1 ? out.indexOf('\n\n') : split;
+    const sep = split === -1 ? 2 : 4;
+    const headerText = out.subarray(0, headerEnd).toString('utf8');
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of headerText.split(/\r?\n/)) {
+      const i = line.indexOf(':');
+      if (i === -1) continue;
+      const k = line.slice(0, i).trim();
+      const v = line.slice(i + 1).trim();
+      if (k.toLowerCase() === 'status') status = Number(v.split(' ')[0]);
+      else headers[k] = v;
     }
+    res.writeHead(status, headers).end(out.subarray(headerEnd + sep));
   }
 }
 
