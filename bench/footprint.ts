@@ -7,7 +7,7 @@ import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
 import { fakeGitHubProcess, inProcessGitHub, startFakeE2BProcess, type BenchGitHub, type FakeE2BProcess } from './remote-fakes.js';
-import { isCountedWrite } from './job.js';
+import { isCountedWrite, median } from './job.js';
 import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -96,11 +96,6 @@ function nodeChildrenPeakMb(pid: number): number {
     }
   }
   return mb;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
