@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { appProcessEnv } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
-import { fakeGitHubProcess, inProcessGitHub, startFakeE2BProcess, type BenchGitHub, type FakeE2BProcess } from './remote-fakes.js';
+import { fakeGitHubProcess, startFakeE2BProcess, type BenchGitHub, type FakeE2BProcess } from './remote-fakes.js';
 import { isCountedWrite, median } from './job.js';
 import { profileEnv, profileFlags, saveProfile } from './webhooks.js';
 
@@ -17,7 +17,7 @@ const SECRET = 'bench-secret';
 const JOBS = Number(process.env.BENCH_FOOTPRINT_JOBS ?? 100);
 const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
 const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
-/** `e2b`: the jobs' sandboxes on a fake E2B and GitHub on a fake of its own, each in a process at nice 10 (bench/remote-fakes.ts); default `local`. */
+/** `e2b`: the jobs' sandboxes on a fake E2B in a process of its own at nice 10 (bench/remote-fakes.ts); default `local`: the app's own local sandboxes. */
 const SANDBOX = process.env.BENCH_FOOTPRINT_SANDBOX === 'e2b' ? 'e2b' : 'local';
 
 export interface FootprintScenario {
@@ -196,7 +196,8 @@ async function deliver(port: number, n: number, installations: number): Promise<
 
 /** One app process, `JOBS` jobs over `installations` installations, measured from the outside. */
 async function scenario(installations: number): Promise<FootprintScenario> {
-  const github = SANDBOX === 'e2b' ? await fakeGitHubProcess() : await inProcessGitHub();
+  // GitHub is never on the app's host: its fake serves from a process of its own at nice 10 in both modes.
+  const github = await fakeGitHubProcess();
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-footprint-'));
   let app: { child: ChildProcess; port: number } | undefined;
   let e2b: FakeE2BProcess | undefined;

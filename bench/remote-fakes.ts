@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
 
 /** A fake in a process of its own: what it said first, a question over IPC, and its stop. */
 interface FakeProcess {
@@ -15,7 +14,7 @@ export interface FakeE2BProcess {
   stop(): Promise<void>;
 }
 
-/** The fake GitHub a footprint scenario talks to, in the bench's process or in one of its own. */
+/** The fake GitHub a footprint scenario talks to, in a process of its own. */
 export interface BenchGitHub {
   host: string;
   calls(): Promise<Array<{ method: string; path: string }>>;
@@ -68,14 +67,7 @@ export async function startFakeE2BProcess(root: string, path: string): Promise<F
   return { env: fake.first.env as Record<string, string>, stop: () => fake.stop() };
 }
 
-/** The fake GitHub with the bench's repository, in this process. */
-export async function inProcessGitHub(): Promise<BenchGitHub> {
-  const github = await new FakeGitHub().start();
-  github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
-  return { host: github.host, calls: async () => github.calls, stop: () => github.stop() };
-}
-
-/** The same in a process of its own at nice 10 (bench/fake-github-process.ts), asked for its calls over IPC. */
+/** The fake GitHub with the bench's repository, in a process of its own at nice 10 (bench/fake-github-process.ts), asked for its calls over IPC. */
 export async function fakeGitHubProcess(): Promise<BenchGitHub> {
   const fake = await startNiced('fake-github-process.js', {});
   return { host: fake.first.host as string, calls: () => fake.ask('calls', 'calls'), stop: () => fake.stop() };
