@@ -16,6 +16,8 @@ interface Marks {
   cloneStart: number;
   agentStart: number;
   agentEnd: number;
+  /** The change ready for its first write: the last read or token request before it (the app's own work done; only paced writes are left). */
+  ready: number;
   /** The first write of the commit: a Git Data blob or tree (the API path), or the push (host git). */
   commitStart: number;
   /** The branch on GitHub at the new commit: the ref made or moved (API path), or the push (host git). */
@@ -33,8 +35,8 @@ export interface PhasesResult {
   agentMs: number;
   /** The job's time from the webhook to the queue's drain, less the agent's own (medians of each run's). */
   overheadMs: number;
-  /** From the webhook to the commit's first write, less the agent's time: the overhead the throttle's pacing of writes is not part of. */
-  toPushOverheadMs: number;
+  /** From the webhook to the change ready for its first write, less the agent's time: the app's own work, which the throttle's pacing of writes is no part of. */
+  unpacedOverheadMs: number;
   totalMs: number;
   /** Every REST call and git request of the median run, for the reader. */
   timeline: string[];
@@ -44,7 +46,8 @@ const PHASES: Array<[string, keyof Marks | 'webhook', keyof Marks]> = [
   ['webhook → clone token minted (queue, app token, REST reads: settings, permission, open pull requests)', 'webhook', 'cloneToken'],
   ['clone token → clone starts (sandbox created)', 'cloneToken', 'cloneStart'],
   ['clone starts → agent starts (clone, instructions, agent setup)', 'cloneStart', 'agentStart'],
-  ['agent ends → commit starts (the change collected, read out and vetted; write token)', 'agentEnd', 'commitStart'],
+  ['agent ends → change ready (collected, read out and vetted; write token; the last read before the commit)', 'agentEnd', 'ready'],
+  ["change ready → commit starts (the throttle's pacing: the reaction and the status comment went first)", 'ready', 'commitStart'],
   ["commit starts → branch on GitHub (Git Data writes: tree, commit, ref, paced by Probot's throttle)", 'commitStart', 'push'],
   ["branch → pull request opened (writes paced by Probot's throttle)", 'push', 'pullRequest'],
   ['pull request → last write to GitHub (check run, status, reaction; throttle)', 'pullRequest', 'lastWrite'],
@@ -104,15 +107,18 @@ export async function phasesBench(): Promise<PhasesResult> {
       const writes = calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD');
       const lastWrite = writes.filter((c) => !/access_tokens$|\/installation\/token$/.test(c.path)).at(-1)?.at ?? Number.NaN;
       const cloneStart = gits.find((g) => g.service === 'upload-pack')?.at ?? Number.NaN;
+      const commitStart = Math.min(
+        gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
+        calls.find((c) => c.method === 'POST' && /\/git\/(blobs|trees)$/.test(c.path))?.at ?? Number.POSITIVE_INFINITY,
+      );
+      const unpaced = calls.filter((c) => c.at < commitStart && (c.method === 'GET' || c.method === 'HEAD' || /access_tokens$/.test(c.path)));
       marks.push({
         cloneToken: calls.findLast((c) => /access_tokens$/.test(c.path) && c.at < cloneStart)?.at ?? Number.NaN,
         cloneStart,
         agentStart,
         agentEnd,
-        commitStart: Math.min(
-          gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
-          calls.find((c) => c.method === 'POST' && /\/git\/(blobs|trees)$/.test(c.path))?.at ?? Number.POSITIVE_INFINITY,
-        ),
+        ready: Math.max(agentEnd, ...unpaced.map((c) => c.at)),
+        commitStart,
         push: Math.min(
           gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
           calls.find((c) => (c.method === 'POST' && /\/git\/refs$/.test(c.path)) || (c.method === 'PATCH' && /\/git\/refs\//.test(c.path)))?.at ?? Number.POSITIVE_INFINITY,
@@ -134,6 +140,9 @@ export async function phasesBench(): Promise<PhasesResult> {
           .map(([, s]) => s),
       );
       if (github.callsTo('POST', /\/pulls$/).length !== i + 1) throw new Error('the job did not open its pull request');
+      // Probot's throttle spaces an installation's writes a second apart across apps in one process:
+      // the next job starts once this one's last write is a second old, as a job alone on its installation.
+      await new Promise((r) => setTimeout(r, 1_100));
     }
   } finally {
     await github.stop();
@@ -150,7 +159,7 @@ export async function phasesBench(): Promise<PhasesResult> {
     phases: PHASES.map(([name, from, to]) => ({ name, ms: median(marks.map((m) => at(m, to) - at(m, from))) })),
     agentMs: median(agents),
     overheadMs: median(overheads),
-    toPushOverheadMs: median(marks.map((m) => m.commitStart - (m.agentEnd - m.agentStart))),
+    unpacedOverheadMs: median(marks.map((m) => m.ready - (m.agentEnd - m.agentStart))),
     totalMs: median(totals),
     timeline: timelines[mid] ?? [],
   };
