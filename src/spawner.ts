@@ -58,24 +58,9 @@ interface Entry {
   exited?: { resolve(r: { code: number | null; signal: NodeJS.Signals | null }): void; reject(err: Error): void };
 }
 
-/**
- * How much nicer than the app every process the spawner starts is. The app's event loop answers webhooks and sends
- * the jobs' writes; agents, their tools and git can wait for a CPU a little longer. The spawner takes
- * this value itself, so its children and theirs inherit it. A child in a session of its own
- * (`detached`) is also, where the kernel groups tasks by session for scheduling (autogroup, for tasks
- * in the root CPU cgroup), in a group of its own, in which a task's nice value weighs nothing against
- * other groups: that group's nice is set too (`/proc/<pid>/autogroup`, best effort: the kernel limits
- * it to ten a second without CAP_SYS_ADMIN, and inside a container's cgroup there is no autogroup).
- */
-export const CHILD_NICE = 10;
-
 // Plain CommonJS run by `node -e`: no file to find next to the compiled or the source module.
 const SPAWNER_SOURCE = `
 const { spawn } = require('node:child_process');
-const { writeFileSync } = require('node:fs');
-const { getPriority, setPriority } = require('node:os');
-const NICE = ${CHILD_NICE};
-try { setPriority(Math.min(19, getPriority() + NICE)); } catch {}
 const live = new Map();
 const send = (m) => { if (process.connected) process.send(m); };
 process.on('message', ({ id, command, args, options, input }) => {
@@ -86,9 +71,6 @@ process.on('message', ({ id, command, args, options, input }) => {
   } catch (err) {
     fail(err);
     return;
-  }
-  if (options.detached && child.pid !== undefined) {
-    try { writeFileSync('/proc/' + child.pid + '/autogroup', String(NICE)); } catch {}
   }
   let failed = false;
   child.once('spawn', () => {

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CHILD_NICE, SpawnError, spawnAside, stopSpawner } from '../src/spawner.js';
+import { SpawnError, spawnAside, stopSpawner } from '../src/spawner.js';
 
 // The built module, for apps run as processes of their own.
 const BUILT = join(import.meta.dirname, '..', 'dist', 'src', 'spawner.js');
@@ -72,20 +72,6 @@ describe('spawnAside: processes started by the spawner process', () => {
     expect(parent).not.toBe(process.pid);
     // The parent is the spawner: a child of this process.
     expect(readFileSync(`/proc/${parent}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]).toBe(String(process.pid));
-  });
-
-  it("starts children nicer than this process, their own children too, and a detached session's scheduling group with them", async () => {
-    let out = '';
-    // Field 19 of /proc/<pid>/stat (after the command's name in parentheses) is the nice value.
-    const script = 'cut -d" " -f19 /proc/$$/stat; sh -c \'cut -d" " -f19 /proc/$$/stat\'; cat /proc/$$/autogroup 2>/dev/null || echo none';
-    const child = await spawnAside('bash', ['-c', script], { detached: true, onStdout: (s) => (out += s) });
-    await child.exited;
-    const [own, grandchild, group] = out.trim().split('\n');
-    const expected = String(Math.min(19, getPriority() + CHILD_NICE));
-    expect(own).toBe(expected);
-    expect(grandchild).toBe(expected);
-    // The kernel groups tasks by session only when it has autogroup and the task is in the root CPU cgroup.
-    if (group !== 'none') expect(group).toMatch(new RegExp(`nice ${CHILD_NICE}$`));
   });
 
   it('ends the children and rejects their exits when the spawner stops, then starts a new one', async () => {
