@@ -19,6 +19,8 @@ const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
 const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
 /** `e2b`: the jobs' sandboxes on a fake E2B in a process of its own at nice 10 (bench/remote-fakes.ts); default `local`: the app's own local sandboxes. */
 const SANDBOX = process.env.BENCH_FOOTPRINT_SANDBOX === 'e2b' ? 'e2b' : 'local';
+/** Local mode: the app's ISSUESMITH_LOCAL_NICE (its local sandbox commands' nice value); default 10, `0` for the app's own priority. */
+const LOCAL_NICE = process.env.BENCH_FOOTPRINT_LOCAL_NICE ?? '10';
 
 export interface FootprintScenario {
   installations: number;
@@ -63,6 +65,8 @@ export interface LateTurns {
 export interface FootprintResult {
   jobs: number;
   sandbox: 'local' | 'e2b';
+  /** Local mode: ISSUESMITH_LOCAL_NICE as the app was given it. */
+  localNice: string;
   agentSeconds: number;
   timeoutSeconds: number;
   scenarios: FootprintScenario[];
@@ -153,7 +157,7 @@ async function startApp(github: BenchGitHub, root: string, e2b: FakeE2BProcess |
   const port = await freePort();
   const env: Record<string, string> = {
     ...appProcessEnv({ github, dir: root, bin: BIN, secret: SECRET, anthropicKey: 'sk-ant-bench-0123456789' }),
-    ...(e2b !== undefined ? { ISSUESMITH_SANDBOX: 'e2b', ...e2b.env } : {}),
+    ...(e2b !== undefined ? { ISSUESMITH_SANDBOX: 'e2b', ...e2b.env } : { ISSUESMITH_LOCAL_NICE: LOCAL_NICE }),
     TMPDIR: root,
     PORT: String(port),
     ISSUESMITH_CONCURRENCY: String(JOBS),
@@ -284,5 +288,5 @@ export async function footprintBench(): Promise<FootprintResult> {
   // BENCH_FOOTPRINT_INSTALLATIONS=1 runs one scenario alone (to profile it, say).
   const counts = (process.env.BENCH_FOOTPRINT_INSTALLATIONS ?? '1,10').split(',').map(Number);
   for (const installations of counts) scenarios.push(await scenario(installations));
-  return { jobs: JOBS, sandbox: SANDBOX, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
+  return { jobs: JOBS, sandbox: SANDBOX, localNice: LOCAL_NICE, agentSeconds: AGENT_SECONDS, timeoutSeconds: TIMEOUT_S, scenarios };
 }

@@ -58,7 +58,7 @@ if (only === undefined || only === 'webhooks') {
 if (only === undefined || only === 'footprint') {
   const f = await footprintBench();
   console.log(
-    `${f.jobs} jobs at once in one app process, ${f.sandbox === 'e2b' ? 'sandboxes on a fake E2B' : 'local sandboxes'} and GitHub on a fake, each fake in a process of its own at nice 10, fake agent waiting ${f.agentSeconds} s, Probot's throttle on (capped at ${f.timeoutSeconds} s a scenario):`,
+    `${f.jobs} jobs at once in one app process, ${f.sandbox === 'e2b' ? 'sandboxes on a fake E2B' : `local sandboxes (ISSUESMITH_LOCAL_NICE=${f.localNice})`} and GitHub on a fake, each fake in a process of its own at nice 10, fake agent waiting ${f.agentSeconds} s, Probot's throttle on (capped at ${f.timeoutSeconds} s a scenario):`,
   );
   for (const s of f.scenarios) {
     console.log(

@@ -16,6 +16,12 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** A process group of its own (for `process.kill(-pid)`). */
   detached?: boolean;
+  /**
+   * A nice value for the child (0–19), set by the spawner right after the start: the child's own and,
+   * when it is detached, its session's scheduling group's where the kernel groups tasks by session
+   * (autogroup, for tasks in the root CPU cgroup; best effort). Its children inherit it.
+   */
+  nice?: number;
   /** Written to the child's stdin, which is then closed; stdin is closed at once without it. */
   input?: Uint8Array;
   /** Output as text (UTF-8, split characters joined), in order, before `exited` resolves. */
@@ -61,6 +67,8 @@ interface Entry {
 // Plain CommonJS run by `node -e`: no file to find next to the compiled or the source module.
 const SPAWNER_SOURCE = `
 const { spawn } = require('node:child_process');
+const { writeFileSync } = require('node:fs');
+const { setPriority } = require('node:os');
 const live = new Map();
 const send = (m) => { if (process.connected) process.send(m); };
 process.on('message', ({ id, command, args, options, input }) => {
@@ -71,6 +79,10 @@ process.on('message', ({ id, command, args, options, input }) => {
   } catch (err) {
     fail(err);
     return;
+  }
+  if (options.nice > 0 && child.pid !== undefined) {
+    try { setPriority(child.pid, options.nice); } catch {}
+    if (options.detached) try { writeFileSync('/proc/' + child.pid + '/autogroup', String(options.nice)); } catch {}
   }
   let failed = false;
   child.once('spawn', () => {
@@ -120,7 +132,13 @@ export function spawnAside(command: string, args: string[], options: SpawnOption
     live.set(id, { options, detached: options.detached === true, out: new StringDecoder('utf8'), err: new StringDecoder('utf8'), started: { resolve, reject } });
     // Held open while a child runs, as a child's own pipes hold the loop open.
     hold(s, true);
-    s.send({ id, command, args, options: { cwd: options.cwd, env: options.env, detached: options.detached }, ...(options.input ? { input: options.input } : {}) });
+    s.send({
+      id,
+      command,
+      args,
+      options: { cwd: options.cwd, env: options.env, detached: options.detached, nice: options.nice },
+      ...(options.input ? { input: options.input } : {}),
+    });
   });
 }
 

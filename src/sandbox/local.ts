@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { shellQuote } from '../security/shell-quote.js';
 import { LocalTagFile, TAG_FILE, type LocalTag } from './local-tag.js';
 import { spawnAside, type SpawnedChild } from '../spawner.js';
+import { localNiceFromEnv } from './local-nice.js';
 import { spawnTurn } from '../spawn-turn.js';
 import {
   CommandTimeoutError,
@@ -27,6 +28,8 @@ export interface LocalProviderOptions {
   root?: string;
   /** Where a refused connect or kill is told. */
   logger?: { warn(obj: object, msg?: string): void };
+  /** The nice value (1–19) of every command and its children (ISSUESMITH_LOCAL_NICE); 0 or none: the app's own. */
+  nice?: number;
 }
 
 /**
@@ -57,7 +60,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const path = this.options.path ?? process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
     // A login shell resets PATH from /etc/profile; the profile puts the host's tool path back.
     await writeFile(join(home, '.bash_profile'), `export PATH=${shellQuote(path)}\n`);
-    const sandbox = new LocalSandbox(`local-${randomUUID()}`, dir, home, o, () => this.#live.delete(sandbox.id));
+    const sandbox = new LocalSandbox(`local-${randomUUID()}`, dir, home, o, () => this.#live.delete(sandbox.id), this.options.nice ?? 0);
     this.#live.set(sandbox.id, sandbox);
     await sandbox.saveTag();
     return sandbox;
@@ -145,7 +148,7 @@ export const local: SandboxProviderEntry = {
         "able to read the app's files, environment and private key and to reach the network. For development and tests only: never deploy it.",
     );
     // Under the work directory: sandboxes paused for a follow-up stay there until their pull request closes.
-    return new LocalSandboxProvider({ root: ctx.workDir, logger: ctx.logger('local-sandbox') });
+    return new LocalSandboxProvider({ root: ctx.workDir, logger: ctx.logger('local-sandbox'), nice: localNiceFromEnv(ctx.env, (m) => ctx.warn(m)) });
   },
 };
 
@@ -168,6 +171,7 @@ class LocalSandbox implements Sandbox {
     readonly homeDir: string,
     private readonly options: CreateOptions,
     private readonly onKill: () => void,
+    private readonly nice: number,
   ) {
     this.#tag = new LocalTagFile(root, () => ({ id, metadata: options.metadata, pids: [...this.#children].map((c) => c.pid) }));
   }
@@ -195,6 +199,7 @@ class LocalSandbox implements Sandbox {
         cwd: o.cwd ?? this.homeDir,
         env: { HOME: this.homeDir, USER: 'user', LANG: 'C.UTF-8', ...this.options.envs, ...o.env },
         detached: true,
+        ...(this.nice > 0 ? { nice: this.nice } : {}),
         onStdout: (s) => {
           stdout += s;
           o.onStdout?.(s);
