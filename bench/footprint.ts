@@ -19,8 +19,8 @@ const AGENT_SECONDS = Number(process.env.BENCH_FOOTPRINT_AGENT_S ?? 30);
 const TIMEOUT_S = Number(process.env.BENCH_FOOTPRINT_TIMEOUT_S ?? 150);
 /** `e2b`: the jobs' sandboxes on a fake E2B in a process of its own at nice 10 (bench/remote-fakes.ts); default `local`: the app's own local sandboxes. */
 const SANDBOX = process.env.BENCH_FOOTPRINT_SANDBOX === 'e2b' ? 'e2b' : 'local';
-/** Local mode: the app's ISSUESMITH_LOCAL_NICE (its local sandbox commands' nice value); default 10, `0` for the app's own priority. */
-const LOCAL_NICE = process.env.BENCH_FOOTPRINT_LOCAL_NICE ?? '10';
+/** Local mode: the app's ISSUESMITH_LOCAL_NICE (its local sandbox commands' nice value); default 19, `0` for the app's own priority. */
+const LOCAL_NICE = process.env.BENCH_FOOTPRINT_LOCAL_NICE ?? '19';
 
 export interface FootprintScenario {
   installations: number;
