@@ -100,7 +100,8 @@ describe('an app registered from the setup page', () => {
     await stop(setup);
     await stop(app);
     await github?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    // The app was killed: a git process of its job's sandbox may still be finishing a write there.
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   function deliver(path: string, body: string, secret: string, delivery: string): Promise<Response> {
