@@ -67,7 +67,16 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
   });
 
   afterAll(async () => {
-    app?.kill('SIGTERM');
+    // Stopped and waited for: a shutdown waits for a running job, so a SIGKILL follows after 5 s
+    // (its spawner then ends the job's processes); an app left running outlives the suite.
+    if (app !== undefined && app.exitCode === null && app.signalCode === null) {
+      const child = app;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(timer);
+    }
     await github?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
