@@ -199,7 +199,7 @@ class LocalSandbox implements Sandbox {
         cwd: o.cwd ?? this.homeDir,
         env: { HOME: this.homeDir, USER: 'user', LANG: 'C.UTF-8', ...this.options.envs, ...o.env },
         detached: true,
-        ...(this.nice > 0 ? { nice: this.nice } : {}),
+        nice: this.nice,
         onStdout: (s) => {
           stdout += s;
           o.onStdout?.(s);

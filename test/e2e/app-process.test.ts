@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../helpers/fake-github.js';
-import { appProcessEnv } from '../helpers/app-process.js';
+import { appProcessEnv, stopProcess } from '../helpers/app-process.js';
 import { commentPayload } from '../helpers/payloads.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -67,16 +67,8 @@ describe('the built app as a process, against a fake GitHub Enterprise Server on
   });
 
   afterAll(async () => {
-    // Stopped and waited for: a shutdown waits for a running job, so a SIGKILL follows after 5 s
-    // (its spawner then ends the job's processes); an app left running outlives the suite.
-    if (app !== undefined && app.exitCode === null && app.signalCode === null) {
-      const child = app;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await gone;
-      clearTimeout(timer);
-    }
+    // A shutdown waits for a running job: SIGKILL after 5 s (its spawner then ends the job's processes).
+    await stopProcess(app, { graceMs: 5_000 });
     await github?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { appProcessEnv } from '../helpers/app-process.js';
+import { appProcessEnv, stopProcess as stop } from '../helpers/app-process.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { commentPayload } from '../helpers/payloads.js';
 import { freePort } from '../helpers/redis-server.js';
@@ -37,13 +37,6 @@ function start(env: Record<string, string>, cwd: string): { child: ChildProcess;
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   return { child, output: () => output };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
 }
 
 async function listening(url: string): Promise<true | undefined> {

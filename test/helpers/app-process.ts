@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { FakeGitHub } from './fake-github.js';
 import { privateKey } from './probot.js';
 
@@ -21,4 +22,18 @@ export function appProcessEnv(o: { github: Pick<FakeGitHub, 'host'>; dir: string
     ANTHROPIC_API_KEY: o.anthropicKey,
     LOG_FORMAT: 'json',
   };
+}
+
+/**
+ * Stops a process the test started and waits for its exit: SIGKILL at once, or with `graceMs`
+ * SIGTERM first (the app's shutdown, which waits for a running job) and SIGKILL after that long.
+ * A process left running would outlive the suite.
+ */
+export async function stopProcess(child: ChildProcess | undefined, o: { graceMs?: number } = {}): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(o.graceMs === undefined ? 'SIGKILL' : 'SIGTERM');
+  const timer = o.graceMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.graceMs);
+  await gone;
+  clearTimeout(timer);
 }
