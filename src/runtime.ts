@@ -10,17 +10,18 @@ import { PermissionCache } from './github/permission.js';
 import { RepoConfigLoader } from './github/repo-config-loader.js';
 import { appRedactor } from './config/app-redactor.js';
 import { acknowledgeQueued } from './jobs/acknowledge-queued.js';
-import { acknowledgementLines } from './jobs/acknowledgement-lines.js';
+import { acknowledgementLines, type AcknowledgementLines } from './jobs/acknowledgement-lines.js';
 import { answerOutsider } from './jobs/answer-outsider.js';
 import { handleControl, type ControlDeps } from './jobs/controls.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
 import { issueNotice } from './jobs/issue-notice.js';
+import { tellLostJobs } from './jobs/lost-notices.js';
 import { MemoryQueue } from './queue/memory-queue.js';
 import { sandboxBudgetMs } from './jobs/steps/open-sandbox.js';
 import { RedisRepoLimiter } from './queue/redis-repo-limiter.js';
 import { cleaningUpEarlierRuns } from './jobs/cleaning-up-earlier-runs.js';
 import { Metrics } from './metrics.js';
-import { abandonedComment, lostOnRestartComment } from './report/queue-messages.js';
+import { abandonedComment } from './report/queue-messages.js';
 import type { Job } from './job.js';
 import type { Logger } from './logger.js';
 import type { Redactor } from './security/redact.js';
@@ -191,10 +192,7 @@ function createQueue({ app, settings, works, processor, metrics, notice, logReda
     concurrency: settings.concurrency,
     onError,
     // Without Redis there is nowhere to put a job back: one still waiting at shutdown is lost, and its issue is told.
-    onLost: async (job) => {
-      app.log.warn({ delivery: job.deliveryId }, 'shutting down without a shared queue (REDIS_URL): this waiting job is lost, and its issue is told');
-      await notice(job, lostOnRestartComment({ ref: job.deliveryId }));
-    },
+    onLost: (jobs, signal) => tellLostJobs(jobs, signal, { notice, log: app.log }),
   });
 }
 
@@ -239,8 +237,8 @@ function runtimeOf(parts: Parts): Runtime {
       await queue.drain();
       await background.settled();
     },
-    close: () => closeRuntime(parts, background),
-    shutdown: () => closeRuntime(parts, background, settings.shutdownGraceMs),
+    close: () => closeRuntime(parts, background, acknowledge),
+    shutdown: () => closeRuntime(parts, background, acknowledge, settings.shutdownGraceMs),
   };
 }
 
@@ -281,8 +279,9 @@ function onePerPersonQueue(): (request: OutsiderRequest, task: () => Promise<voi
 }
 
 /** Stops background work and closes what the runtime opened; a shutdown first gives running jobs `graceMs` (see Runtime.shutdown). */
-async function closeRuntime({ sandboxUpkeep, queue, sessions, redisLimiter }: Parts, background: Background, graceMs?: number): Promise<void> {
+async function closeRuntime({ sandboxUpkeep, queue, sessions, redisLimiter }: Parts, background: Background, acks: AcknowledgementLines, graceMs?: number): Promise<void> {
   sandboxUpkeep?.stop();
+  acks.stop();
   if (graceMs !== undefined) await queue.stop(graceMs);
   await background.running();
   await queue.close();

@@ -39,4 +39,26 @@ describe("the runtime's line of acknowledgements per installation", () => {
     expect(looked.at(-1)).toBe('later');
     expect(looked).toHaveLength(3001);
   });
+
+  it('a shutdown drops the acknowledgements not made yet: the one in flight ends, nothing after it starts', async () => {
+    runtime = createRuntime(testProbot('http://127.0.0.1:9/api/v3'), { ANTHROPIC_API_KEY: 'sk-ant-test-key-0123456789abcdef', ISSUESMITH_SHUTDOWN_GRACE_SECONDS: '0' });
+    const looked: string[] = [];
+    let release = (): void => undefined;
+    const inFlight = new Promise<void>((resolve) => (release = resolve));
+    vi.spyOn(runtime.queue, 'isWaiting').mockImplementation(async (job) => {
+      looked.push(job.deliveryId);
+      await inFlight;
+      return false;
+    });
+    for (let i = 0; i < 500; i += 1) runtime.acknowledge(makeJob({ deliveryId: `s-${i}`, installationId: 3, number: 1 + (i % 20) }), i + 1);
+    await new Promise((r) => setImmediate(r));
+    const shutdown = runtime.shutdown();
+    release();
+    await shutdown;
+    expect(looked).toEqual(['s-0']);
+    // Nor does a late delivery start a new line.
+    runtime.acknowledge(makeJob({ deliveryId: 'late', installationId: 4 }), 1);
+    await runtime.settled();
+    expect(looked).toEqual(['s-0']);
+  });
 });

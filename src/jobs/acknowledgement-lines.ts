@@ -2,12 +2,19 @@ import type { Job } from '../job.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../security/redact.js';
 
+/** Adds a job to its installation's line; `stop` drops every acknowledgement not made yet (a shutdown). */
+export type AcknowledgementLines = ((job: Job, position: number) => void) & { stop(): void };
+
 /**
  * Queued jobs' acknowledgements, started once the webhook is answered: none of their work delays the
  * answer GitHub waits for. An installation's are made one after another: its writes go one a second
  * whatever the order, and a flood of commands then holds one acknowledgement in flight, not thousands
  * of clients and requests. A delivery only adds an entry to its installation's line, which one
  * background task works through: no timer, promise or closure is made per delivery on the webhook's path.
+ * A shutdown stops the lines: a job dropped with the in-process queue gets the lost-request comment
+ * instead, one kept in Redis its status from the worker that runs it; the acknowledgement in flight ends
+ * as it would, and nothing else is written (two thousand waiting commands, a reaction and a comment
+ * each, are most of an hour of writes at GitHub's pace).
  */
 export function acknowledgementLines(
   ack: (job: Job, position: number) => Promise<void>,
@@ -15,9 +22,11 @@ export function acknowledgementLines(
   afterThisTurn: () => Promise<void>,
   log: Logger,
   redactor: Redactor,
-): (job: Job, position: number) => void {
+): AcknowledgementLines {
   const lines = new Map<number, Array<{ job: Job; position: number } | undefined>>();
-  return (job, position) => {
+  let stopped = false;
+  const add = (job: Job, position: number): void => {
+    if (stopped) return;
     const line = lines.get(job.installationId);
     if (line !== undefined) {
       line.push({ job, position });
@@ -29,7 +38,7 @@ export function acknowledgementLines(
       await afterThisTurn();
       try {
         let i = 0;
-        while (i < fresh.length) {
+        while (i < fresh.length && !stopped) {
           const next = fresh[i];
           fresh[i] = undefined;
           i += 1;
@@ -48,4 +57,10 @@ export function acknowledgementLines(
       }
     });
   };
+  return Object.assign(add, {
+    stop: (): void => {
+      stopped = true;
+      for (const line of lines.values()) line.length = 0;
+    },
+  });
 }

@@ -23,8 +23,17 @@ export interface MemoryQueueOptions {
   /** How many delivery ids to remember, to refuse redeliveries. */
   rememberDeliveries?: number;
   onError?: (err: unknown, job: Job) => void;
-  /** A job still waiting when the queue stopped: there is nowhere to put it back, so the caller tells its issue. */
-  onLost?: (job: Job) => void | Promise<void>;
+  /**
+   * The jobs still waiting when the queue stopped, in arrival order, handed over once: there is nowhere
+   * to put them back, so the caller tells their issues. `signal` is aborted when `stop` waits no longer.
+   */
+  onLost?: (jobs: readonly Job[], signal: AbortSignal) => void | Promise<void>;
+  /**
+   * How long `stop` waits for `onLost` at least (ms; what is left of the grace period when longer):
+   * past it the app stops anyway. Telling thousands of issues one comment at a time, paced by
+   * GitHub's limits, would otherwise hold a shutdown for hours, until the container is killed. Default 5 s.
+   */
+  lostNoticeMs?: number;
 }
 
 /**
@@ -96,11 +105,13 @@ export class MemoryQueue implements JobQueue {
   async stop(graceMs: number): Promise<void> {
     this.#closed = true;
     const lost = [...this.#takeDeferred(), ...this.#waiting.clear()];
-    const reports = lost.map((job) => this.#lose(job));
+    const started = Date.now();
     const finished = this.drain();
-    const timer = new AbortController();
-    const inTime = await Promise.race([finished.then(() => true), sleep(graceMs, false, { signal: timer.signal }).catch(() => false)]);
-    timer.abort();
+    const inTime = await within(
+      finished.then(() => true),
+      graceMs,
+      false,
+    );
     if (!inTime) {
       // Nowhere to put them back: they end as stopped by a shutdown (stoppedBy stays undefined).
       for (const running of this.#runningKeys.values()) {
@@ -108,13 +119,20 @@ export class MemoryQueue implements JobQueue {
       }
       await finished;
     }
-    await Promise.all(reports);
+    // The lost jobs' issues are told once the running jobs have reported: what became of work under
+    // way comes first in the installation's writes. For what is left of the grace period, or a few seconds.
+    if (lost.length === 0) return;
+    const gaveUp = new AbortController();
+    await within(this.#lose(lost, gaveUp.signal), Math.max(graceMs - (Date.now() - started), this.options.lostNoticeMs ?? 5000), undefined);
+    gaveUp.abort();
   }
 
-  #lose(job: Job): Promise<void> {
+  #lose(jobs: readonly Job[], signal: AbortSignal): Promise<void> {
     return Promise.resolve()
-      .then(() => this.options.onLost?.(job))
-      .catch((err: unknown) => this.options.onError?.(err, job));
+      .then(() => this.options.onLost?.(jobs, signal))
+      .catch((err: unknown) => {
+        for (const job of jobs) this.options.onError?.(err, job);
+      });
   }
 
   async close(): Promise<void> {
@@ -195,7 +213,7 @@ export class MemoryQueue implements JobQueue {
         if (!(err instanceof JobDeferred)) this.options.onError?.(err, job);
         // Stopped while it was being put off: it just does not run. Shutting down: nowhere to put it.
         else if (running.controller.signal.aborted && running.stoppedBy !== undefined) return;
-        else if (this.#closed) void this.#lose(job);
+        else if (this.#closed) void this.#lose([job], new AbortController().signal);
         else this.#defer(job, key, err.retryInMs);
       })
       .finally(() => {
@@ -204,5 +222,15 @@ export class MemoryQueue implements JobQueue {
         this.#waiting.freed(key);
         this.#pump();
       });
+  }
+}
+
+/** `promise`'s value, or `fallback` after `ms` if that comes first; the timer is cleared either way. */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  const controller = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(Math.max(0, ms), fallback, { signal: controller.signal })]);
+  } finally {
+    controller.abort();
   }
 }

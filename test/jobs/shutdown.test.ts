@@ -51,7 +51,9 @@ describe.skipIf(withoutRedisServer('the shutdown tests'))('shutting down (SIGTER
   });
 
   afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.close()));
+    // A shutdown (its grace is 0) stops a job still running, as after a test that timed out: \`close\`
+    // would wait for it, and past the hook's timeout it would go on into the next file of this worker.
+    await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
     await github.stop();
     rmSync(root, { recursive: true, force: true });
   });
@@ -72,7 +74,7 @@ describe.skipIf(withoutRedisServer('the shutdown tests'))('shutting down (SIGTER
   const sandboxDirs = (): string[] => readdirSync(root).filter((f) => f.startsWith('issuesmith-sbx-'));
   const statusOf = (delivery: string): string | undefined => github.comments.find((c) => c.body.includes(`<!-- issuesmith:status ${delivery} -->`))?.body;
 
-  it('without Redis: the running job ends as stopped by the shutdown, a waiting one is reported lost, nothing is pushed', async () => {
+  it('without Redis: the running job ends as stopped by the shutdown, the waiting ones are reported lost in one comment, nothing is pushed', async () => {
     const { probot, runtime } = app();
     const started = join(root, 'agent-started.json');
     await probot.receive({
@@ -81,13 +83,17 @@ describe.skipIf(withoutRedisServer('the shutdown tests'))('shutting down (SIGTER
       payload: commentPayload(`/agent claude slow\nfake-agent: record ${started}\nfake-agent: sleep 60`, { commentId: 11 }),
     } as never);
     await probot.receive({ id: 'd-waiting', name: 'issue_comment', payload: commentPayload('/agent claude next\nfake-agent: write x.txt x', { commentId: 12 }) } as never);
+    await probot.receive({ id: 'd-waiting-too', name: 'issue_comment', payload: commentPayload('/agent claude and then\nfake-agent: write y.txt y', { commentId: 13 }) } as never);
     await waitFor('the agent to start', () => existsSync(started));
 
     await runtime.shutdown();
 
     expect(statusOf('d-running')).toContain('Stopped because the app was shutting down');
-    const lost = github.comments.filter((c) => c.body.includes('The app was restarted before this request could start'));
-    expect(lost.map((c) => c.body)).toEqual([expect.stringContaining('d-waiting')]);
+    // The two requests waiting on the issue: one comment names both.
+    const lost = github.comments.filter((c) => c.body.includes('The app was restarted before'));
+    expect(lost.map((c) => c.body)).toEqual([
+      expect.stringContaining('these 2 requests could start, so they will not run. Comment again to retry (references `d-waiting`, `d-waiting-too`)'),
+    ]);
     expect(github.callsTo('POST', /\/pulls$/)).toEqual([]);
     expect(sandboxDirs()).toEqual([]);
     expect(await runtime.metrics.text()).toContain('issuesmith_jobs_finished_total{outcome="stopped",agent="claude"} 1');

@@ -51,7 +51,7 @@ describe('MemoryQueue, the in-process queue', () => {
         await hold.promise;
         ran.push(job.deliveryId);
       },
-      { concurrency: 1, onLost: (job) => void lost.push(job.deliveryId) },
+      { concurrency: 1, onLost: (jobs) => void lost.push(...jobs.map((job) => job.deliveryId)) },
     );
     const first = makeJob({ number: 1 });
     const second = makeJob({ number: 2 });
@@ -75,7 +75,7 @@ describe('MemoryQueue, the in-process queue', () => {
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
         seen.push({ aborted: ctx.signal.aborted, stoppedBy: ctx.stoppedBy() });
       },
-      { concurrency: 1, onLost: (job) => void lost.push(job.deliveryId) },
+      { concurrency: 1, onLost: (jobs) => void lost.push(...jobs.map((job) => job.deliveryId)) },
     );
     await q.enqueue(makeJob());
     await started.promise;
