@@ -5,6 +5,7 @@ import { run } from 'probot';
 import { webhookSecretProblem } from './config/webhook-secret.js';
 import { appOctokit } from './github/app-octokit.js';
 import issuesmith from './index.js';
+import { logWritten } from './log-written.js';
 import { rootWebhookHandler } from './root-webhook-handler.js';
 import type { Runtime } from './runtime.js';
 
@@ -37,6 +38,7 @@ const shutdown = (): void => {
   void (async () => {
     await server.stop().catch(() => undefined);
     await runtime?.shutdown().catch((err: unknown) => log.error({ err }, 'shutdown did not finish cleanly'));
+    await logWritten(log);
     process.exit(0);
   })();
 };
