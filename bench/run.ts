@@ -52,6 +52,10 @@ if (only === undefined || only === 'webhooks') {
   console.log(`  GitHub API calls made for a delivery before its answer: ${w.callsBeforeAnswer} (must be 0)`);
   console.log(`  GitHub API calls in the background while /agent deliveries came: ${w.backgroundCalls}; jobs waiting at the end: ${w.waitingAtEnd}`);
   for (const [kind, n] of Object.entries(w.backgroundKinds)) console.log(`    ${n} × ${kind}`);
+  const down = w.shutdown;
+  console.log(
+    `  SIGTERM with those ${w.waitingAtEnd} jobs waiting (no Redis: lost, their issues told): ${down.killed ? 'killed after 10 s' : `exited in ${(down.ms / 1000).toFixed(1)} s`}, ${down.comments} comments on ${down.issues} issues meanwhile`,
+  );
   if (w.callsBeforeAnswer > 0) failed = true;
 }
 

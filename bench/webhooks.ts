@@ -69,6 +69,8 @@ export interface WebhooksBenchResult {
   waitingAtEnd: number;
   /** CPU time (user + system) each process spent per measured delivery, ms: less noisy than latency on a shared machine. */
   cpuMsPerDelivery: { app: Record<Kind, number>; bare: Record<Kind, number> };
+  /** The app's SIGTERM with those jobs waiting (no Redis: they are lost, their issues told): until it exited, and the comments it wrote meanwhile. */
+  shutdown: { ms: number; killed: boolean; comments: number; issues: number };
 }
 
 interface Target {
@@ -200,14 +202,17 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     });
     return target;
   };
-  const stop = async (t: Target): Promise<void> => {
-    if (t.child.exitCode !== null || t.child.signalCode !== null) return;
+  /** SIGTERM, and SIGKILL after 10 s (Docker's default stop timeout): whether it had to be killed. */
+  const stop = async (t: Target): Promise<boolean> => {
+    if (t.child.exitCode !== null || t.child.signalCode !== null) return false;
     await saveProfile(t.child);
     const exited = new Promise((r) => t.child.once('exit', r));
     t.child.kill('SIGTERM');
-    const timer = setTimeout(() => t.child.kill('SIGKILL'), 10_000);
+    let killed = false;
+    const timer = setTimeout(() => ((killed = true), t.child.kill('SIGKILL')), 10_000);
     await exited;
     clearTimeout(timer);
+    return killed;
   };
   // Both are sent the same kind of delivery in turns of one second, so that whatever else the machine
   // does weighs on both alike; a first turn of plain comments warms each up and is not measured.
@@ -270,7 +275,11 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
       const own = reaction ? byComment.get(Number(reaction[1])) : status ? byDelivery.get(status[1] ?? '') : undefined;
       if (own !== undefined && c.at < own.answeredAt) callsBeforeAnswer += 1;
     }
-    await stop(app);
+    const callsBeforeStop = github.calls.length;
+    const stopping = performance.now();
+    const killed = await stop(app);
+    const shutdownMs = performance.now() - stopping;
+    const comments = github.calls.slice(callsBeforeStop).filter((c) => c.method === 'POST' && /\/issues\/\d+\/comments$/.test(c.path));
     return {
       rate: RATE,
       seconds: SECONDS,
@@ -281,6 +290,7 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
       backgroundKinds: Object.fromEntries([...kinds].sort((x, y) => y[1] - x[1])),
       waitingAtEnd: health.queue?.waiting ?? -1,
       cpuMsPerDelivery: cpu,
+      shutdown: { ms: shutdownMs, killed, comments: comments.length, issues: new Set(comments.map((c) => c.path)).size },
     };
   } finally {
     for (const t of targets) await stop(t);
