@@ -107,10 +107,9 @@ export async function phasesBench(): Promise<PhasesResult> {
       const writes = calls.filter((c) => c.method !== 'GET' && c.method !== 'HEAD');
       const lastWrite = writes.filter((c) => !/access_tokens$|\/installation\/token$/.test(c.path)).at(-1)?.at ?? Number.NaN;
       const cloneStart = gits.find((g) => g.service === 'upload-pack')?.at ?? Number.NaN;
-      const commitStart = Math.min(
-        gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
-        calls.find((c) => c.method === 'POST' && /\/git\/(blobs|trees)$/.test(c.path))?.at ?? Number.POSITIVE_INFINITY,
-      );
+      // The host-git path's push, when the change went that way.
+      const receivePack = gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY;
+      const commitStart = Math.min(receivePack, calls.find((c) => c.method === 'POST' && /\/git\/(blobs|trees)$/.test(c.path))?.at ?? Number.POSITIVE_INFINITY);
       const unpaced = calls.filter((c) => c.at < commitStart && (c.method === 'GET' || c.method === 'HEAD' || /access_tokens$/.test(c.path)));
       marks.push({
         cloneToken: calls.findLast((c) => /access_tokens$/.test(c.path) && c.at < cloneStart)?.at ?? Number.NaN,
@@ -120,7 +119,7 @@ export async function phasesBench(): Promise<PhasesResult> {
         ready: Math.max(agentEnd, ...unpaced.map((c) => c.at)),
         commitStart,
         push: Math.min(
-          gits.find((g) => g.service === 'receive-pack')?.at ?? Number.POSITIVE_INFINITY,
+          receivePack,
           calls.find((c) => (c.method === 'POST' && /\/git\/refs$/.test(c.path)) || (c.method === 'PATCH' && /\/git\/refs\//.test(c.path)))?.at ?? Number.POSITIVE_INFINITY,
         ),
         pullRequest: calls.find((c) => c.method === 'POST' && /\/pulls$/.test(c.path))?.at ?? Number.NaN,
