@@ -17,14 +17,25 @@ describe('jobs lost at a shutdown without Redis', () => {
     const other = makeJob({ number: 2 });
     // GitHub's names are case-insensitive: the same issue whatever the case a payload spelled it in.
     const shouting = makeJob({ number: 1, owner: 'CODERTOCAT', repo: 'hello-world' });
-    const posted: Array<{ number: number; body: string }> = [];
+    // Another installation's job naming the same issue is never told in the same comment, nor with the same client.
+    const otherTenant = makeJob({ number: 1, installationId: 2 });
+    const posted: Array<{ number: number; installation: number; body: string }> = [];
     const { log, warned } = recordingLog();
-    await tellLostJobs([...onOne, other, shouting], new AbortController().signal, { notice: async (job, body) => void posted.push({ number: job.number, body }), log });
-    expect(posted.map((p) => p.number)).toEqual([1, 2]);
+    await tellLostJobs([...onOne, other, shouting, otherTenant], new AbortController().signal, {
+      notice: async (job, body) => void posted.push({ number: job.number, installation: job.installationId, body }),
+      log,
+    });
+    expect(posted.map((p) => [p.installation, p.number])).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(posted[2]?.body).toContain(`reference \`${otherTenant.deliveryId}\``);
+    expect(posted[0]?.body).not.toContain(otherTenant.deliveryId);
     expect(posted[0]?.body).toContain('these 4 requests could start, so they will not run');
     for (const job of [...onOne, shouting]) expect(posted[0]?.body).toContain(`\`${job.deliveryId}\``);
     expect(posted[1]?.body).toContain(`this request could start, so it will not run. Comment again to retry (reference \`${other.deliveryId}\`)`);
-    expect(warned.map((w) => w.fields.issue)).toEqual(['Codertocat/Hello-World#1', 'Codertocat/Hello-World#2']);
+    expect(warned.map((w) => w.fields.issue)).toEqual(['Codertocat/Hello-World#1', 'Codertocat/Hello-World#2', 'Codertocat/Hello-World#1']);
   });
 
   it('logs the issues not told yet when the queue stops waiting, with their deliveries', async () => {
