@@ -19,6 +19,11 @@ export interface Progress {
   checkRun(headSha: string, o?: { onBase?: boolean }): void;
   /** A problem worth knowing that does not stop the job (an image of the request left out), shown with the status. */
   warn?(text: string): void;
+  /**
+   * The agent's process ended: what is left (its change read out and vetted, the push, the pull request)
+   * takes seconds and the final state follows, so no live edit goes before them.
+   */
+  agentEnded?(): void;
 }
 
 export const silentProgress: Progress = {

@@ -1,4 +1,6 @@
+import type { AgentEvent } from '../agents/profile.js';
 import { renderStatusComment, type JobStatus, type Phase } from '../report/status.js';
+import type { Redactor } from '../security/redact.js';
 
 /** What one throttled write shows: the status, and how far the transcript had grown. */
 export interface View {
@@ -30,4 +32,11 @@ export function withoutElapsed(s: JobStatus): JobStatus {
 /** The comment as a reader would see it change: its elapsed time left out. */
 export function commentKey(s: JobStatus): string {
   return renderStatusComment(withoutElapsed(s));
+}
+
+/** An agent's event with what it says redacted, before it is cut to a step line. */
+export function redactEvent(e: AgentEvent, redactor: Redactor): AgentEvent {
+  if (e.type === 'tool') return { ...e, name: redactor.redact(e.name), detail: redactor.redact(e.detail) };
+  if (e.type === 'error') return { ...e, message: redactor.redact(e.message) };
+  return e;
 }

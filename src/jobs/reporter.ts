@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
-import { CLOSING, commentKey, withoutElapsed, type CheckRun, type View } from './reporter-parts.js';
+import { CLOSING, commentKey, redactEvent, withoutElapsed, type CheckRun, type View } from './reporter-parts.js';
 
 export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
 
@@ -27,6 +27,8 @@ export interface ReporterOptions {
   now?: () => number;
   /** Lines kept under "Latest steps". */
   steps?: number;
+  /** A live edit waits this long after what called for it (default 500 ms): an agent's last lines then its exit make none. */
+  gatherMs?: number;
   /**
    * The job's redactor. What the agent says is redacted as it arrives, before any of it is cut to a
    * line or a length: a secret cut in two no longer matches, and its first characters would leak.
@@ -45,8 +47,6 @@ export interface ReporterOptions {
 
 /** Live edits give way while more of the installation's writes than this are waiting (footprint bench, ten installations: 0 and 1 both finish 100 jobs; 0 gives way soonest). */
 export const LIVE_EDIT_BACKLOG = 0;
-
-/** The agent's failure reason is one sentence and its own words: long enough, once redacted. */
 
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
@@ -76,6 +76,8 @@ export class JobReporter implements Progress {
   readonly #earlierChecks: CheckRun[] = [];
   #started = false;
   #finished = false;
+  /** The agent ended: no live edit until the final state (or a fresh run of it). */
+  #agentDone = false;
 
   constructor(o: ReporterOptions) {
     this.#o = o;
@@ -88,6 +90,7 @@ export class JobReporter implements Progress {
       (v) => this.#send(v),
       {
         minIntervalMs: o.minIntervalMs ?? 5_000,
+        gatherMs: o.gatherMs ?? 500,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),
         ...(o.writesWaiting !== undefined ? { defer: () => !this.#checkToCreate() && this.#busy() } : {}),
@@ -124,6 +127,7 @@ export class JobReporter implements Progress {
 
   phase(p: Phase): void {
     this.#phase = p;
+    if (p === 'working') this.#agentDone = false;
     // The pull request and the final state come next: a live edit waiting now would only delay them.
     if (CLOSING.has(p)) this.#throttle.dropPending();
     this.#publish();
@@ -161,13 +165,18 @@ export class JobReporter implements Progress {
       this.#publish();
     }
     const entry = this.#transcript.record(e);
-    const line = stepLine(this.#redactEvent(e));
+    const line = stepLine(redactEvent(e, this.#redactor));
     if (line !== undefined) {
       this.#steps.push(line);
       const keep = this.#o.steps ?? 5;
       if (this.#steps.length > keep) this.#steps.splice(0, this.#steps.length - keep);
     }
     if (entry !== undefined || line !== undefined) this.#publish();
+  }
+
+  agentEnded(): void {
+    this.#agentDone = true;
+    this.#throttle.dropPending();
   }
 
   checkRun(headSha: string, o: { onBase?: boolean } = {}): void {
@@ -203,14 +212,8 @@ export class JobReporter implements Progress {
     return this.#redactor.redact(text);
   }
 
-  #redactEvent(e: AgentEvent): AgentEvent {
-    if (e.type === 'tool') return { ...e, name: this.#redact(e.name), detail: this.#redact(e.detail) };
-    if (e.type === 'error') return { ...e, message: this.#redact(e.message) };
-    return e;
-  }
-
   #publish(): void {
-    if (!this.#started || this.#finished || CLOSING.has(this.#phase)) return;
+    if (!this.#started || this.#finished || this.#agentDone || CLOSING.has(this.#phase)) return;
     this.#throttle.update(this.#view({ ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] }));
   }
 

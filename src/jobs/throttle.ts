@@ -12,6 +12,12 @@ export interface ThrottleOptions {
   defer?: () => boolean;
   /** Default 1 s. */
   deferMs?: number;
+  /**
+   * Each send but the first waits at least this long after the update that called for it, so that a
+   * burst (an agent's last lines, then its exit) goes out as one, or not at all when what comes next
+   * drops it. Default 0.
+   */
+  gatherMs?: number;
 }
 
 /**
@@ -80,7 +86,7 @@ export class Throttle<T> {
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    const at = Math.max(this.#lastAt + this.options.minIntervalMs, this.#notBefore);
+    const at = Math.max(this.#lastAt + this.options.minIntervalMs, this.#notBefore, this.#hasSent ? this.#now() + (this.options.gatherMs ?? 0) : Number.NEGATIVE_INFINITY);
     const wait = at - this.#now();
     if (wait <= 0) this.#flush();
     else this.#timer = setTimeout(() => this.#flush(), wait);

@@ -183,6 +183,41 @@ describe('the writes a job makes', () => {
     expect(edits.at(-1)?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
   });
 
+  it("makes no live edit for an agent's last lines when its exit follows: the final state carries them", async () => {
+    const { github, edits, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40), { onBase: true });
+    reporter.phase('working');
+    // The check run is made while the agent works; then its transcript stands still for longer than the interval.
+    await vi.advanceTimersByTimeAsync(11_000);
+    expect(checks.map((c) => c.op)).toEqual(['create']);
+    reporter.event({ type: 'text', text: 'All done: the typo is fixed.' });
+    reporter.event({ type: 'result', ok: true, summary: 'All done: the typo is fixed.' });
+    await vi.advanceTimersByTimeAsync(100);
+    reporter.agentEnded();
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(checks.map((c) => c.op)).toEqual(['create']);
+    await reporter.finish({ kind: 'no-changes', summary: 'All done: the typo is fixed.', stats });
+    expect(checks.at(-1)).toMatchObject({ op: 'update', status: 'completed' });
+    expect(String(checks.at(-1)?.text)).toContain('All done: the typo is fixed.');
+  });
+
+  it('without the exit, the same lines are shown live once their moment has gathered them', async () => {
+    const { github, checks } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40), { onBase: true });
+    reporter.phase('working');
+    await vi.advanceTimersByTimeAsync(11_000);
+    reporter.event({ type: 'text', text: 'Still reading the code.' });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(checks.map((c) => c.op)).toEqual(['create']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(checks.map((c) => c.op)).toEqual(['create', 'update']);
+    expect(String(checks.at(-1)?.text)).toContain('Still reading the code.');
+  });
+
   it("writes the final state right after the pull request, before the check runs, when the starting commit's run already holds the transcript", async () => {
     const { github } = fakeGitHub();
     const writes: string[] = [];

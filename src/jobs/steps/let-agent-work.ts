@@ -43,6 +43,7 @@ export async function letAgentWork(turn: Turn, ws: Workspace, agent: ChosenAgent
     budget: settings.budget,
     ...(usedBefore !== undefined ? { usedBefore } : {}),
   });
+  turn.progress.agentEnded?.();
   // A stopped agent's work is dropped: nothing is pushed.
   turn.stopped();
   return { run, change: await collectWork(ws, turn.repo, settings) };
