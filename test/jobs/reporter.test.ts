@@ -198,6 +198,8 @@ describe('the writes a job makes', () => {
     reporter.agentEnded();
     await vi.advanceTimersByTimeAsync(30_000);
     expect(checks.map((c) => c.op)).toEqual(['create']);
+    // Nor the comment: its first post, then the edit that linked the check run, as before the end.
+    expect(edits.map((e) => e.op)).toEqual(['create', 'update']);
     await reporter.finish({ kind: 'no-changes', summary: 'All done: the typo is fixed.', stats });
     expect(checks.at(-1)).toMatchObject({ op: 'update', status: 'completed' });
     expect(String(checks.at(-1)?.text)).toContain('All done: the typo is fixed.');
