@@ -17,9 +17,10 @@ export interface SpawnOptions {
   /** A process group of its own (for `process.kill(-pid)`). */
   detached?: boolean;
   /**
-   * A nice value for the child (0–19), set by the spawner right after the start: the child's own and,
-   * when it is detached, its session's scheduling group's where the kernel groups tasks by session
-   * (autogroup, for tasks in the root CPU cgroup; best effort). Its children inherit it.
+   * A nice value for the child (0–19): it is started through nice(1), so it and all it forks run at it
+   * from the first instruction (set after the start, a command that forked at once left its children
+   * at the app's priority); when it is detached, its session's scheduling group's too, where the kernel
+   * groups tasks by session (autogroup, for tasks in the root CPU cgroup; best effort).
    */
   nice?: number;
   /** Written to the child's stdin, which is then closed; stdin is closed at once without it. */
@@ -68,21 +69,23 @@ interface Entry {
 const SPAWNER_SOURCE = `
 const { spawn } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
-const { setPriority } = require('node:os');
+const { getPriority } = require('node:os');
 const live = new Map();
 const send = (m) => { if (process.connected) process.send(m); };
 process.on('message', ({ id, command, args, options, input }) => {
   let child;
   const fail = (err) => send({ id, type: 'error', message: String((err && err.message) || err), code: err && err.code });
+  // Through nice(1), which sets the value and execs the command: it starts at it, as does all it forks.
+  const raise = options.nice > 0 ? options.nice - getPriority() : 0;
+  const [file, argv] = raise > 0 ? ['nice', ['-n', String(raise), '--', command, ...args]] : [command, args];
   try {
-    child = spawn(command, args, { ...options, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child = spawn(file, argv, { ...options, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   } catch (err) {
     fail(err);
     return;
   }
-  if (options.nice > 0 && child.pid !== undefined) {
-    try { setPriority(child.pid, options.nice); } catch {}
-    if (options.detached) try { writeFileSync('/proc/' + child.pid + '/autogroup', String(options.nice)); } catch {}
+  if (options.nice > 0 && options.detached && child.pid !== undefined) {
+    try { writeFileSync('/proc/' + child.pid + '/autogroup', String(options.nice)); } catch {}
   }
   let failed = false;
   child.once('spawn', () => {
