@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appProcessEnv } from '../helpers/app-process.js';
+import { appProcessEnv, stopProcess } from '../helpers/app-process.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { waitFor } from '../helpers/jobs.js';
 import { commentPayload } from '../helpers/payloads.js';
@@ -49,7 +49,8 @@ describe('the built app under a secondary rate limit', () => {
   });
 
   afterAll(async () => {
-    app?.kill('SIGTERM');
+    // Waited for, so that the app never outlives the suite (one was found running after a CI run).
+    await stopProcess(app, { graceMs: 5_000 });
     await github?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
