@@ -7,8 +7,7 @@ import { bringImages, firstRunTexts } from './steps/bring-images.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { letAgentWork } from './steps/let-agent-work.js';
 import { openSandbox } from './steps/open-sandbox.js';
-import { openPullRequest } from './steps/publish.js';
-import { pushChange } from './steps/push-change.js';
+import { newPullRequest } from './steps/new-pull-request.js';
 import { Turn } from './steps/turn.js';
 import { vetAgentChange } from './steps/vet-change.js';
 
@@ -48,23 +47,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
       if (failed === undefined) return { kind: 'no-changes', profile: agent.profile, run, stats: turn.stats(run), sandboxId };
       return { kind: 'agent-failed', profile: agent.profile, run, reason: failed, stats: turn.stats(run), sandboxId };
     }
-    const vetted = await vetAgentChange(turn, ws, change);
-    const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
-    const partial = failed === undefined ? undefined : { why: failed };
-    const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run) });
-    turn.keepFor(pr.number, agent.profile);
-    return {
-      kind: 'pull-request',
-      profile: agent.profile,
-      url: pr.url,
-      branch: pushed.branch,
-      ...(failed !== undefined ? { partial: failed } : {}),
-      run,
-      files: vetted.files,
-      via: { path: pushed.via.path, ...(pushed.via.why !== undefined ? { why: pushed.via.why } : {}) },
-      stats: turn.stats(run),
-      sandboxId,
-    };
+    return await newPullRequest(turn, { agent, run, vetted: await vetAgentChange(turn, ws, change), failed, sandboxId });
   } finally {
     await turn.end();
   }

@@ -8,6 +8,7 @@ import { bringImages, followUpTexts } from './steps/bring-images.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { followUpPrompts, withRequestImages } from './steps/follow-up-prompt.js';
 import { letAgentGoOn } from './steps/let-agent-work.js';
+import { pullRequestOutcome } from './steps/new-pull-request.js';
 import { pickUpSandbox, type FollowUpTarget } from './steps/pick-up-sandbox.js';
 import { recordTurn } from './steps/publish.js';
 import { pushChange } from './steps/push-change.js';
@@ -59,19 +60,7 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { branch: pr.headRef, issue: issue ?? pr.number, pull: pr.number } });
     await recordTurn(turn, target, { ...record, ...(failed !== undefined ? { partial: { why: failed } } : {}), stats: turn.stats(run) });
     turn.progress.checkRun(pushed.sha);
-    return {
-      kind: 'pull-request',
-      profile: agent.profile,
-      url: pr.url,
-      branch: pr.headRef,
-      ...(failed !== undefined ? { partial: failed } : {}),
-      run,
-      files: vetted.files,
-      via: { path: pushed.via.path, ...(pushed.via.why !== undefined ? { why: pushed.via.why } : {}) },
-      stats: turn.stats(run),
-      sandboxId,
-      followUp,
-    };
+    return { ...pullRequestOutcome(turn, { agent, run, url: pr.url, branch: pr.headRef, failed, vetted, via: pushed.via, sandboxId }), followUp };
   } finally {
     await turn.end();
     release?.();

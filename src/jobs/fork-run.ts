@@ -7,8 +7,7 @@ import type { JobDeps, Outcome } from './job-deps.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { letAgentWork } from './steps/let-agent-work.js';
 import { openForkSandbox } from './steps/open-fork-sandbox.js';
-import { openPullRequest } from './steps/publish.js';
-import { pushChange } from './steps/push-change.js';
+import { newPullRequest } from './steps/new-pull-request.js';
 import { Turn } from './steps/turn.js';
 import { vetAgentChangeOnHost } from './steps/vet-change.js';
 import { vetForkCommits, withForkCommits } from './steps/vet-fork-commits.js';
@@ -64,21 +63,7 @@ export async function forkRun(job: Job, fork: PullRequestInfo, deps: JobDeps): P
       turn,
       change.bytes,
     );
-    const pushed = await pushChange(turn, vetted, { profile: agent.profile, to: { newBranch: true } });
-    const partial = failed === undefined ? undefined : { why: failed };
-    const pr = await openPullRequest(turn, { agent, run, branch: pushed.branch, headSha: pushed.sha, sandboxId, partial, stats: turn.stats(run), fork });
-    turn.keepFor(pr.number, agent.profile);
-    return {
-      kind: 'pull-request',
-      profile: agent.profile,
-      url: pr.url,
-      branch: pushed.branch,
-      ...(failed !== undefined ? { partial: failed } : {}),
-      run,
-      files: vetted.files,
-      stats: turn.stats(run),
-      sandboxId,
-    };
+    return await newPullRequest(turn, { agent, run, vetted, failed, sandboxId, fork });
   } finally {
     await turn.end();
   }

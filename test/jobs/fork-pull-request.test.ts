@@ -182,6 +182,8 @@ describe("a request on a fork's pull request: a new pull request here with the f
     expect(body).toContain('Refs #77');
     expect(body).not.toContain('Closes');
     expect(mock.finalStatus).toContain(`opened a pull request: https://github.example/${OWNER}/${REPO}/pull/${NEW_PR}`);
+    // As every pushed change's status says which way it went: host git, for the fork's commits.
+    expect(mock.finalStatus).toContain("Pushed with git from the app's host: the branch carries the fork's commits.");
   });
 
   it("still refuses a reader's request on a fork's pull request, and runs nothing", async () => {
