@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
-import { appProcessEnv } from '../test/helpers/app-process.js';
+import { appProcessEnv, stopProcess } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
 
@@ -204,15 +204,8 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
   };
   /** SIGTERM, and SIGKILL after 10 s (Docker's default stop timeout): whether it had to be killed. */
   const stop = async (t: Target): Promise<boolean> => {
-    if (t.child.exitCode !== null || t.child.signalCode !== null) return false;
     await saveProfile(t.child);
-    const exited = new Promise((r) => t.child.once('exit', r));
-    t.child.kill('SIGTERM');
-    let killed = false;
-    const timer = setTimeout(() => ((killed = true), t.child.kill('SIGKILL')), 10_000);
-    await exited;
-    clearTimeout(timer);
-    return killed;
+    return (await stopProcess(t.child, { graceMs: 10_000 })).killedAfterGrace;
   };
   // Both are sent the same kind of delivery in turns of one second, so that whatever else the machine
   // does weighs on both alike; a first turn of plain comments warms each up and is not measured.

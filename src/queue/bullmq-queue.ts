@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { jobKey, jobSchema, type Job } from '../job.js';
+import { within } from './within.js';
 import { bullJobId } from './bull-job-id.js';
 import { BullMqRunner, type JobHooks } from './bullmq-runner.js';
 import { shutdownReason } from './interrupted.js';
@@ -181,9 +182,11 @@ export class BullMqQueue implements JobQueue {
     if (this.#worker === undefined) return;
     // Closing the worker takes no more jobs and resolves when the running ones have returned.
     const closed = this.#worker.close();
-    const timer = new AbortController();
-    const inTime = await Promise.race([closed.then(() => true), sleep(graceMs, false, { signal: timer.signal }).catch(() => false)]);
-    timer.abort();
+    const inTime = await within(
+      closed.then(() => true),
+      graceMs,
+      false,
+    );
     if (!inTime) {
       this.options.log.info({ jobs: this.#running.size }, 'grace period over: interrupting running jobs, they go back to the queue');
       this.#running.abortAll(shutdownReason);

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { JobDeferred } from './deferred.js';
 import { jobKey, type Job } from '../job.js';
 import type { CancelResult, EnqueueResult, JobProcessor, JobQueue, KeyStatus, QueueStats } from './queue.js';
 import { WaitingJobs } from './waiting-jobs.js';
+import { within } from './within.js';
 
 interface Deferred {
   job: Job;
@@ -222,15 +222,5 @@ export class MemoryQueue implements JobQueue {
         this.#waiting.freed(key);
         this.#pump();
       });
-  }
-}
-
-/** `promise`'s value, or `fallback` after `ms` if that comes first; the timer is cleared either way. */
-async function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  const controller = new AbortController();
-  try {
-    return await Promise.race([promise, sleep(Math.max(0, ms), fallback, { signal: controller.signal })]);
-  } finally {
-    controller.abort();
   }
 }

@@ -27,13 +27,15 @@ export function appProcessEnv(o: { github: Pick<FakeGitHub, 'host'>; dir: string
 /**
  * Stops a process the test started and waits for its exit: SIGKILL at once, or with `graceMs`
  * SIGTERM first (the app's shutdown, which waits for a running job) and SIGKILL after that long.
- * A process left running would outlive the suite.
+ * A process left running would outlive the suite. Says whether the grace ran out.
  */
-export async function stopProcess(child: ChildProcess | undefined, o: { graceMs?: number } = {}): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+export async function stopProcess(child: ChildProcess | undefined, o: { graceMs?: number } = {}): Promise<{ killedAfterGrace: boolean }> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return { killedAfterGrace: false };
   const gone = new Promise((resolve) => child.once('exit', resolve));
   child.kill(o.graceMs === undefined ? 'SIGKILL' : 'SIGTERM');
-  const timer = o.graceMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.graceMs);
+  let killedAfterGrace = false;
+  const timer = o.graceMs === undefined ? undefined : setTimeout(() => ((killedAfterGrace = true), child.kill('SIGKILL')), o.graceMs);
   await gone;
   clearTimeout(timer);
+  return { killedAfterGrace };
 }
