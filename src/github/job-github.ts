@@ -4,6 +4,7 @@ import type { Redactor } from '../security/redact.js';
 import type { Permission } from '../access/has-permission.js';
 import { BotIdentityCache, type BotIdentity } from './bot-identity.js';
 import { GitData } from './git-data.js';
+import { createCheckRun, updateCheckRun, type CheckRunUpdate } from './check-runs.js';
 import { CiGitHub } from './ci-github.js';
 import { gitRemoteUrl } from './git-url.js';
 import { IssueGitHub, type Reaction, type ReactionTarget } from './issue-github.js';
@@ -11,6 +12,7 @@ import type { CheckRunInput, ConversationComment, ReviewLineComment } from './jo
 import { apiBaseUrl, type Octokit } from './octokit.js';
 import { pullInfo, type PullRequestInfo } from './pull-request-info.js';
 import type { PermissionCache } from './permission.js';
+import { branchHeadSha } from './repo-config-loader.js';
 import { mintRepoToken, revokeToken } from './tokens.js';
 
 /** Where a job's reactions go: the comment that asked, or the issue for a label or a review; nowhere for a cleanup or a check suite, which nobody asked for. */
@@ -94,39 +96,12 @@ export class JobGitHub {
   }
 
   /** Creates the check run; its page's address too, when GitHub gives one. */
-  async createCheckRun(o: CheckRunInput): Promise<{ id: number; url?: string }> {
-    const { owner, repo } = this.job;
-    const { data } = await this.installation.rest.checks.create({
-      owner,
-      repo,
-      name: o.name,
-      head_sha: o.headSha,
-      external_id: o.externalId,
-      status: o.status,
-      ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
-      output: this.#checkOutput(o),
-      ...(o.actions !== undefined ? { actions: o.actions } : {}),
-    });
-    return { id: data.id, ...(typeof data.html_url === 'string' ? { url: data.html_url } : {}) };
+  createCheckRun(o: CheckRunInput): Promise<{ id: number; url?: string }> {
+    return createCheckRun(this.installation, this.job, this.redactor, o);
   }
 
-  async updateCheckRun(id: number, o: Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>): Promise<void> {
-    const { owner, repo } = this.job;
-    await this.installation.rest.checks.update({
-      owner,
-      repo,
-      check_run_id: id,
-      status: o.status,
-      ...(o.conclusion !== undefined ? { conclusion: o.conclusion, completed_at: new Date().toISOString() } : {}),
-      output: this.#checkOutput(o),
-      actions: o.actions ?? [],
-    });
-  }
-
-  #checkOutput(o: Pick<CheckRunInput, 'title' | 'summary' | 'text'>): { title: string; summary: string; text?: string } {
-    const output = { title: this.redactor.redact(o.title).slice(0, 255), summary: this.redactor.redact(o.summary) };
-    // The text was redacted entry by entry before it was cut to GitHub's cap; this pass only repeats it.
-    return o.text === undefined ? output : { ...output, text: this.redactor.redact(o.text) };
+  updateCheckRun(id: number, o: CheckRunUpdate): Promise<void> {
+    return updateCheckRun(this.installation, this.job, this.redactor, id, o);
   }
 
   /**
@@ -224,6 +199,11 @@ export class JobGitHub {
 
   #withNote(body: string): string {
     return this.#note === '' ? body : `${body}\n\n${this.#note}`;
+  }
+
+  /** The branch's head commit (one small read); undefined when the repository is empty or has no such branch. */
+  branchHead(branch: string): Promise<string | undefined> {
+    return branchHeadSha(this.installation, this.job.owner, this.job.repo, branch);
   }
 
   async branchExists(branch: string): Promise<boolean> {

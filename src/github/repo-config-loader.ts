@@ -51,7 +51,7 @@ export class RepoConfigLoader {
     const key = `${owner}/${repo}#${branch}`.toLowerCase();
     const hit = this.#heads.get(key);
     if (hit !== undefined && hit.until > this.now()) return hit.sha;
-    const sha = headSha(octokit, owner, repo, branch);
+    const sha = branchHeadSha(octokit, owner, repo, branch);
     this.#heads.set(key, { until: this.now() + this.headTtlMs, sha });
     sha.catch(() => {
       if (this.#heads.get(key)?.sha === sha) this.#heads.delete(key);
@@ -61,8 +61,8 @@ export class RepoConfigLoader {
   }
 }
 
-/** The branch's head commit, from `GET /repos/{o}/{r}/commits/{ref}` as a bare SHA (a few dozen bytes). */
-async function headSha(octokit: Octokit, owner: string, repo: string, branch: string): Promise<string | undefined> {
+/** The branch's head commit, from `GET /repos/{o}/{r}/commits/{ref}` as a bare SHA (a few dozen bytes); undefined for an empty repository or a missing branch. */
+export async function branchHeadSha(octokit: Octokit, owner: string, repo: string, branch: string): Promise<string | undefined> {
   try {
     const { data } = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: branch, mediaType: { format: 'sha' } });
     const sha = String(data).trim();

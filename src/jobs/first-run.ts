@@ -7,16 +7,18 @@ import { bringImages, firstRunTexts } from './steps/bring-images.js';
 import { chooseAgent } from './steps/choose-agent.js';
 import { letAgentWork } from './steps/let-agent-work.js';
 import { openSandbox } from './steps/open-sandbox.js';
+import { startOnBranch } from './steps/start-status.js';
 import { newPullRequest } from './steps/new-pull-request.js';
 import { Turn } from './steps/turn.js';
 import { vetAgentChange } from './steps/vet-change.js';
 
 /**
  * A first run on an issue, once the job is authorized:
- *  1. choose the agent and check its key and the request's options (model=, base=), before any sandbox exists;
+ *  1. choose the agent and check its key and the request's options (model=, base=), before any sandbox
+ *     exists; then the status starts: the check run on the base branch's head, the comment linking it;
  *  2. open a sandbox: a read-only token for this repository alone, the base branch cloned, the
- *     repository's instructions file and setup steps; the job's check run (its transcript) starts on
- *     the commit the agent works from, since no pull request exists yet;
+ *     repository's instructions file and setup steps; the job's check run (its transcript) is on the
+ *     commit the agent works from (moved, should the branch have moved since), as no pull request exists yet;
  *  3. let the agent work: the request's images (the issue's and the asking comment's, on GitHub's own
  *     hosts) brought into the sandbox beside the prompt, outside the work tree (one that cannot be had
  *     is a note, not a failure); the prompt with their paths in a file, the agent run with a hard time
@@ -32,6 +34,7 @@ export async function firstRun(job: Job, deps: JobDeps): Promise<Outcome> {
   const turn = new Turn(job, deps);
   try {
     const agent = await chooseAgent(turn, job.profile);
+    await startOnBranch(turn, agent.request.base);
     const ws = await openSandbox(turn, agent);
     turn.progress.checkRun(ws.baseSha, { onBase: true });
     const images = await bringImages(turn, ws, firstRunTexts(job));

@@ -1,6 +1,9 @@
 import type { AgentEvent } from '../agents/profile.js';
 import { renderStatusComment, type JobStatus, type Phase } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
+import type { JobGitHub } from '../github/job-github.js';
+import type { Job } from '../job.js';
+import type { Logger } from '../logger.js';
 
 /** What one throttled write shows: the status, and how far the transcript had grown. */
 export interface View {
@@ -8,6 +11,12 @@ export interface View {
   transcript: number;
   checkHead: string | undefined;
 }
+
+/** Live edits give way while more of the installation's writes than this are waiting (footprint bench, ten installations: 0 and 1 both finish 100 jobs; 0 gives way soonest). */
+export const LIVE_EDIT_BACKLOG = 0;
+
+export const CHECK_NAME_PREFIX = 'issuesmith / ';
+export const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
 
 /** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
 export const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
@@ -39,4 +48,38 @@ export function redactEvent(e: AgentEvent, redactor: Redactor): AgentEvent {
   if (e.type === 'tool') return { ...e, name: redactor.redact(e.name), detail: redactor.redact(e.detail) };
   if (e.type === 'error') return { ...e, message: redactor.redact(e.message) };
   return e;
+}
+
+export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
+
+export interface ReporterOptions {
+  github: StatusGitHub;
+  job: Job;
+  /** The comment command, `/agent`. */
+  command: string;
+  attempt: number;
+  /** Display name of the agent asked for; the pipeline corrects it once the profile is known. */
+  agent: string;
+  log: Logger;
+  /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
+  minIntervalMs?: number;
+  now?: () => number;
+  /** Lines kept under "Latest steps". */
+  steps?: number;
+  /** A live edit waits this long after what called for it (default 500 ms): an agent's last lines then its exit make none. */
+  gatherMs?: number;
+  /**
+   * The job's redactor. What the agent says is redacted as it arrives, before any of it is cut to a
+   * line or a length: a secret cut in two no longer matches, and its first characters would leak.
+   * Default: token shapes only.
+   */
+  redactor?: Redactor;
+  /**
+   * How many of the installation's GitHub writes are waiting for their slot or on their way. Live
+   * edits after the first wait until none is: at about one write a second per installation, they
+   * would otherwise push back the commits, pull requests and final states of its jobs (this one's
+   * and the installation's others). The first write, a check run's creation (the transcript and the
+   * Stop button) and the final state never wait.
+   */
+  writesWaiting?: () => number;
 }

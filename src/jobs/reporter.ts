@@ -1,55 +1,25 @@
 import type { AgentEvent } from '../agents/profile.js';
-import type { JobGitHub } from '../github/job-github.js';
 import { Redactor } from '../security/redact.js';
 import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
 import { renderTranscript } from '../report/transcript.js';
-import type { Job } from '../job.js';
-import type { Logger } from '../logger.js';
 import type { Progress } from './progress.js';
 import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
-import { CLOSING, commentKey, redactEvent, withoutElapsed, type CheckRun, type View } from './reporter-parts.js';
+import {
+  CHECK_NAME_PREFIX,
+  CLOSING,
+  commentKey,
+  LIVE_EDIT_BACKLOG,
+  redactEvent,
+  STOP_ACTION,
+  withoutElapsed,
+  type CheckRun,
+  type ReporterOptions,
+  type View,
+} from './reporter-parts.js';
 
-export type StatusGitHub = Pick<JobGitHub, 'postComment' | 'updateComment' | 'findComment' | 'createCheckRun' | 'updateCheckRun'>;
-
-export interface ReporterOptions {
-  github: StatusGitHub;
-  job: Job;
-  /** The comment command, `/agent`. */
-  command: string;
-  attempt: number;
-  /** Display name of the agent asked for; the pipeline corrects it once the profile is known. */
-  agent: string;
-  log: Logger;
-  /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
-  minIntervalMs?: number;
-  now?: () => number;
-  /** Lines kept under "Latest steps". */
-  steps?: number;
-  /** A live edit waits this long after what called for it (default 500 ms): an agent's last lines then its exit make none. */
-  gatherMs?: number;
-  /**
-   * The job's redactor. What the agent says is redacted as it arrives, before any of it is cut to a
-   * line or a length: a secret cut in two no longer matches, and its first characters would leak.
-   * Default: token shapes only.
-   */
-  redactor?: Redactor;
-  /**
-   * How many of the installation's GitHub writes are waiting for their slot or on their way. Live
-   * edits after the first wait until none is: at about one write a second per installation, they
-   * would otherwise push back the commits, pull requests and final states of its jobs (this one's
-   * and the installation's others). The first write, a check run's creation (the transcript and the
-   * Stop button) and the final state never wait.
-   */
-  writesWaiting?: () => number;
-}
-
-/** Live edits give way while more of the installation's writes than this are waiting (footprint bench, ten installations: 0 and 1 both finish 100 jobs; 0 gives way soonest). */
-export const LIVE_EDIT_BACKLOG = 0;
-
-export const CHECK_NAME_PREFIX = 'issuesmith / ';
-const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
+export type { ReporterOptions, StatusGitHub } from './reporter-parts.js';
 
 /**
  * One status comment per job, edited as the job moves, and its check run with the full transcript: on
@@ -117,12 +87,16 @@ export class JobReporter implements Progress {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    // A job that waited in the queue already has its status comment: take it over.
-    this.#commentId = await this.#o.github.findComment(statusMarker(this.#o.job.deliveryId), this.#o.job.receivedAt).catch((err: unknown) => {
+    this.#commentId = await this.#queuedComment();
+    this.#publish();
+  }
+
+  /** A job that waited in the queue already has its status comment: it is taken over. */
+  #queuedComment(): Promise<number | undefined> {
+    return this.#o.github.findComment(statusMarker(this.#o.job.deliveryId), this.#o.job.receivedAt).catch((err: unknown) => {
       this.#o.log.warn({ err }, 'could not look for the queued status comment');
       return undefined;
     });
-    this.#publish();
   }
 
   phase(p: Phase): void {
@@ -154,9 +128,8 @@ export class JobReporter implements Progress {
     this.warnings([...(this.#head.warnings ?? []), text]);
   }
 
-  sandbox(_id: string): void {
-    // Shown in the final report; nothing to redraw now.
-  }
+  /** Shown in the final report; nothing to redraw now. */
+  sandbox(_id: string): void {}
 
   event(e: AgentEvent): void {
     // The model the agent reports it runs, unless one was chosen for the job.
@@ -189,7 +162,7 @@ export class JobReporter implements Progress {
   /** A job that will not run after all: its "Queued" comment, if the queue posted one, says so. Nothing else is posted. */
   async dismissQueued(message: string): Promise<void> {
     if (this.#started || this.#finished) return;
-    const id = await this.#o.github.findComment(statusMarker(this.#o.job.deliveryId), this.#o.job.receivedAt).catch(() => undefined);
+    const id = await this.#queuedComment();
     if (id === undefined) return;
     this.#finished = true;
     await this.#o.github
@@ -201,6 +174,8 @@ export class JobReporter implements Progress {
   async finish(outcome: FinalOutcome): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    // A request found wrong before its status started (its agent, its pull request) still ends its queued comment.
+    if (!this.#started) this.#commentId ??= await this.#queuedComment();
     await this.#throttle.final(this.#view({ ...this.#head, state: 'final', outcome: redactOutcome(outcome, this.#redactor) }));
   }
 
@@ -213,8 +188,14 @@ export class JobReporter implements Progress {
   }
 
   #publish(): void {
-    if (!this.#started || this.#finished || this.#agentDone || CLOSING.has(this.#phase)) return;
-    this.#throttle.update(this.#view({ ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] }));
+    const live = this.#live();
+    if (live !== undefined) this.#throttle.update(this.#view(live));
+  }
+
+  /** What a live write shows now; undefined once live writes are over. */
+  #live(): JobStatus | undefined {
+    if (!this.#started || this.#finished || this.#agentDone || CLOSING.has(this.#phase)) return undefined;
+    return { ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] };
   }
 
   async #send(view: View): Promise<void> {
@@ -229,9 +210,11 @@ export class JobReporter implements Progress {
       return;
     }
     await this.#sendChecks(status);
-    // A live write that went ahead of a busy installation only to make the check run stops there.
-    if (status.state === 'live' && this.#busy()) return;
-    await this.#sendComment(status);
+    // A live write that went ahead of a busy installation only to make the check run stops there (the
+    // comment's first write, what the person waits for, goes all the same).
+    if (status.state === 'live' && this.#commentShown !== undefined && this.#busy()) return;
+    // The job as it is now: the check run's write took a slot of the installation's, a second or more.
+    await this.#sendComment(status.state === 'live' ? (this.#live() ?? status) : status);
   }
 
   #busy(): boolean {

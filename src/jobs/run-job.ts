@@ -19,8 +19,9 @@ import { findFollowUp } from './steps/find-follow-up.js';
  *     requester's permission either: a fix turn when it is due, else nothing said at all;
  *  3. authorize: the person who asked may start work here, or gets one polite reply;
  *  4. `/agent help` is answered here;
- *  5. the status comment appears (or takes over the queued one), then 👀 on what asked, not awaited:
- *     GitHub takes one write a second from the app, and the comment is what the person waits for;
+ *  5. 👀 on what asked, not awaited: it takes the installation's first write slot (GitHub takes about
+ *     one write a second from it) and the person sees at once that the app is on it; then the status
+ *     comment appears (or takes over the queued one), for a first run with its check run made before it;
  *  6. `fix ci`: the failing checks of the pull request's head go to the follow-up turn, or the status
  *     says nothing fails;
  *  7. a follow-up turn when the job continues a pull request of the app's (or of a pull request or
@@ -37,14 +38,17 @@ export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
     acknowledge();
     return answerHelp(deps);
   }
-  await (deps.progress ?? silentProgress).start();
   acknowledge();
   const target = await findFollowUp(job, deps);
+  const start = (): Promise<void> => (deps.progress ?? silentProgress).start();
   if (job.fixCi === true) {
+    await start();
     const checks = await failingChecks(job, target, deps);
     return checks.kind === 'answered' ? checks : followUpTurn(job, checks.target, deps, checks.evidence);
   }
+  // A first run starts its status once it knows the commit its check run goes on.
   if (target === undefined) return firstRun(job, deps);
+  await start();
   return 'fork' in target ? forkRun(job, target.fork, deps) : followUpTurn(job, target, deps);
 }
 

@@ -23,11 +23,20 @@ export class FakeGitHub {
   readonly roles = new Map<string, string>();
   /** The repositories' `.github/issuesmith.yml`; absent: 404. */
   configFile: string | undefined;
-  /** Branch heads `GET /repos/{o}/{r}/commits/{ref}` answers with, by lowercase `owner/repo/ref`; absent: 404. */
+  /** Branch heads `GET /repos/{o}/{r}/commits/{ref}` answers with, by lowercase `owner/repo/ref`; absent: the served repository's, else 404. */
   readonly heads = new Map<string, string>();
 
   constructor() {
     this.git = new GitServer((req, res) => this.#api(req, res));
+  }
+
+  /** A branch's head in the served repository, as GitHub would answer it; undefined without one. */
+  #branchHead(owner: string, repo: string, ref: string): string | undefined {
+    try {
+      return this.git.git(decodeURIComponent(owner), decodeURIComponent(repo), ['rev-parse', '--verify', '--quiet', `refs/heads/${ref}^{commit}`]) || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async start(): Promise<this> {
@@ -114,7 +123,7 @@ export class FakeGitHub {
       return true;
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)$/.exec(path))) {
-      const head = this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase());
+      const head = this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase()) ?? this.#branchHead(m[1] ?? '', m[2] ?? '', decodeURIComponent(m[3] ?? ''));
       if (head === undefined) return send(404, { message: 'Not Found' });
       res.writeHead(200, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }).end(head);
       return true;

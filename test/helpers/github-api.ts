@@ -110,14 +110,27 @@ export class MockGitHubApi {
 
   // Every job reads the settings file first: optional mocks, so tests of jobs refused earlier pass too.
   #settingsFiles(): void {
-    const sha = this.o.headSha ?? 'a'.repeat(40);
+    // A branch's head as a bare SHA: `headSha` for main when given, else the git server's (a first run's
+    // check run goes on it before the clone), else a made-up one.
+    const server = GitServer.running.get(this.baseUrl);
+    const headOf = (ref: string): string | undefined => {
+      if (ref === 'main' && this.o.headSha !== undefined) return this.o.headSha;
+      if (server === undefined) return ref === 'main' ? 'a'.repeat(40) : undefined;
+      try {
+        return server.git(this.o.owner, this.o.repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${ref}^{commit}`]);
+      } catch {
+        return undefined;
+      }
+    };
     nock(this.baseUrl)
       .persist()
-      .get(`${this.repoPath}/commits/main`)
+      .get((uri) => uri.startsWith(`${this.repoPath}/commits/`) && !uri.slice(`${this.repoPath}/commits/`.length).includes('/'))
       .optionally()
-      .reply(() => {
-        this.record.headReads += 1;
-        return [200, sha, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }];
+      .reply((uri) => {
+        const ref = decodeURIComponent(uri.slice(`${this.repoPath}/commits/`.length).split('?')[0] ?? '');
+        if (ref === 'main') this.record.headReads += 1;
+        const sha = headOf(ref);
+        return sha === undefined ? [404, { message: 'No commit found for SHA: ' + ref }] : [200, sha, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }];
       });
     nock(this.baseUrl)
       .persist()
@@ -259,8 +272,9 @@ export class MockGitHubApi {
     return this;
   }
 
-  /** A status comment posted once, as the final word, by a job that ends before it starts (a broken settings file). */
+  /** A status comment posted once, as the final word, by a job that ends before it starts (a broken settings file), after it looked for a "Queued" one to take over and found none. */
   finalStatusOnly(): this {
+    this.noQueuedStatus();
     this.scope
       .post(`${this.repoPath}/issues/${this.o.number}/comments`, (b: { body: string }) => b.body.includes('issuesmith:status'))
       .reply(201, (_uri, body) => {

@@ -102,7 +102,14 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(report).toContain('**1 file changed** (+1 −0):\n- `docs/greeting.md` +1 −0');
     expect(report).toMatch(/sandbox `local-[^`]+`/);
     expect(report).toContain("Committed through GitHub's API: signed by GitHub (Verified), no clone on the app's host.");
-    expect(mock.record.checkRuns[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'success', external_id: expect.stringMatching(/^1:/) });
+    // The check run started on main's head, before the status comment, whose first text links it; the
+    // pull request's head got one of its own at the end.
+    const created = mock.record.checkRuns.filter((c) => 'head_sha' in c);
+    expect(created.map((c) => c.head_sha)).toEqual([git.git(OWNER, REPO, ['rev-parse', 'main']), git.git(OWNER, REPO, ['rev-parse', branch])]);
+    expect(created[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'in_progress', external_id: expect.stringMatching(/^1:/) });
+    expect(created[1]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'success', external_id: expect.stringMatching(/^1:/) });
+    expect(mock.record.checkRuns.at(-1)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(mock.record.status[0]).toContain('[Full transcript](https://github.example/Codertocat/Hello-World/runs/8001)');
     expect(mock.finalStatus).toContain('https://github.example/Codertocat/Hello-World/pull/77');
     expect(report).toMatch(/22 tokens in, 14 out · \$0\.0005/);
     expect(mock.record.reactions.map((r) => r.content)).toEqual(['eyes', 'rocket']);
@@ -111,7 +118,7 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(readdirSync(sandboxRoot).sort()).toEqual(['issuesmith-sbx-Codertocat_Hello-World-1', 'issuesmith-sessions']);
   });
 
-  it('opens a pull request in at most 12 REST writes, the commit through the API, then the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
+  it('opens a pull request in at most 8 REST writes besides the commit, the commit through the API, then the pull request and the final state before the last reaction, with the transcript in its check run', async () => {
     const mock = api({ commentId: 5020 }).firstRunOpeningPullRequest();
     // Every write the job makes to the REST API, but minting and revoking its tokens (its credentials,
     // which no reader sees); the commit's own writes (one blob here, a tree, a commit, the branch) are counted apart.
@@ -128,11 +135,13 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     );
     const commitWrites = git.gitData.writes().map((c) => `${c.method} ${c.path}`);
     expect(commitWrites).toEqual(['POST /git/trees', 'POST /git/commits', 'POST /git/refs']);
-    expect(writes.length + commitWrites.length).toBeLessThanOrEqual(12);
-    // The status comment and the 👀 go out together (the comment first under GitHub's throttle); then
-    // the pull request, its check run, the final status linking to it, and the rocket last.
-    expect(writes.slice(0, 2).sort()).toEqual(['POST /issues/1/comments', 'POST /issues/comments/5020/reactions']);
-    expect(writes.slice(2)).toEqual(['POST /pulls', 'POST /check-runs', 'PATCH /issues/comments/7001', 'POST /issues/comments/5020/reactions']);
+    expect(writes.length).toBeLessThanOrEqual(8);
+    // The 👀, the check run on main's head and the status comment linking it go out first (the check run
+    // before the comment); then the pull request, the final status, the head's check run, the first
+    // check run's end, and the rocket last.
+    expect(writes.slice(0, 3).sort()).toEqual(['POST /check-runs', 'POST /issues/1/comments', 'POST /issues/comments/5020/reactions']);
+    expect(writes.indexOf('POST /check-runs')).toBeLessThan(writes.indexOf('POST /issues/1/comments'));
+    expect(writes.slice(3)).toEqual(['POST /pulls', 'PATCH /issues/comments/7001', 'POST /check-runs', 'PATCH /check-runs/8001', 'POST /issues/comments/5020/reactions']);
     // The transcript: the agent's messages, its tool call with its result, usage; redacted before any cut.
     const run = mock.record.checkRuns.at(-1) as { head_sha: string; output: { text: string } };
     const text = run.output.text;
@@ -207,7 +216,9 @@ describe('from a labeled issue or an /agent comment to a pull request', () => {
     expect(pr.body).not.toContain('Closes #1');
     expect(mock.finalStatus).toContain('did not finish: Claude Code ran out of turns before it finished');
     expect(mock.finalStatus).toContain('Its partial work is in a draft pull request: https://github.example/Codertocat/Hello-World/pull/77');
-    expect(mock.record.checkRuns[0]).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'failure' });
+    // Red on the pull request's head; neutral on main's, where it started.
+    expect(mock.record.checkRuns.filter((c) => 'head_sha' in c).at(-1)).toMatchObject({ name: 'issuesmith / Claude Code', status: 'completed', conclusion: 'failure' });
+    expect(mock.record.checkRuns.at(-1)).toMatchObject({ status: 'completed', conclusion: 'neutral' });
     expect(git.branches(OWNER, REPO)).toHaveLength(2);
   });
 

@@ -351,6 +351,19 @@ describe('the throttle', () => {
     expect(edits.at(-1)?.body).toContain('done');
   });
 
+  it("writes the first status, check run and comment, while the installation's 👀 still waits for its slot", async () => {
+    for (const known of [false, true]) {
+      const { github, edits, checks } = fakeGitHub();
+      const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent, minIntervalMs: 1_000, writesWaiting: () => 1 });
+      if (known) reporter.checkRun('e'.repeat(40), { onBase: true });
+      await reporter.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(edits.map((e) => e.op)).toEqual(['create']);
+      expect(checks.map((c) => c.op)).toEqual(known ? ['create'] : []);
+      expect(edits[0]?.body.includes('[Full transcript]')).toBe(known);
+    }
+  });
+
   it('makes the check run (the transcript and the Stop button) without waiting for the installation', async () => {
     const { github, edits, checks } = fakeGitHub();
     let waiting = 0;
@@ -417,5 +430,45 @@ describe('the throttle', () => {
     const none = fakeGitHub();
     await new JobReporter({ github: none.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).dismissQueued('x');
     expect(none.edits).toEqual([]);
+  });
+  it('makes a check run known at the start before the comment, which links it from its first write: no edit to add the link', async () => {
+    const { github, edits, checks } = fakeGitHub();
+    const order: string[] = [];
+    const reporter = new JobReporter({
+      github: {
+        ...github,
+        postComment: (b) => (order.push('comment'), github.postComment(b)),
+        createCheckRun: (c) => (order.push('check run'), github.createCheckRun(c)),
+      },
+      job,
+      command: '/agent',
+      attempt: 1,
+      agent: 'Claude Code',
+      log: silent,
+      minIntervalMs: 5_000,
+    });
+    reporter.checkRun('a'.repeat(40), { onBase: true });
+    await reporter.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(order).toEqual(['check run', 'comment']);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]?.body).toContain('[Full transcript](https://github.example/o/r/runs/5)');
+    expect(checks).toHaveLength(1);
+    await reporter.finish({ kind: 'no-changes', summary: 'Nothing to do.', stats: { durationMs: 1, inputTokens: 0, outputTokens: 0 } });
+    // The final state: the comment (it already links the transcript), then the check run.
+    expect(edits.map((e) => e.op)).toEqual(['create', 'update']);
+    expect(checks.map((c) => c.op)).toEqual(['create', 'update']);
+  });
+
+  it('ends the queued comment of a job refused before its status started (a broken settings file), rather than posting another', async () => {
+    const { github, edits, checks } = fakeGitHub({ existing: 77 });
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent });
+    await reporter.finish({ kind: 'user-error', message: '`.github/issuesmith.yml` has 1 problem, so nothing ran.' });
+    expect(edits).toEqual([{ op: 'update', body: expect.stringContaining('has 1 problem, so nothing ran.') }]);
+    expect(checks).toEqual([]);
+    // Without a queued comment, the message is a comment of its own.
+    const none = fakeGitHub();
+    await new JobReporter({ github: none.github, job, command: '/agent', attempt: 1, agent: 'Codex', log: silent }).finish({ kind: 'user-error', message: 'x' });
+    expect(none.edits.map((e) => e.op)).toEqual(['create']);
   });
 });
