@@ -17,7 +17,9 @@ import { vetAgentChange } from './steps/vet-change.js';
 
 /**
  * One follow-up turn on a pull request (one at a time per pull request, across workers):
- *  1. choose the agent: the one named, else the pull request's own; base= has no place here;
+ *  1. choose the agent: the one named, else the pull request's own; base= has no place here; the
+ *     status starts (the check run on the pull request's head, then the comment linking it), and the
+ *     turn waits for the pull request's lock;
  *  2. pick the conversation up: the last turn's paused sandbox brought to the branch's head, or a new
  *     sandbox with the branch cloned and the saved session restored at the same paths, or afresh;
  *  3. write the prompts: the new request (and the diff lines it is about, or the failing checks for
@@ -30,9 +32,8 @@ import { vetAgentChange } from './steps/vet-change.js';
  *     session for the next turn; the worker's status comment says which turn it was.
  */
 export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDeps, ci?: CiEvidence): Promise<Outcome> {
-  // One turn at a time on a pull request, whether it was asked for on the pull request or on its issue.
-  const release = await deps.lock?.(pullRequestLockKey(job.owner, job.repo, target.pr.number));
   const turn = new Turn(job, deps);
+  let release: (() => void) | undefined;
   try {
     const { pr, state } = target;
     if (job.options?.base !== undefined) throw new UserError('`base=` chooses the branch of a new pull request; this one already targets its base. Ask again without it.');
@@ -40,8 +41,12 @@ export async function followUpTurn(job: Job, target: FollowUpTarget, deps: JobDe
     const number = (state?.turns ?? 0) + 1;
     const issue = state?.issue ?? (job.kind === 'run' ? job.number : undefined);
     turn.progress.turn(number);
-    // The turn's check run is on the head it starts from, with a Stop button while it runs.
+    // The turn's check run is on the head it starts from, with a Stop button while it runs: made
+    // before the status comment, which links it from its first write.
     turn.progress.checkRun(pr.headSha);
+    await turn.progress.start();
+    // One turn at a time on a pull request, whether it was asked for on the pull request or on its issue.
+    release = await deps.lock?.(pullRequestLockKey(job.owner, job.repo, pr.number));
     const ws = await pickUpSandbox(turn, agent, target, issue);
     turn.stopped();
     const prompts = withRequestImages(await followUpPrompts(turn, target, issue, ci), await bringImages(turn, ws, followUpTexts(job)));

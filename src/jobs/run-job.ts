@@ -46,10 +46,11 @@ export async function runJob(job: Job, deps: JobDeps): Promise<Outcome> {
     const checks = await failingChecks(job, target, deps);
     return checks.kind === 'answered' ? checks : followUpTurn(job, checks.target, deps, checks.evidence);
   }
-  // A first run starts its status once it knows the commit its check run goes on.
+  // A first run and a follow-up start their status once they know the commit their check run goes on.
   if (target === undefined) return firstRun(job, deps);
+  if (!('fork' in target)) return followUpTurn(job, target, deps);
   await start();
-  return 'fork' in target ? forkRun(job, target.fork, deps) : followUpTurn(job, target, deps);
+  return forkRun(job, target.fork, deps);
 }
 
 // The status comment appears only once a turn is due: most completed suites start nothing, and a

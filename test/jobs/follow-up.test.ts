@@ -492,6 +492,16 @@ describe('follow-ups: a comment continues the same agent session on the same pul
     expect(mock.finalStatus).toContain('**OpenCode** (turn 2) pushed a new commit to the pull request');
   });
 
+  it("makes the turn's check run on the head it starts from before the status comment, which links it from its first write", async () => {
+    await firstTurn('claude', 'fake-agent: write one.md one');
+    const start = headSha();
+    const { mock, outcome } = await pullComment('/agent and another\nfake-agent: write two.md two');
+    expect(outcome.kind).toBe('pull-request');
+    const created = mock.record.checkRuns.filter((c) => 'head_sha' in c);
+    expect(created.map((c) => c.head_sha)).toEqual([start, headSha()]);
+    expect(mock.record.status[0]).toContain('[Full transcript](https://github.example/Codertocat/Hello-World/runs/8001)');
+  });
+
   it('ignores a marker on a pull request the app did not open, and one that names another repository', async () => {
     await firstTurn('claude', 'fake-agent: write one.md one');
     const copied = prBody;
