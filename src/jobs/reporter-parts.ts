@@ -18,6 +18,17 @@ export const LIVE_EDIT_BACKLOG = 0;
 export const CHECK_NAME_PREFIX = 'issuesmith / ';
 export const STOP_ACTION = { label: 'Stop', description: 'Stop the agent; nothing is pushed.', identifier: 'stop' };
 
+/**
+ * The least time between two live writes of a job `elapsedMs` old: `baseMs` (5 s) for its first 25 s,
+ * then a fifth of its age, at most 12 times `baseMs` (a minute). A reader of a long job loses little
+ * when its view is a little older, and each write takes a second of the installation's budget: a
+ * chatty agent working 5 minutes gets 18 live updates instead of 60 (30 minutes: 43, not 360), each
+ * a check-run edit, a comment edit, or both.
+ */
+export function liveIntervalMs(baseMs: number, elapsedMs: number): number {
+  return Math.max(baseMs, Math.min(12 * baseMs, elapsedMs / 5));
+}
+
 /** Phases after which the next writes are the pull request and the final state: nothing cosmetic goes before them. */
 export const CLOSING: ReadonlySet<Phase> = new Set(['pushing', 'opening-pr']);
 
@@ -61,7 +72,7 @@ export interface ReporterOptions {
   /** Display name of the agent asked for; the pipeline corrects it once the profile is known. */
   agent: string;
   log: Logger;
-  /** At least this long between two edits of the comment (GitHub's secondary limits allow about one a second per app). */
+  /** At least this long between two live writes while the job is young (default 5 s); the gap grows with its age (liveIntervalMs). */
   minIntervalMs?: number;
   now?: () => number;
   /** Lines kept under "Latest steps". */

@@ -11,6 +11,7 @@ import {
   CLOSING,
   commentKey,
   LIVE_EDIT_BACKLOG,
+  liveIntervalMs,
   redactEvent,
   STOP_ACTION,
   withoutElapsed,
@@ -24,9 +25,10 @@ export type { ReporterOptions, StatusGitHub } from './reporter-parts.js';
 /**
  * One status comment per job, edited as the job moves, and its check run with the full transcript: on
  * the commit the agent starts from, and on the pull request's head once there is one. Writes are
- * throttled and made only for what a reader would see change (never for the elapsed time alone, and
- * none once the change is being pushed); the final state is always written: the comment first when a
- * check run already holds the transcript it links to, else the check runs first.
+ * throttled (5 s apart in a job's first 25 s, then less often as it ages, a minute apart at most) and
+ * made only for what a reader would see change (never for the elapsed time alone, and none once the
+ * change is being pushed); the final state is always written: the comment first when a check run
+ * already holds the transcript it links to, else the check runs first.
  */
 export class JobReporter implements Progress {
   readonly #o: ReporterOptions;
@@ -59,7 +61,7 @@ export class JobReporter implements Progress {
     this.#throttle = new Throttle<View>(
       (v) => this.#send(v),
       {
-        minIntervalMs: o.minIntervalMs ?? 5_000,
+        minIntervalMs: () => liveIntervalMs(o.minIntervalMs ?? 5_000, this.#now() - this.#startedAt),
         gatherMs: o.gatherMs ?? 500,
         now: this.#now,
         onError: (err) => o.log.warn({ err }, 'could not update the status'),

@@ -1,6 +1,6 @@
 export interface ThrottleOptions {
-  /** At least this long between two sends. */
-  minIntervalMs: number;
+  /** At least this long between two sends; a function is asked each time a send is scheduled. */
+  minIntervalMs: number | (() => number);
   now?: () => number;
   /** A send failed; the throttle goes on (live updates are best effort). */
   onError?: (err: unknown) => void;
@@ -86,7 +86,8 @@ export class Throttle<T> {
 
   #schedule(): void {
     if (this.#timer !== undefined) return;
-    const at = Math.max(this.#lastAt + this.options.minIntervalMs, this.#notBefore, this.#hasSent ? this.#now() + (this.options.gatherMs ?? 0) : Number.NEGATIVE_INFINITY);
+    const interval = typeof this.options.minIntervalMs === 'function' ? this.options.minIntervalMs() : this.options.minIntervalMs;
+    const at = Math.max(this.#lastAt + interval, this.#notBefore, this.#hasSent ? this.#now() + (this.options.gatherMs ?? 0) : Number.NEGATIVE_INFINITY);
     const wait = at - this.#now();
     if (wait <= 0) this.#flush();
     else this.#timer = setTimeout(() => this.#flush(), wait);

@@ -65,6 +65,28 @@ describe('the status comment under a burst of agent events', () => {
     expect(edits.at(-1)?.body).toContain('finished without changing any file');
   });
 
+  it('writes a long job less often as it ages: a step a second for 5 minutes makes 18 live updates, not 60', async () => {
+    const { github } = fakeGitHub();
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, gatherMs: 0 });
+    await reporter.start();
+    reporter.checkRun('a'.repeat(40));
+    reporter.phase('working');
+    const sendsAt: number[] = [];
+    for (let s = 1; s <= 300; s += 1) {
+      reporter.event({ type: 'tool', name: 'Bash', detail: `Ran \`step ${s}\`` });
+      const before = reporter.sends;
+      await vi.advanceTimersByTimeAsync(1_000);
+      if (reporter.sends > before) sendsAt.push(s);
+    }
+    // 5 s apart in the first 25 s, then a fifth of the job's age: the gaps only grow, a minute at most.
+    const gaps = sendsAt.slice(1).map((t, i) => t - (sendsAt[i] ?? 0));
+    expect(gaps.slice(0, 4)).toEqual([5, 5, 5, 5]);
+    expect(gaps.every((g, i) => i === 0 || g >= (gaps[i - 1] ?? 0) - 1)).toBe(true);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(61);
+    expect(reporter.sends).toBeGreaterThanOrEqual(16);
+    expect(reporter.sends).toBeLessThanOrEqual(20);
+  });
+
   it('takes over the comment of a job that waited in the queue, and keeps a check run in step', async () => {
     const { github, edits, checks } = fakeGitHub({ existing: 77 });
     const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
