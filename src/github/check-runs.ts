@@ -1,6 +1,6 @@
 import type { Job } from '../job.js';
 import type { Redactor } from '../security/redact.js';
-import type { CheckRunInput } from './job-github-types.js';
+import type { CheckRunInput, CheckRunOutput } from './job-github-types.js';
 import type { Octokit } from './octokit.js';
 
 export type CheckRunUpdate = Omit<CheckRunInput, 'name' | 'headSha' | 'externalId'>;
@@ -36,7 +36,16 @@ export async function updateCheckRun(octokit: Octokit, { owner, repo }: Repo, re
   });
 }
 
-function checkOutput(redactor: Redactor, o: Pick<CheckRunInput, 'title' | 'summary' | 'text'>): { title: string; summary: string; text?: string } {
+function checkOutput(redactor: Redactor, o: CheckRunOutput & Pick<CheckRunInput, 'now'>): CheckRunOutput {
+  const output = redacted(redactor, o);
+  const { now } = o;
+  if (now === undefined) return output;
+  // Octokit serialises the body when the request goes out, after its throttle held it: JSON.stringify
+  // calls toJSON then (and again on a retry), so the output sent is the one of that moment.
+  return { ...output, toJSON: () => redacted(redactor, now()) } as CheckRunOutput;
+}
+
+function redacted(redactor: Redactor, o: CheckRunOutput): CheckRunOutput {
   const output = { title: redactor.redact(o.title).slice(0, 255), summary: redactor.redact(o.summary) };
   // The text was redacted entry by entry before it was cut to GitHub's cap; this pass only repeats it.
   return o.text === undefined ? output : { ...output, text: redactor.redact(o.text) };

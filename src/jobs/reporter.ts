@@ -185,6 +185,11 @@ export class JobReporter implements Progress {
     return { status, transcript: this.#transcript.buffer.version, checkHead: this.#check?.headSha };
   }
 
+  #transcriptText(): string {
+    const b = this.#transcript.buffer;
+    return renderTranscript({ head: b.head, omitted: b.omitted, tail: b.tail, redact: (t) => this.#redact(t) });
+  }
+
   #redact(text: string): string {
     return this.#redactor.redact(text);
   }
@@ -252,15 +257,26 @@ export class JobReporter implements Progress {
   }
 
   async #sendCheck(status: JobStatus, check: CheckRun): Promise<void> {
-    const rendered = renderCheckRun(status);
-    const summary = check.onBase === true && rendered.conclusion === 'failure' ? { ...rendered, conclusion: 'neutral' as const } : rendered;
-    const b = this.#transcript.buffer;
-    const text = renderTranscript({ head: b.head, omitted: b.omitted, tail: b.tail, redact: (t) => this.#redact(t) });
-    const fields = { ...summary, text, ...(summary.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
-    // The summary's elapsed time alone is no reason to write.
-    const shown = JSON.stringify({ ...renderCheckRun(withoutElapsed(status)), text });
-    if (check.id !== undefined && shown === check.shown) return;
+    const output = (st: JobStatus): { fields: ReturnType<typeof renderCheckRun>; text: string; shown: string } => {
+      const rendered = renderCheckRun(st);
+      const fields = check.onBase === true && rendered.conclusion === 'failure' ? { ...rendered, conclusion: 'neutral' as const } : rendered;
+      const text = this.#transcriptText();
+      // The summary's elapsed time alone is no reason to write.
+      return { fields, text, shown: JSON.stringify({ ...renderCheckRun(withoutElapsed(st)), text }) };
+    };
+    const asked = output(status);
+    if (check.id !== undefined && asked.shown === check.shown) return;
     if (check.failed === true && status.state === 'live') return;
+    // The output goes as it is when GitHub's pacing lets the write out: what the agent did meanwhile
+    // rides along instead of calling for another write.
+    let sent = asked.shown;
+    const now = (): { title: string; summary: string; text: string } => {
+      const o = output(status.state === 'live' ? (this.#live() ?? status) : status);
+      sent = o.shown;
+      return { title: o.fields.title, summary: o.fields.summary, text: o.text };
+    };
+    const { fields: summary } = asked;
+    const fields = { ...summary, text: asked.text, now, ...(summary.status === 'in_progress' ? { actions: [STOP_ACTION] } : {}) };
     try {
       if (check.id === undefined) {
         const created = await this.#o.github.createCheckRun({
@@ -274,7 +290,7 @@ export class JobReporter implements Progress {
       } else {
         await this.#o.github.updateCheckRun(check.id, fields);
       }
-      check.shown = shown;
+      check.shown = sent;
     } catch (err) {
       // A check run is a second view of the same status; the comment stays the record.
       if (check.id === undefined) check.failed = true;

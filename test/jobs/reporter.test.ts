@@ -27,12 +27,13 @@ function fakeGitHub(o: { existing?: number } = {}) {
     updateComment: async (_id, body) => {
       edits.push({ op: 'update', body });
     },
+    // The output as it goes out: `now` is read when the request is sent (here, at once).
     createCheckRun: async (c) => {
-      checks.push({ op: 'create', ...c });
+      checks.push({ op: 'create', ...c, ...c.now?.() });
       return { id: 5, url: 'https://github.example/o/r/runs/5' };
     },
     updateCheckRun: async (_id, c) => {
-      checks.push({ op: 'update', ...c });
+      checks.push({ op: 'update', ...c, ...c.now?.() });
     },
   };
   return { github, edits, checks };
@@ -480,6 +481,27 @@ describe('the throttle', () => {
     // The final state: the comment (it already links the transcript), then the check run.
     expect(edits.map((e) => e.op)).toEqual(['create', 'update']);
     expect(checks.map((c) => c.op)).toEqual(['create', 'update']);
+  });
+
+  it("makes no live write for what a write held by GitHub's pacing already carried", async () => {
+    const { github, edits, checks } = fakeGitHub();
+    // GitHub's pacing: the check run's creation goes out a second after it was asked for.
+    const create = github.createCheckRun;
+    github.createCheckRun = async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return create(c);
+    };
+    const reporter = new JobReporter({ github, job, command: '/agent', attempt: 1, agent: 'Claude Code', log: silent, minIntervalMs: 5_000 });
+    reporter.checkRun('a'.repeat(40), { onBase: true });
+    await reporter.start();
+    // The agent starts while the creation waits for its slot.
+    reporter.phase('working');
+    reporter.event({ type: 'tool', name: 'Bash', detail: 'Ran `npm test`' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]?.text).toContain('npm test');
+    expect(edits).toHaveLength(1);
+    expect(edits[0]?.body).toContain('npm test');
   });
 
   it('ends the queued comment of a job refused before its status started (a broken settings file), rather than posting another', async () => {
