@@ -18,6 +18,8 @@ export interface FakeE2BProcess {
 export interface BenchGitHub {
   host: string;
   calls(): Promise<Array<{ method: string; path: string }>>;
+  /** The calls with their bodies, each at its time on the wall clock (ms since the epoch). */
+  callsWithBodies(): Promise<Array<{ method: string; path: string; body: unknown; at: number }>>;
   stop(): Promise<void>;
 }
 
@@ -70,5 +72,10 @@ export async function startFakeE2BProcess(root: string, path: string): Promise<F
 /** The fake GitHub with the bench's repository, in a process of its own at nice 10 (bench/fake-github-process.ts), asked for its calls over IPC. */
 export async function fakeGitHubProcess(): Promise<BenchGitHub> {
   const fake = await startNiced('fake-github-process.js', {});
-  return { host: fake.first.host as string, calls: () => fake.ask('calls', 'calls'), stop: () => fake.stop() };
+  return {
+    host: fake.first.host as string,
+    calls: () => fake.ask('calls', 'calls'),
+    callsWithBodies: () => fake.ask('callsWithBodies', 'callsWithBodies'),
+    stop: () => fake.stop(),
+  };
 }

@@ -3,10 +3,10 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { appProcessEnv, stopProcess } from '../test/helpers/app-process.js';
 import { commentPayload } from '../test/helpers/payloads.js';
 import { freePort } from '../test/helpers/redis-server.js';
+import { fakeGitHubProcess } from './remote-fakes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -168,10 +168,10 @@ async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, ms 
  * its comment or writes its status.
  */
 export async function webhooksBench(): Promise<WebhooksBenchResult> {
-  const github = await new FakeGitHub().start();
-  github.git.createRepo('Codertocat', 'Hello-World', { 'README.md': '# Hello\n' });
-  // As GitHub does: the default branch's head, by which the app caches the repository's settings.
-  github.heads.set('codertocat/hello-world/main', github.git.git('Codertocat', 'Hello-World', ['rev-parse', 'main']).trim());
+  // In a process of its own (at nice 10, standing for GitHub's machines): in the sender's, its answers
+  // to the app's background calls (acknowledgements, the busy jobs' status) took the sender's loop in
+  // the app's turns only, the bare Probot making none, and counted in the app's answer times.
+  const github = await fakeGitHubProcess();
   const root = mkdtempSync(join(tmpdir(), 'issuesmith-bench-webhooks-'));
   const targets: Target[] = [];
   const agentPids: number[] = [];
@@ -250,11 +250,12 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     // Its GitHub calls so far were those jobs'.
     await new Promise((r) => setTimeout(r, 1000));
     const [appPlain, barePlain] = await run([app, bare], 'plain');
-    const before = github.calls.length;
+    const before = (await github.calls()).length;
     const [appAgent, bareAgent] = await run([app, bare], 'agent');
-    const backgroundCalls = github.calls.length - before;
+    const calls = await github.callsWithBodies();
+    const backgroundCalls = calls.length - before;
     const kinds = new Map<string, number>();
-    for (const c of github.calls.slice(before)) {
+    for (const c of calls.slice(before)) {
       const kind = `${c.method} ${c.path.replace(/\/\d+/g, '/:n').replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/:o/:r')}`;
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
@@ -262,17 +263,18 @@ export async function webhooksBench(): Promise<WebhooksBenchResult> {
     const byComment = new Map([...appPlain, ...appAgent].map((d) => [d.commentId, d]));
     const byDelivery = new Map([...appPlain, ...appAgent].map((d) => [d.id, d]));
     let callsBeforeAnswer = 0;
-    for (const c of github.calls) {
+    for (const c of calls) {
       const reaction = /\/issues\/comments\/(\d+)\/reactions$/.exec(c.path);
       const status = /issuesmith:status (\S+) -->/.exec(String((c.body as { body?: unknown } | undefined)?.body ?? ''));
       const own = reaction ? byComment.get(Number(reaction[1])) : status ? byDelivery.get(status[1] ?? '') : undefined;
-      if (own !== undefined && c.at < own.answeredAt) callsBeforeAnswer += 1;
+      // Both on the wall clock: the fake's times come from another process.
+      if (own !== undefined && c.at < performance.timeOrigin + own.answeredAt) callsBeforeAnswer += 1;
     }
-    const callsBeforeStop = github.calls.length;
+    const callsBeforeStop = calls.length;
     const stopping = performance.now();
     const killed = await stop(app);
     const shutdownMs = performance.now() - stopping;
-    const comments = github.calls.slice(callsBeforeStop).filter((c) => c.method === 'POST' && /\/issues\/\d+\/comments$/.test(c.path));
+    const comments = (await github.calls()).slice(callsBeforeStop).filter((c) => c.method === 'POST' && /\/issues\/\d+\/comments$/.test(c.path));
     return {
       rate: RATE,
       seconds: SECONDS,
