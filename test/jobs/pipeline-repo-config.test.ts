@@ -197,16 +197,7 @@ describe("a job shaped by the repository's .github/issuesmith.yml", () => {
   });
 
   it('refuses a change to a workflow by default, naming it, and pushes nothing', async () => {
-    const mock = api(undefined, { commentId: 6003 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .scopedToken('read')
-      .status()
-      .checkRuns()
-      .openPulls()
-      .reaction('confused')
-      .revoke(1);
+    const mock = api(undefined, { commentId: 6003 }).firstRunRefused();
     await receive('issue_comment', commentPayload('/agent claude ci\nfake-agent: write .github/workflows/ci.yml on: push', { commentId: 6003 }));
     expect(mock.finalStatus).toContain('touches GitHub Actions workflows (`.github/workflows/ci.yml`)');
     expect(mock.finalStatus).toContain('allow_workflow_changes: true');
@@ -236,16 +227,7 @@ describe("a job shaped by the repository's .github/issuesmith.yml", () => {
   it('reports a failed setup command with its redacted output, and never starts the agent', async () => {
     const token = `ghp_${'z'.repeat(36)}`;
     const config = `setup:\n  - run: echo installing; echo "using ${token}"; echo broken >&2; exit 3\n    timeout_minutes: 1\n`;
-    const mock = api(config, { commentId: 6005 })
-      .installationToken()
-      .permission()
-      .reaction('eyes')
-      .scopedToken('read')
-      .status()
-      .checkRuns()
-      .openPulls()
-      .reaction('confused')
-      .revoke(1);
+    const mock = api(config, { commentId: 6005 }).firstRunRefused();
     await receive('issue_comment', commentPayload('/agent claude go\nfake-agent: write never.txt x', { commentId: 6005 }));
     const body = mock.finalStatus;
     expect(body).toContain('Setup step 1 (`echo installing; echo "using [REDACTED]"; echo broken >&2...`) failed with exit code 3, so the agent did not run');
