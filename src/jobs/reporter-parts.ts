@@ -1,5 +1,5 @@
 import type { AgentEvent } from '../agents/profile.js';
-import { renderStatusComment, type JobStatus, type Phase } from '../report/status.js';
+import { renderCheckRun, renderStatusComment, type JobStatus, type Phase } from '../report/status.js';
 import type { Redactor } from '../security/redact.js';
 import type { JobGitHub } from '../github/job-github.js';
 import type { Job } from '../job.js';
@@ -52,6 +52,21 @@ export function withoutElapsed(s: JobStatus): JobStatus {
 /** The comment as a reader would see it change: its elapsed time left out. */
 export function commentKey(s: JobStatus): string {
   return renderStatusComment(withoutElapsed(s));
+}
+
+/** A check run's fields for a status, its transcript text, and what a reader sees of them (`shown`, to skip a write that changes nothing). */
+export interface CheckOutput {
+  fields: ReturnType<typeof renderCheckRun>;
+  text: string;
+  shown: string;
+}
+
+/** A failure on the base branch's commit (a first run's start) shows as neutral, never as a red X on it. */
+export function checkOutput(status: JobStatus, check: Pick<CheckRun, 'onBase'>, text: string): CheckOutput {
+  const rendered = renderCheckRun(status);
+  const fields = check.onBase === true && rendered.conclusion === 'failure' ? { ...rendered, conclusion: 'neutral' as const } : rendered;
+  // The summary's elapsed time alone is no reason to write.
+  return { fields, text, shown: JSON.stringify({ ...renderCheckRun(withoutElapsed(status)), text }) };
 }
 
 /** An agent's event with what it says redacted, before it is cut to a step line. */

@@ -1,8 +1,9 @@
 import type { AgentEvent } from '../agents/profile.js';
 import { Redactor } from '../security/redact.js';
-import { renderCheckRun, renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
+import { renderStatusComment, statusMarker, type FinalOutcome, type JobStatus, type Phase, type StatusHead } from '../report/status.js';
 import { stepLine } from '../report/step-line.js';
 import { renderTranscript } from '../report/transcript.js';
+import type { CheckRunOutput } from '../github/job-github-types.js';
 import type { Progress } from './progress.js';
 import { redactOutcome, TranscriptRecorder } from './transcript-recorder.js';
 import { Throttle } from './throttle.js';
@@ -14,7 +15,7 @@ import {
   liveIntervalMs,
   redactEvent,
   STOP_ACTION,
-  withoutElapsed,
+  checkOutput,
   type CheckRun,
   type ReporterOptions,
   type View,
@@ -205,6 +206,11 @@ export class JobReporter implements Progress {
     return { ...this.#head, state: 'live', phase: this.#phase, elapsedMs: this.#now() - this.#startedAt, steps: [...this.#steps] };
   }
 
+  /** A live status as it is by now (a write waited for its slot); a final one as it was given. */
+  #latest(status: JobStatus): JobStatus {
+    return status.state === 'live' ? (this.#live() ?? status) : status;
+  }
+
   async #send(view: View): Promise<void> {
     const { status } = view;
     // The final state is the job's record and a reader's answer: when a check run already holds the
@@ -221,7 +227,7 @@ export class JobReporter implements Progress {
     // comment's first write, what the person waits for, goes all the same).
     if (status.state === 'live' && this.#commentShown !== undefined && this.#busy()) return;
     // The job as it is now: the check run's write took a slot of the installation's, a second or more.
-    await this.#sendComment(status.state === 'live' ? (this.#live() ?? status) : status);
+    await this.#sendComment(this.#latest(status));
   }
 
   #busy(): boolean {
@@ -257,21 +263,14 @@ export class JobReporter implements Progress {
   }
 
   async #sendCheck(status: JobStatus, check: CheckRun): Promise<void> {
-    const output = (st: JobStatus): { fields: ReturnType<typeof renderCheckRun>; text: string; shown: string } => {
-      const rendered = renderCheckRun(st);
-      const fields = check.onBase === true && rendered.conclusion === 'failure' ? { ...rendered, conclusion: 'neutral' as const } : rendered;
-      const text = this.#transcriptText();
-      // The summary's elapsed time alone is no reason to write.
-      return { fields, text, shown: JSON.stringify({ ...renderCheckRun(withoutElapsed(st)), text }) };
-    };
-    const asked = output(status);
+    const asked = checkOutput(status, check, this.#transcriptText());
     if (check.id !== undefined && asked.shown === check.shown) return;
     if (check.failed === true && status.state === 'live') return;
     // The output goes as it is when GitHub's pacing lets the write out: what the agent did meanwhile
     // rides along instead of calling for another write.
     let sent = asked.shown;
-    const now = (): { title: string; summary: string; text: string } => {
-      const o = output(status.state === 'live' ? (this.#live() ?? status) : status);
+    const now = (): CheckRunOutput => {
+      const o = checkOutput(this.#latest(status), check, this.#transcriptText());
       sent = o.shown;
       return { title: o.fields.title, summary: o.fields.summary, text: o.text };
     };

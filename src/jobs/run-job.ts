@@ -21,7 +21,8 @@ import { findFollowUp } from './steps/find-follow-up.js';
  *  4. `/agent help` is answered here;
  *  5. 👀 on what asked, not awaited: it takes the installation's first write slot (GitHub takes about
  *     one write a second from it) and the person sees at once that the app is on it; then the status
- *     comment appears (or takes over the queued one), for a first run with its check run made before it;
+ *     comment appears (or takes over the queued one), for a first run or a follow-up turn with its
+ *     check run made before it (each flow starts it once it knows that run's commit);
  *  6. `fix ci`: the failing checks of the pull request's head go to the follow-up turn, or the status
  *     says nothing fails;
  *  7. a follow-up turn when the job continues a pull request of the app's (or of a pull request or

@@ -30,15 +30,6 @@ export class FakeGitHub {
     this.git = new GitServer((req, res) => this.#api(req, res));
   }
 
-  /** A branch's head in the served repository, as GitHub would answer it; undefined without one. */
-  #branchHead(owner: string, repo: string, ref: string): string | undefined {
-    try {
-      return this.git.git(decodeURIComponent(owner), decodeURIComponent(repo), ['rev-parse', '--verify', '--quiet', `refs/heads/${ref}^{commit}`]) || undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   async start(): Promise<this> {
     await this.git.start();
     return this;
@@ -123,7 +114,8 @@ export class FakeGitHub {
       return true;
     }
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)$/.exec(path))) {
-      const head = this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase()) ?? this.#branchHead(m[1] ?? '', m[2] ?? '', decodeURIComponent(m[3] ?? ''));
+      const head =
+        this.heads.get(`${m[1]}/${m[2]}/${m[3]}`.toLowerCase()) ?? this.git.head(decodeURIComponent(m[1] ?? ''), decodeURIComponent(m[2] ?? ''), decodeURIComponent(m[3] ?? ''));
       if (head === undefined) return send(404, { message: 'Not Found' });
       res.writeHead(200, { 'content-type': 'application/vnd.github.sha; charset=utf-8' }).end(head);
       return true;

@@ -145,6 +145,15 @@ export class GitServer {
     return git(['--git-dir', this.barePath(owner, repo), ...args]);
   }
 
+  /** A branch's head commit, as GitHub's `GET /repos/{o}/{r}/commits/{branch}` answers it; undefined without one. */
+  head(owner: string, repo: string, branch: string): string | undefined {
+    try {
+      return this.git(owner, repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]) || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The repository's branches, as `git for-each-ref refs/heads` lists them (read in this process). */
   branches(owner: string, repo: string): string[] {
     return this.gitData

@@ -116,11 +116,7 @@ export class MockGitHubApi {
     const headOf = (ref: string): string | undefined => {
       if (ref === 'main' && this.o.headSha !== undefined) return this.o.headSha;
       if (server === undefined) return ref === 'main' ? 'a'.repeat(40) : undefined;
-      try {
-        return server.git(this.o.owner, this.o.repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${ref}^{commit}`]);
-      } catch {
-        return undefined;
-      }
+      return server.head(this.o.owner, this.o.repo, ref);
     };
     nock(this.baseUrl)
       .persist()
